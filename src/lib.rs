@@ -1,0 +1,27 @@
+//! # ccplan — a covered-call planner
+//!
+//! ccplan reads real option chains, prices them with Black-Scholes-Merton, solves implied
+//! volatility to machine precision, and ranks covered calls on the stock a user holds.
+//!
+//! The library is a pure core with IO at its edges:
+//!
+//! * [`model`] — plain data: contracts and OCC symbols, quotes, chain snapshots, price history.
+//! * [`pricing`] — Black-Scholes-Merton / Black-76 prices and greeks, the implied-volatility
+//!   solver, year fractions.
+//! * [`providers`] — option-chain and price-history sources (CBOE, Tradier, Yahoo,
+//!   Polygon/Massive, saved files, a deterministic demo market). The only module that touches
+//!   the network.
+//!
+//! Units follow one convention everywhere (see the README): money in USD per share, volatility,
+//! rates and yields as decimal fractions, time in ACT/365 years, vega per 1.00 of volatility,
+//! theta per year, rho per 1.00 of rate.
+//!
+//! Nothing in the library reads the clock, the environment or the terminal: "now" is always an
+//! argument.
+
+pub mod error;
+pub mod model;
+pub mod pricing;
+pub mod providers;
+
+pub use error::{Error, Result};

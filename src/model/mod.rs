@@ -1,0 +1,12 @@
+//! Plain data: contracts and their OCC symbols, quotes, chain snapshots, holdings and price
+//! history. No IO, no clock; every type states its units in its docs.
+
+mod chain;
+mod contract;
+mod history;
+mod holding;
+
+pub use chain::{ChainSnapshot, ProviderGreeks, Quote, Underlying};
+pub use contract::{OptionContract, Right};
+pub use history::{Adjustment, Bar, PriceHistory};
+pub use holding::{CorporateEvents, Holding, Portfolio, WrittenCall};

@@ -1,0 +1,1 @@
+//! The standard normal distribution, accurate in the tails.
