@@ -60,7 +60,9 @@ pub enum Error {
 
     /// The price is exactly at a bound where implied volatility is not unique
     /// (e.g. exactly at intrinsic, which only zero volatility produces).
-    #[error("option price {price} is at the {bound} bound {limit}: implied volatility is {vol} there")]
+    #[error(
+        "option price {price} is at the {bound} bound {limit}: implied volatility is {vol} there"
+    )]
     PriceAtBound {
         /// The price given.
         price: f64,
@@ -209,7 +211,13 @@ impl Error {
 /// whose names look like keys or tokens, and any user:password part.
 pub fn redact_url(url: &str) -> String {
     const SECRET_PARAMS: [&str; 7] = [
-        "apikey", "api_key", "token", "access_token", "key", "secret", "crumb",
+        "apikey",
+        "api_key",
+        "token",
+        "access_token",
+        "key",
+        "secret",
+        "crumb",
     ];
     let (base, query) = match url.split_once('?') {
         Some((b, q)) => (b, Some(q)),
@@ -260,6 +268,9 @@ mod tests {
             redact_url("https://u:p@example.com/x?crumb=zz"),
             "https://REDACTED@example.com/x?crumb=REDACTED"
         );
-        assert_eq!(redact_url("http://127.0.0.1:8080/a"), "http://127.0.0.1:8080/a");
+        assert_eq!(
+            redact_url("http://127.0.0.1:8080/a"),
+            "http://127.0.0.1:8080/a"
+        );
     }
 }

@@ -61,7 +61,11 @@ impl FromStr for Right {
         match s.trim().to_ascii_lowercase().as_str() {
             "call" | "c" | "calls" => Ok(Right::Call),
             "put" | "p" | "puts" => Ok(Right::Put),
-            _ => Err(Error::invalid("option right", format!("{s:?}"), "call or put")),
+            _ => Err(Error::invalid(
+                "option right",
+                format!("{s:?}"),
+                "call or put",
+            )),
         }
     }
 }

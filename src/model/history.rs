@@ -71,7 +71,12 @@ impl PriceHistory {
         PriceHistory {
             symbol: self.symbol.clone(),
             adjustment: self.adjustment,
-            bars: self.bars.iter().copied().filter(|b| b.date <= date).collect(),
+            bars: self
+                .bars
+                .iter()
+                .copied()
+                .filter(|b| b.date <= date)
+                .collect(),
         }
     }
 
