@@ -129,6 +129,10 @@ pub struct ChainSnapshot {
     /// (e.g. "NVDA261218C00200000: bid is NaN"). Shown to the user as a warning.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dropped: Vec<String>,
+    /// Data-quality notes about the snapshot as a whole (e.g. "Yahoo off-hours data: bid/ask
+    /// are zero and IVs are placeholders; provider IVs ignored"). Shown to the user.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl ChainSnapshot {
