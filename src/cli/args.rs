@@ -1,0 +1,154 @@
+//! Argument definitions and dispatch.
+
+use std::io::Write;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use ccplan::model::Right;
+
+use super::{batch, pricing_cmd, usage};
+
+/// ccplan — plan covered calls on the stock you hold.
+#[derive(Debug, Parser)]
+#[command(name = "ccplan", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Freeze "now": an RFC 3339 instant (2026-11-26T15:30:00-05:00) or a date, meaning 16:00
+    /// New York that day. Used for time to expiry and to ignore later history.
+    #[arg(long, global = true, value_name = "INSTANT|DATE", value_parser = parse_as_of)]
+    pub as_of: Option<DateTime<FixedOffset>>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Price one option (Black-Scholes-Merton with a dividend yield) and show its greeks,
+    /// or price a CSV batch with --batch.
+    Price(PriceArgs),
+    /// Solve the implied volatility of one option price, or of a CSV batch with --batch.
+    Iv(IvArgs),
+}
+
+/// Call or put, as a positional argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Kind {
+    /// A call.
+    Call,
+    /// A put.
+    Put,
+}
+
+impl From<Kind> for Right {
+    fn from(k: Kind) -> Right {
+        match k {
+            Kind::Call => Right::Call,
+            Kind::Put => Right::Put,
+        }
+    }
+}
+
+/// The option and market, shared by `price` and `iv`.
+#[derive(Debug, Args)]
+pub struct OptionArgs {
+    /// call or put (not with --batch).
+    #[arg(value_enum, required_unless_present = "batch")]
+    pub kind: Option<Kind>,
+    /// Spot price of the underlying, USD.
+    #[arg(long, required_unless_present = "batch")]
+    pub spot: Option<f64>,
+    /// Strike, USD.
+    #[arg(long, required_unless_present = "batch")]
+    pub strike: Option<f64>,
+    /// Expiry date (YYYY-MM-DD); time runs to 16:00 New York that day from --as-of (or now).
+    #[arg(long, conflicts_with = "years", value_name = "DATE")]
+    pub expiry: Option<NaiveDate>,
+    /// Time to expiry in ACT/365 years, instead of --expiry.
+    #[arg(long, value_name = "T")]
+    pub years: Option<f64>,
+    /// Risk-free rate, continuously compounded: a decimal (0.043) or a percentage (4.3%).
+    #[arg(long, default_value = "0.04", value_parser = parse_fraction, allow_hyphen_values = true)]
+    pub rate: f64,
+    /// Dividend yield, continuously compounded: a decimal (0.004) or a percentage (0.4%).
+    #[arg(long, default_value = "0", value_parser = parse_fraction, allow_hyphen_values = true)]
+    pub div_yield: f64,
+    /// Read a CSV batch from FILE (`-` for standard input) and write CSV to standard output.
+    #[arg(long, value_name = "FILE")]
+    pub batch: Option<String>,
+    /// In batch mode, write an error for a malformed row and go on instead of stopping.
+    #[arg(long, requires = "batch")]
+    pub keep_going: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PriceArgs {
+    #[command(flatten)]
+    pub option: OptionArgs,
+    /// Volatility: a decimal (0.45) or a percentage (45%).
+    #[arg(long, required_unless_present = "batch", value_parser = parse_fraction)]
+    pub vol: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct IvArgs {
+    #[command(flatten)]
+    pub option: OptionArgs,
+    /// Option price, USD per share.
+    #[arg(long, required_unless_present = "batch")]
+    pub price: Option<f64>,
+}
+
+/// Run the parsed command, writing to `out`.
+pub fn dispatch(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
+    let now = cli.as_of.unwrap_or_else(|| Utc::now().fixed_offset());
+    match cli.command {
+        Command::Price(a) => match &a.option.batch {
+            Some(path) => batch::run(batch::Mode::Price, path, a.option.keep_going, out),
+            None => pricing_cmd::price(&a, now, out),
+        },
+        Command::Iv(a) => match &a.option.batch {
+            Some(path) => batch::run(batch::Mode::Iv, path, a.option.keep_going, out),
+            None => pricing_cmd::iv(&a, now, out),
+        },
+    }
+}
+
+/// `--as-of`: RFC 3339, or a bare date meaning 16:00 New York.
+pub fn parse_as_of(s: &str) -> Result<DateTime<FixedOffset>, String> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s.trim()) {
+        return Ok(t);
+    }
+    match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
+        Ok(d) => Ok(ccplan::pricing::time::close_of(d).fixed_offset()),
+        Err(_) => Err(format!(
+            "{s:?} is neither an RFC 3339 instant (2026-11-26T15:30:00-05:00) nor a date (2026-11-26)"
+        )),
+    }
+}
+
+/// A decimal fraction or a percentage: "0.45" → 0.45, "45%" → 0.45.
+pub fn parse_fraction(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let (num, scale) = match t.strip_suffix('%') {
+        Some(n) => (n.trim(), 0.01),
+        None => (t, 1.0),
+    };
+    let v: f64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number (write 0.45 or 45%)"))?;
+    if !v.is_finite() {
+        return Err(format!("{s:?} is not finite"));
+    }
+    Ok(v * scale)
+}
+
+/// Reject a value that is surely a percentage given without `%` (e.g. `--vol 45`).
+pub fn check_plausible_fraction(what: &str, v: f64, max: f64) -> anyhow::Result<()> {
+    if v.abs() > max {
+        return usage(format!(
+            "{what} {v} is a decimal fraction here; did you mean {v}% (write it with a % sign)?"
+        ));
+    }
+    Ok(())
+}
