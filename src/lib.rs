@@ -11,6 +11,7 @@
 //! * [`providers`] — option-chain and price-history sources (CBOE, Tradier, Yahoo,
 //!   Polygon/Massive, saved files, a deterministic demo market). The only module that touches
 //!   the network.
+//! * [`export`] — one row definition rendered as a table, CSV, JSON or Markdown.
 //!
 //! Units follow one convention everywhere (see the README): money in USD per share, volatility,
 //! rates and yields as decimal fractions, time in ACT/365 years, vega per 1.00 of volatility,
@@ -20,6 +21,7 @@
 //! argument.
 
 pub mod error;
+pub mod export;
 pub mod model;
 pub mod pricing;
 pub mod providers;

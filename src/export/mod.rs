@@ -1,0 +1,380 @@
+//! Rendering rows for people and for programs.
+//!
+//! One row definition ([`Table`]: named, unit-labelled columns of typed [`Cell`]s) feeds every
+//! text format, so the table on screen, the CSV file and the Markdown report never disagree
+//! about what a column means:
+//!
+//! * `table` — aligned text for a terminal (tabled), numbers rounded for reading;
+//! * `csv` — full round-trip precision, units in the header, for spreadsheets and scripts;
+//! * `md` — a Markdown table for notes and reports;
+//! * `json` — the domain value itself through serde ([`write_json`]), which carries more
+//!   structure (parameters, as-of instant) than a flat table can.
+//!
+//! Every function writes to a writer it is given; writing files (atomically) is the caller's
+//! business.
+
+use std::fmt;
+use std::io::Write;
+use std::path::Path;
+use std::str::FromStr;
+
+use serde::Serialize;
+use tabled::builder::Builder;
+use tabled::settings::object::Columns;
+use tabled::settings::{Alignment, Style};
+
+use crate::error::{Error, Result};
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Aligned text table.
+    Table,
+    /// Comma-separated values, full precision.
+    Csv,
+    /// JSON, the full structure.
+    Json,
+    /// Markdown table.
+    Md,
+}
+
+impl Format {
+    /// The format a file name implies: `.csv`, `.json`, `.md`/`.markdown`, `.txt` (table).
+    pub fn from_path(path: &Path) -> Result<Format> {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        match ext.as_str() {
+            "csv" => Ok(Format::Csv),
+            "json" => Ok(Format::Json),
+            "md" | "markdown" => Ok(Format::Md),
+            "txt" => Ok(Format::Table),
+            _ => Err(Error::invalid(
+                "output file extension",
+                path.display(),
+                ".csv, .json, .md or .txt",
+            )),
+        }
+    }
+}
+
+impl FromStr for Format {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Format> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "table" | "txt" | "text" => Ok(Format::Table),
+            "csv" => Ok(Format::Csv),
+            "json" => Ok(Format::Json),
+            "md" | "markdown" => Ok(Format::Md),
+            _ => Err(Error::invalid("format", s, "table, csv, json or md")),
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::Table => "table",
+            Format::Csv => "csv",
+            Format::Json => "json",
+            Format::Md => "md",
+        })
+    }
+}
+
+/// One cell. Numbers keep their full value; `decimals` only affects human formats.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Nothing to show (a missing value).
+    Empty,
+    /// Text.
+    Text(String),
+    /// An integer count.
+    Int(i64),
+    /// A number, shown to people with `decimals` places.
+    Num {
+        /// The value.
+        value: f64,
+        /// Places shown in table and Markdown output.
+        decimals: usize,
+    },
+    /// A decimal fraction shown to people as a percentage with `decimals` places
+    /// (CSV keeps the fraction; the column unit says so).
+    Pct {
+        /// The fraction (0.0123 for 1.23 %).
+        value: f64,
+        /// Places shown after the percent point.
+        decimals: usize,
+    },
+}
+
+impl Cell {
+    /// Text cell.
+    pub fn text(s: impl Into<String>) -> Cell {
+        Cell::Text(s.into())
+    }
+    /// Number with `decimals` places for people; `None` → empty.
+    pub fn num(v: Option<f64>, decimals: usize) -> Cell {
+        match v {
+            Some(value) if value.is_finite() => Cell::Num { value, decimals },
+            _ => Cell::Empty,
+        }
+    }
+    /// Fraction shown as a percentage; `None` → empty.
+    pub fn pct(v: Option<f64>, decimals: usize) -> Cell {
+        match v {
+            Some(value) if value.is_finite() => Cell::Pct { value, decimals },
+            _ => Cell::Empty,
+        }
+    }
+    /// Integer; `None` → empty.
+    pub fn int(v: Option<i64>) -> Cell {
+        v.map_or(Cell::Empty, Cell::Int)
+    }
+
+    fn human(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(s) => s.clone(),
+            Cell::Int(i) => i.to_string(),
+            Cell::Num { value, decimals } => format!("{value:.decimals$}"),
+            Cell::Pct { value, decimals } => format!("{:.decimals$}", value * 100.0),
+        }
+    }
+
+    fn machine(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(s) => s.clone(),
+            Cell::Int(i) => i.to_string(),
+            Cell::Num { value, .. } | Cell::Pct { value, .. } => value.to_string(),
+        }
+    }
+
+    fn is_numeric(&self) -> bool {
+        matches!(self, Cell::Int(_) | Cell::Num { .. } | Cell::Pct { .. })
+    }
+}
+
+/// A column: a machine name (CSV header) and a human label with its unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    /// CSV header, snake_case with the unit where it matters (`premium_yield`, `iv_mid`).
+    pub name: &'static str,
+    /// Heading for people, with the unit (`yield %`, `θ $/day`).
+    pub label: &'static str,
+}
+
+/// Rows under named columns.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Table {
+    /// The columns.
+    pub columns: Vec<Column>,
+    /// The rows, each as long as `columns`.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    /// A table with these `(name, label)` columns and no rows.
+    pub fn new(columns: &[(&'static str, &'static str)]) -> Table {
+        Table {
+            columns: columns
+                .iter()
+                .map(|&(name, label)| Column { name, label })
+                .collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Append a row; short rows are padded with empty cells, long rows truncated.
+    pub fn push(&mut self, mut row: Vec<Cell>) {
+        row.resize(self.columns.len(), Cell::Empty);
+        self.rows.push(row);
+    }
+
+    /// Write in a flat format. `Format::Json` writes an array of objects keyed by column name
+    /// (full precision); callers with a richer structure use [`write_json`] instead.
+    pub fn write(&self, format: Format, out: &mut dyn Write) -> Result<()> {
+        match format {
+            Format::Table => self.write_text(out),
+            Format::Csv => self.write_csv(out),
+            Format::Md => self.write_markdown(out),
+            Format::Json => self.write_json_rows(out),
+        }
+    }
+
+    fn write_text(&self, out: &mut dyn Write) -> Result<()> {
+        let mut b = Builder::default();
+        b.push_record(self.columns.iter().map(|c| c.label.to_string()));
+        for row in &self.rows {
+            b.push_record(row.iter().map(Cell::human));
+        }
+        let mut t = b.build();
+        t.with(Style::psql());
+        for (i, _) in self.columns.iter().enumerate() {
+            if self
+                .rows
+                .iter()
+                .any(|r| r.get(i).is_some_and(Cell::is_numeric))
+            {
+                t.modify(Columns::one(i), Alignment::right());
+            }
+        }
+        writeln!(out, "{t}").map_err(Error::Output)
+    }
+
+    fn write_csv(&self, out: &mut dyn Write) -> Result<()> {
+        let mut w = csv::Writer::from_writer(out);
+        let io = |e: csv::Error| match e.into_kind() {
+            csv::ErrorKind::Io(e) => Error::Output(e),
+            other => Error::Output(std::io::Error::other(format!("{other:?}"))),
+        };
+        w.write_record(self.columns.iter().map(|c| c.name))
+            .map_err(io)?;
+        for row in &self.rows {
+            w.write_record(row.iter().map(Cell::machine)).map_err(io)?;
+        }
+        w.flush().map_err(Error::Output)
+    }
+
+    fn write_markdown(&self, out: &mut dyn Write) -> Result<()> {
+        let esc = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+        let mut s = String::new();
+        s.push('|');
+        for c in &self.columns {
+            s.push_str(&format!(" {} |", esc(c.label)));
+        }
+        s.push_str("\n|");
+        for (i, _) in self.columns.iter().enumerate() {
+            let numeric = self
+                .rows
+                .iter()
+                .any(|r| r.get(i).is_some_and(Cell::is_numeric));
+            s.push_str(if numeric { " ---: |" } else { " --- |" });
+        }
+        s.push('\n');
+        for row in &self.rows {
+            s.push('|');
+            for cell in row {
+                s.push_str(&format!(" {} |", esc(&cell.human())));
+            }
+            s.push('\n');
+        }
+        out.write_all(s.as_bytes()).map_err(Error::Output)
+    }
+
+    fn write_json_rows(&self, out: &mut dyn Write) -> Result<()> {
+        let rows: Vec<serde_json::Map<String, serde_json::Value>> = self
+            .rows
+            .iter()
+            .map(|row| {
+                self.columns
+                    .iter()
+                    .zip(row)
+                    .map(|(c, cell)| {
+                        let v = match cell {
+                            Cell::Empty => serde_json::Value::Null,
+                            Cell::Text(s) => serde_json::Value::from(s.clone()),
+                            Cell::Int(i) => serde_json::Value::from(*i),
+                            Cell::Num { value, .. } | Cell::Pct { value, .. } => {
+                                serde_json::Value::from(*value)
+                            }
+                        };
+                        (c.name.to_string(), v)
+                    })
+                    .collect()
+            })
+            .collect();
+        write_json(&rows, out)
+    }
+}
+
+/// Pretty JSON of any serializable value, with a trailing newline.
+pub fn write_json<T: Serialize + ?Sized>(value: &T, out: &mut dyn Write) -> Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(|e| {
+        if e.is_io() {
+            Error::Output(std::io::Error::other(e.to_string()))
+        } else {
+            Error::Output(std::io::Error::other(format!("serializing JSON: {e}")))
+        }
+    })?;
+    writeln!(out).map_err(Error::Output)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Table {
+        let mut t = Table::new(&[
+            ("symbol", "symbol"),
+            ("strike", "strike $"),
+            ("premium_yield", "yield %"),
+            ("open_interest", "OI"),
+        ]);
+        t.push(vec![
+            Cell::text("NVDA261218C00200000"),
+            Cell::num(Some(200.0), 2),
+            Cell::pct(Some(0.012345678901), 2),
+            Cell::int(Some(1520)),
+        ]);
+        t.push(vec![Cell::text("a|b"), Cell::num(None, 2)]);
+        t
+    }
+
+    fn render(t: &Table, f: Format) -> String {
+        let mut v = Vec::new();
+        t.write(f, &mut v).unwrap();
+        String::from_utf8(v).unwrap()
+    }
+
+    #[test]
+    fn csv_keeps_full_precision_and_names() {
+        let s = render(&sample(), Format::Csv);
+        assert_eq!(
+            s,
+            "symbol,strike,premium_yield,open_interest\nNVDA261218C00200000,200,0.012345678901,1520\na|b,,,\n"
+        );
+    }
+
+    #[test]
+    fn markdown_escapes_and_aligns() {
+        let s = render(&sample(), Format::Md);
+        let lines: Vec<&str> = s.lines().collect();
+        assert_eq!(lines[0], "| symbol | strike $ | yield % | OI |");
+        assert_eq!(lines[1], "| --- | ---: | ---: | ---: |");
+        assert_eq!(lines[2], "| NVDA261218C00200000 | 200.00 | 1.23 | 1520 |");
+        assert_eq!(lines[3], "| a\\|b |  |  |  |");
+    }
+
+    #[test]
+    fn table_rounds_for_people() {
+        let s = render(&sample(), Format::Table);
+        assert!(s.contains("1.23"), "{s}");
+        assert!(s.contains("yield %"), "{s}");
+        assert!(!s.contains("0.012345678901"), "{s}");
+    }
+
+    #[test]
+    fn json_rows_are_typed() {
+        let s = render(&sample(), Format::Json);
+        let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(v[0]["open_interest"], 1520);
+        assert_eq!(v[0]["premium_yield"], 0.012345678901);
+        assert!(v[1]["strike"].is_null());
+    }
+
+    #[test]
+    fn formats_from_names_and_paths() {
+        assert_eq!("MD".parse::<Format>().unwrap(), Format::Md);
+        assert!("xml".parse::<Format>().is_err());
+        assert_eq!(
+            Format::from_path(Path::new("plan.CSV")).unwrap(),
+            Format::Csv
+        );
+        assert!(Format::from_path(Path::new("plan")).is_err());
+    }
+}
