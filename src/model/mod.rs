@@ -5,8 +5,10 @@ mod chain;
 mod contract;
 mod history;
 mod holding;
+mod holdings_file;
 
 pub use chain::{ChainSnapshot, ProviderGreeks, Quote, Underlying};
 pub use contract::{OptionContract, Right};
 pub use history::{Adjustment, Bar, PriceHistory};
 pub use holding::{CorporateEvents, Holding, Portfolio, WrittenCall};
+pub use holdings_file::parse_holdings;

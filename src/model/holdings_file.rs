@@ -1,0 +1,447 @@
+//! Holdings files: TOML or CSV, recognized from their content.
+//!
+//! TOML, one `[[holding]]` table per position:
+//!
+//! ```toml
+//! [[holding]]
+//! symbol = "NVDA"
+//! shares = 300
+//! cost_basis = 118.50          # USD per share, optional
+//! next_earnings = 2027-02-24   # optional
+//! ex_dividend = 2026-12-04     # optional
+//! dividend = 0.01              # USD per share paid on the ex-date, optional
+//! written = [{ contract = "NVDA261218C00200000", contracts = 1 }]   # calls already sold
+//! ```
+//!
+//! CSV with a header (columns in any order, names case-insensitive; only `symbol` and
+//! `shares` are required):
+//!
+//! ```text
+//! symbol,shares,cost_basis,next_earnings,ex_dividend,dividend,written
+//! NVDA,300,118.50,2027-02-24,2026-12-04,0.01,NVDA261218C00200000:1
+//! MSFT,100,402.10,,,,
+//! ```
+//!
+//! `written` lists calls already sold as `OCC:contracts`, several separated by `;`.
+//! Errors name the file, the line and the field.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::contract::{OptionContract, Right};
+use super::holding::{CorporateEvents, Holding, Portfolio, WrittenCall};
+use crate::error::{Error, Result};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TomlFile {
+    #[serde(default)]
+    holding: Vec<TomlHolding>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TomlHolding {
+    symbol: String,
+    shares: i64,
+    cost_basis: Option<f64>,
+    next_earnings: Option<toml::value::Datetime>,
+    ex_dividend: Option<toml::value::Datetime>,
+    dividend: Option<f64>,
+    #[serde(default)]
+    written: Vec<TomlWritten>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TomlWritten {
+    contract: String,
+    contracts: i64,
+}
+
+/// Parse a holdings file's text. `name` (the file name) is used in error messages.
+pub fn parse_holdings(text: &str, name: &str) -> Result<Portfolio> {
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .unwrap_or("");
+    let portfolio = if first.starts_with('[') || first.contains('=') {
+        parse_toml(text, name)?
+    } else {
+        parse_csv(text, name)?
+    };
+    if portfolio.holdings.is_empty() {
+        return Err(Error::record(name, 1, "holding", "no holdings in the file"));
+    }
+    Ok(portfolio)
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset)
+        .map_or(1, |s| s.matches('\n').count() + 1)
+}
+
+fn parse_toml(text: &str, name: &str) -> Result<Portfolio> {
+    let file: TomlFile = toml::from_str(text).map_err(|e| {
+        let line = e.span().map_or(1, |s| line_of(text, s.start));
+        Error::record(name, line, "toml", e.message().to_string())
+    })?;
+    let mut holdings = Vec::with_capacity(file.holding.len());
+    for (i, h) in file.holding.into_iter().enumerate() {
+        // TOML spans are lost after deserializing; locate the entry by its symbol.
+        let line = text
+            .find(&format!("\"{}\"", h.symbol))
+            .map_or(1, |o| line_of(text, o));
+        let what = format!("holding {} ({})", i + 1, h.symbol);
+        let date = |d: Option<toml::value::Datetime>, field: &str| -> Result<Option<NaiveDate>> {
+            match d {
+                None => Ok(None),
+                Some(dt) => match dt.date {
+                    Some(x) if dt.time.is_none() => {
+                        NaiveDate::from_ymd_opt(x.year as i32, x.month as u32, x.day as u32)
+                            .map(Some)
+                            .ok_or_else(|| {
+                                Error::record(name, line, field, format!("{what}: bad date {dt}"))
+                            })
+                    }
+                    _ => Err(Error::record(
+                        name,
+                        line,
+                        field,
+                        format!("{what}: expected a date like 2026-12-04, got {dt}"),
+                    )),
+                },
+            }
+        };
+        let mut written = Vec::new();
+        for w in h.written {
+            written.push(written_call(&w.contract, w.contracts, name, line)?);
+        }
+        holdings.push(build(
+            name,
+            line,
+            &h.symbol,
+            h.shares,
+            h.cost_basis,
+            CorporateEvents {
+                next_earnings: date(h.next_earnings, "next_earnings")?,
+                ex_dividend: date(h.ex_dividend, "ex_dividend")?,
+                dividend: h.dividend,
+            },
+            written,
+        )?);
+    }
+    check_duplicates(&holdings, name)?;
+    Ok(Portfolio { holdings })
+}
+
+fn written_call(contract: &str, contracts: i64, name: &str, line: usize) -> Result<WrittenCall> {
+    let c = OptionContract::parse_occ(contract)
+        .map_err(|e| Error::record(name, line, "written", e.to_string()))?;
+    if c.right != Right::Call {
+        return Err(Error::record(
+            name,
+            line,
+            "written",
+            format!("{contract} is a put; only written calls cover shares"),
+        ));
+    }
+    let n = u32::try_from(contracts)
+        .ok()
+        .filter(|&n| n > 0)
+        .ok_or_else(|| {
+            Error::record(
+                name,
+                line,
+                "written",
+                format!("{contract}: contracts must be a positive whole number, got {contracts}"),
+            )
+        })?;
+    Ok(WrittenCall {
+        contract: c,
+        contracts: n,
+    })
+}
+
+fn build(
+    name: &str,
+    line: usize,
+    symbol: &str,
+    shares: i64,
+    cost_basis: Option<f64>,
+    events: CorporateEvents,
+    written: Vec<WrittenCall>,
+) -> Result<Holding> {
+    let sym = symbol.trim().to_ascii_uppercase();
+    if sym.is_empty()
+        || sym.len() > 10
+        || !sym
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'^')
+    {
+        return Err(Error::record(
+            name,
+            line,
+            "symbol",
+            format!("{symbol:?} is not a ticker"),
+        ));
+    }
+    let shares = u64::try_from(shares)
+        .ok()
+        .filter(|&s| s > 0)
+        .ok_or_else(|| {
+            Error::record(
+                name,
+                line,
+                "shares",
+                format!("{sym}: shares must be a positive whole number, got {shares}"),
+            )
+        })?;
+    if let Some(b) = cost_basis {
+        if !(b.is_finite() && b >= 0.0) {
+            return Err(Error::record(
+                name,
+                line,
+                "cost_basis",
+                format!("{sym}: cost basis must be a non-negative USD amount, got {b}"),
+            ));
+        }
+    }
+    if let Some(d) = events.dividend {
+        if !(d.is_finite() && d >= 0.0) {
+            return Err(Error::record(
+                name,
+                line,
+                "dividend",
+                format!("{sym}: dividend must be a non-negative USD amount, got {d}"),
+            ));
+        }
+    }
+    for w in &written {
+        if w.contract
+            .root
+            .trim_end_matches(|c: char| c.is_ascii_digit())
+            != sym
+        {
+            return Err(Error::record(
+                name,
+                line,
+                "written",
+                format!("{} is not an option on {sym}", w.contract.occ()),
+            ));
+        }
+    }
+    Ok(Holding {
+        symbol: sym,
+        shares,
+        cost_basis,
+        written,
+        events,
+    })
+}
+
+fn check_duplicates(holdings: &[Holding], name: &str) -> Result<()> {
+    let mut seen = HashSet::new();
+    for h in holdings {
+        if !seen.insert(h.symbol.as_str()) {
+            return Err(Error::record(
+                name,
+                1,
+                "symbol",
+                format!(
+                    "{} appears twice; combine the lots into one holding",
+                    h.symbol
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn parse_csv(text: &str, name: &str) -> Result<Portfolio> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .comment(Some(b'#'))
+        .from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .map_err(|e| Error::record(name, 1, "header", e.to_string()))?
+        .clone();
+    let col = |want: &str| header.iter().position(|h| h.eq_ignore_ascii_case(want));
+    let known = [
+        "symbol",
+        "shares",
+        "cost_basis",
+        "next_earnings",
+        "ex_dividend",
+        "dividend",
+        "written",
+    ];
+    if let Some(unknown) = header
+        .iter()
+        .find(|h| !known.iter().any(|k| h.eq_ignore_ascii_case(k)))
+    {
+        return Err(Error::record(
+            name,
+            1,
+            unknown,
+            format!("unknown column; known columns are {}", known.join(",")),
+        ));
+    }
+    let (Some(c_sym), Some(c_shares)) = (col("symbol"), col("shares")) else {
+        return Err(Error::record(
+            name,
+            1,
+            "header",
+            "a holdings CSV needs at least the columns symbol,shares",
+        ));
+    };
+    let (c_basis, c_earn, c_exdiv, c_div, c_written) = (
+        col("cost_basis"),
+        col("next_earnings"),
+        col("ex_dividend"),
+        col("dividend"),
+        col("written"),
+    );
+    let mut holdings = Vec::new();
+    for rec in reader.records() {
+        let rec = rec.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line() as usize);
+            Error::record(name, line, "row", e.to_string())
+        })?;
+        let line = rec.position().map_or(0, |p| p.line() as usize);
+        let field = |c: Option<usize>| c.and_then(|i| rec.get(i)).filter(|s| !s.is_empty());
+        let num = |c: Option<usize>, fname: &str| -> Result<Option<f64>> {
+            field(c)
+                .map(|s| {
+                    s.parse::<f64>().map_err(|_| {
+                        Error::record(name, line, fname, format!("{s:?} is not a number"))
+                    })
+                })
+                .transpose()
+        };
+        let date = |c: Option<usize>, fname: &str| -> Result<Option<NaiveDate>> {
+            field(c)
+                .map(|s| {
+                    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+                        Error::record(name, line, fname, format!("{s:?} is not a YYYY-MM-DD date"))
+                    })
+                })
+                .transpose()
+        };
+        let symbol = field(Some(c_sym)).unwrap_or("");
+        let shares_text = field(Some(c_shares)).unwrap_or("");
+        let shares: i64 = shares_text.parse().map_err(|_| {
+            Error::record(
+                name,
+                line,
+                "shares",
+                format!("{shares_text:?} is not a whole number of shares"),
+            )
+        })?;
+        let mut written = Vec::new();
+        if let Some(w) = field(c_written) {
+            for part in w.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+                let (occ, n) = part.rsplit_once(':').unwrap_or((part, "1"));
+                let n: i64 = n.trim().parse().map_err(|_| {
+                    Error::record(
+                        name,
+                        line,
+                        "written",
+                        format!("{part:?}: expected OCC:contracts"),
+                    )
+                })?;
+                written.push(written_call(occ.trim(), n, name, line)?);
+            }
+        }
+        holdings.push(build(
+            name,
+            line,
+            symbol,
+            shares,
+            num(c_basis, "cost_basis")?,
+            CorporateEvents {
+                next_earnings: date(c_earn, "next_earnings")?,
+                ex_dividend: date(c_exdiv, "ex_dividend")?,
+                dividend: num(c_div, "dividend")?,
+            },
+            written,
+        )?);
+    }
+    check_duplicates(&holdings, name)?;
+    Ok(Portfolio { holdings })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TOML: &str = r#"
+# my covered-call book
+[[holding]]
+symbol = "NVDA"
+shares = 300
+cost_basis = 118.50
+next_earnings = 2027-02-24
+written = [{ contract = "NVDA261218C00200000", contracts = 1 }]
+
+[[holding]]
+symbol = "msft"
+shares = 100
+"#;
+
+    #[test]
+    fn toml_holdings() {
+        let p = parse_holdings(TOML, "h.toml").unwrap();
+        assert_eq!(p.holdings.len(), 2);
+        let nvda = &p.holdings[0];
+        assert_eq!(nvda.shares, 300);
+        assert_eq!(nvda.cost_basis, Some(118.5));
+        assert_eq!(nvda.written[0].contract.strike, 200.0);
+        assert_eq!(
+            nvda.events.next_earnings,
+            NaiveDate::from_ymd_opt(2027, 2, 24)
+        );
+        assert_eq!(p.holdings[1].symbol, "MSFT");
+    }
+
+    #[test]
+    fn csv_holdings_any_order() {
+        let csv = "shares,symbol,written,cost_basis\n300,NVDA,NVDA261218C00200000:2;NVDA270115C00220000,118.5\n50,AMD,,\n";
+        let p = parse_holdings(csv, "h.csv").unwrap();
+        assert_eq!(p.holdings[0].written.len(), 2);
+        assert_eq!(p.holdings[0].written[0].contracts, 2);
+        assert_eq!(p.holdings[0].written[1].contracts, 1);
+        assert_eq!(p.holdings[1].cost_basis, None);
+    }
+
+    #[test]
+    fn errors_name_line_and_field() {
+        let e = parse_holdings("symbol,shares\nNVDA,300\nAMD,lots\n", "h.csv").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "h.csv, line 3: shares: \"lots\" is not a whole number of shares"
+        );
+        let e = parse_holdings("symbol,shares,cost_basis\nNVDA,-5,1\n", "h.csv").unwrap_err();
+        assert!(e.to_string().contains("line 2: shares"), "{e}");
+        let e = parse_holdings("symbol,shares,colour\nNVDA,5,red\n", "h.csv").unwrap_err();
+        assert!(e.to_string().contains("colour: unknown column"), "{e}");
+        let e = parse_holdings("[[holding]]\nsymbol = \"NVDA\"\nshares = \"x\"\n", "h.toml")
+            .unwrap_err();
+        assert!(e.to_string().starts_with("h.toml, line 3: toml:"), "{e}");
+        let e = parse_holdings(
+            "symbol,shares,written\nNVDA,100,AMD261218C00200000:1\n",
+            "h.csv",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("not an option on NVDA"), "{e}");
+        let e = parse_holdings("symbol,shares\nNVDA,1\nnvda,2\n", "h.csv").unwrap_err();
+        assert!(e.to_string().contains("appears twice"), "{e}");
+        assert!(parse_holdings("", "h.csv").is_err());
+        assert!(parse_holdings("symbol,shares\n", "h.csv").is_err());
+    }
+}
