@@ -25,6 +25,9 @@ use tabled::settings::{Alignment, Style};
 
 use crate::error::{Error, Result};
 
+mod chart;
+pub use chart::{write_payoff_svg, PayoffChart};
+
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
