@@ -23,5 +23,6 @@ pub mod error;
 pub mod model;
 pub mod pricing;
 pub mod providers;
+pub mod regime;
 
 pub use error::{Error, Result};

@@ -1,0 +1,369 @@
+//! Statistics of the IV-regime module against published worked examples and hand-computed
+//! values.
+
+use ccplan::model::Bar;
+use ccplan::regime::*;
+use chrono::{Days, NaiveDate};
+
+fn close_to(got: f64, want: f64, tol: f64) -> bool {
+    (got - want).abs() <= tol
+}
+
+#[track_caller]
+fn assert_close(got: f64, want: f64, tol: f64) {
+    assert!(close_to(got, want, tol), "got {got}, want {want} ± {tol}");
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deterministic random numbers for the simulations (SplitMix64 + Box-Muller).
+
+struct Rng(u64);
+
+impl Rng {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform on (0, 1).
+    fn uniform(&mut self) -> f64 {
+        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    }
+    fn normal(&mut self) -> f64 {
+        let (u1, u2) = (self.uniform(), self.uniform());
+        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Realized volatility
+
+#[test]
+fn close_to_close_hand_computed() {
+    // Log closes 0, 0.01, −0.01, 0.02 → returns 0.01, −0.02, 0.03.
+    // Σr² = 0.0014, mean = 0.02/3, SS = 0.0014 − 3·(0.02/3)² = 0.0038/3, var = SS/2 = 0.0019/3.
+    // σ = √(252 · 0.0019/3) = √0.1596 = 0.399499687...
+    let closes: Vec<f64> = [0.0, 0.01, -0.01, 0.02]
+        .iter()
+        .map(|x: &f64| 100.0 * x.exp())
+        .collect();
+    let vol = close_to_close_vol(&closes, 3).unwrap();
+    assert_close(vol, 0.399_499_687_108_763_6, 1e-12);
+    // The window is the last `sessions` returns: prepending data changes nothing.
+    let mut longer = vec![50.0, 75.0];
+    longer.extend(&closes);
+    assert_close(close_to_close_vol(&longer, 3).unwrap(), vol, 1e-15);
+    // Too few closes for the window.
+    assert!(close_to_close_vol(&closes, 4).is_none());
+}
+
+#[test]
+fn close_to_close_recovers_gbm_sigma() {
+    // 2520 daily steps (ten years) of GBM with σ = 0.30, μ = 0.05, dt = 1/252.
+    // The sample std of n i.i.d. normal returns has relative standard error ≈ 1/√(2(n − 1)),
+    // so the annualized estimate has s.e. ≈ 0.30/√5038 = 0.00423. We allow 4 s.e. = 0.0169.
+    // (Annualizing with √365 instead of √252 would give 0.361 and fail.)
+    let (sigma, mu, dt, n): (f64, f64, f64, usize) = (0.30, 0.05, 1.0 / 252.0, 2520);
+    let mut rng = Rng(20_000_517);
+    let mut closes = vec![100.0];
+    let mut s: f64 = 100.0;
+    for _ in 0..n {
+        s *= ((mu - 0.5 * sigma * sigma) * dt + sigma * dt.sqrt() * rng.normal()).exp();
+        closes.push(s);
+    }
+    let est = close_to_close_vol(&closes, n).unwrap();
+    assert_close(est, sigma, 4.0 * sigma / (2.0 * (n as f64 - 1.0)).sqrt());
+}
+
+fn ohlc_bar(day: u64, o: f64, h: f64, l: f64, c: f64) -> Bar {
+    Bar {
+        date: date(2020, 1, 1) + Days::new(day),
+        open: Some(o),
+        high: Some(h),
+        low: Some(l),
+        close: c,
+        volume: None,
+    }
+}
+
+#[test]
+fn yang_zhang_hand_computed() {
+    // Log prices (×100 USD): C₀ = 0;
+    // day 1: O 0.01, H 0.03, L −0.01, C 0.02; day 2: O 0.00, H 0.01, L −0.03, C −0.02.
+    // Overnight returns 0.01, −0.02 → σ²_O = 2·0.015² = 0.00045.
+    // Open-to-close 0.01, −0.02 → σ²_C = 0.00045.
+    // RS: day 1 (0.01)(0.02) + (−0.03)(−0.02) = 0.0008; day 2 (0.03)(0.01) + (−0.01)(−0.03) = 0.0006;
+    //     σ²_RS = 0.0007.
+    // k = 0.34/(1.34 + 3/1) = 0.34/4.34; σ² = 0.00045 + 0.00045k + 0.0007(1 − k) = 0.00115 − 0.00025k.
+    // σ = √(252 σ²) = 0.533727005...
+    let p = |x: f64| 100.0 * x.exp();
+    let bars = [
+        ohlc_bar(0, p(0.0), p(0.0), p(0.0), p(0.0)),
+        ohlc_bar(1, p(0.01), p(0.03), p(-0.01), p(0.02)),
+        ohlc_bar(2, p(0.0), p(0.01), p(-0.03), p(-0.02)),
+    ];
+    let vol = yang_zhang_vol(&bars, 2).unwrap();
+    assert_close(vol, 0.533_727_005_246_157_9, 1e-12);
+    // The first bar contributes only its close: missing O/H/L there is fine...
+    let mut first_close_only = bars;
+    first_close_only[0].open = None;
+    first_close_only[0].high = None;
+    first_close_only[0].low = None;
+    assert_close(yang_zhang_vol(&first_close_only, 2).unwrap(), vol, 1e-15);
+    // ...but missing inside the window is not.
+    let mut missing = bars;
+    missing[2].low = None;
+    assert!(yang_zhang_vol(&missing, 2).is_none());
+    // An inconsistent bar (high below the close) is rejected, as is NaN.
+    let mut bad = bars;
+    bad[1].high = Some(p(0.015));
+    assert!(yang_zhang_vol(&bad, 2).is_none());
+    let mut nan = bars;
+    nan[1].open = Some(f64::NAN);
+    assert!(yang_zhang_vol(&nan, 2).is_none());
+}
+
+#[test]
+fn yang_zhang_recovers_gbm_sigma_with_opening_jumps() {
+    // 2000 sessions; total σ = 0.30 split into overnight variance (25 %) and an intraday
+    // Brownian path (75 %) sampled at 500 steps, with drift μ = 0.10. High and low are the
+    // extremes of the sampled path.
+    // Tolerance: the estimator is at least as efficient as close-to-close, whose s.e. is
+    // 0.30/√(2·1999) = 0.0047 (4 s.e. = 0.019); discrete sampling of the extremes biases the
+    // Rogers-Satchell part low by O(1/√500) of the range, under 2 % of σ (0.006). Total 0.025.
+    // Close-to-close on the same path must agree too; forgetting the overnight term would give
+    // ≈ 0.26 and fail.
+    let (sigma, mu, overnight_share, days, steps): (f64, f64, f64, usize, usize) =
+        (0.30, 0.10, 0.25, 2000, 500);
+    let dt: f64 = 1.0 / 252.0;
+    let sd_on = sigma * (overnight_share * dt).sqrt();
+    let sd_step = sigma * ((1.0 - overnight_share) * dt / steps as f64).sqrt();
+    let drift_step = (mu - 0.5 * sigma * sigma) * dt / steps as f64;
+    let mut rng = Rng(42);
+    let mut bars = vec![ohlc_bar(0, 100.0, 100.0, 100.0, 100.0)];
+    let mut log_close = 100f64.ln();
+    for d in 1..=days {
+        let log_open = log_close + sd_on * rng.normal();
+        let (mut x, mut hi, mut lo) = (log_open, log_open, log_open);
+        for _ in 0..steps {
+            x += drift_step + sd_step * rng.normal();
+            hi = hi.max(x);
+            lo = lo.min(x);
+        }
+        log_close = x;
+        bars.push(ohlc_bar(
+            d as u64,
+            log_open.exp(),
+            hi.exp(),
+            lo.exp(),
+            x.exp(),
+        ));
+    }
+    let yz = yang_zhang_vol(&bars, days).unwrap();
+    assert_close(yz, sigma, 0.025);
+    let closes: Vec<f64> = bars.iter().map(|b| b.close).collect();
+    assert_close(close_to_close_vol(&closes, days).unwrap(), sigma, 0.025);
+    // Without opens/highs/lows there is no Yang-Zhang estimate.
+    let mut close_only = bars.clone();
+    for b in &mut close_only {
+        b.open = None;
+        b.high = None;
+        b.low = None;
+    }
+    assert!(yang_zhang_vol(&close_only, 20).is_none());
+    assert!(close_to_close_vol(&closes, 20).is_some());
+}
+
+// ---------------------------------------------------------------------------------------------
+// IV rank and percentile
+
+fn daily(start: NaiveDate, ivs: &[f64]) -> Vec<IvObservation> {
+    ivs.iter()
+        .enumerate()
+        .map(|(i, &iv)| IvObservation {
+            date: start + Days::new(i as u64),
+            iv,
+        })
+        .collect()
+}
+
+#[test]
+fn iv_rank_and_percentile_hand_computed() {
+    // Five sessions 0.20, 0.30, 0.25, 0.40, 0.35; today 0.30.
+    // rank = (0.30 − 0.20)/(0.40 − 0.20) = 0.5; percentile = #{0.20, 0.25} / 5 = 0.4
+    // (the session equal to today's 0.30 is not strictly below).
+    let h = daily(date(2024, 5, 1), &[0.20, 0.30, 0.25, 0.40, 0.35]);
+    let s = iv_standing(0.30, &h, date(2024, 5, 6)).unwrap();
+    assert_close(s.rank.unwrap(), 0.5, 1e-15);
+    assert_eq!(s.percentile, 0.4);
+    assert_eq!((s.min, s.max, s.sessions), (0.20, 0.40, 5));
+    assert_eq!(
+        (s.first_date, s.last_date),
+        (date(2024, 5, 1), date(2024, 5, 5))
+    );
+    assert!(s.range_break.is_none() && !s.is_full_year());
+    // An observation dated today (or later) is not history and is ignored.
+    let mut with_today = h.clone();
+    with_today.push(IvObservation {
+        date: date(2024, 5, 6),
+        iv: 0.90,
+    });
+    assert_eq!(iv_standing(0.30, &with_today, date(2024, 5, 6)).unwrap(), s);
+}
+
+#[test]
+fn iv_window_is_252_sessions_within_a_year() {
+    // 400 consecutive calendar days of IV = day number / 1000: the window is the latest 252.
+    let ivs: Vec<f64> = (0..400).map(|i| f64::from(i) / 1000.0).collect();
+    let h = daily(date(2023, 1, 1), &ivs);
+    let as_of = date(2023, 1, 1) + Days::new(400);
+    let s = iv_standing(0.300, &h, as_of).unwrap();
+    assert_eq!(s.sessions, IV_LOOKBACK_SESSIONS);
+    assert!(s.is_full_year());
+    assert_eq!(s.first_date, as_of - Days::new(252));
+    assert_close(s.min, 0.148, 1e-15);
+    assert_close(s.max, 0.399, 1e-15);
+    // rank (0.300 − 0.148)/(0.399 − 0.148) = 0.152/0.251; 152 sessions (0.148..0.299) below.
+    assert_close(s.rank.unwrap(), 0.152 / 0.251, 1e-12);
+    assert_close(s.percentile, 152.0 / 252.0, 1e-15);
+}
+
+#[test]
+fn iv_gaps_shrink_the_window_instead_of_reaching_back() {
+    // One observation every 3 days for two years; NaN and negative values are skipped.
+    let mut h: Vec<IvObservation> = (0..244)
+        .map(|i| IvObservation {
+            date: date(2022, 1, 1) + Days::new(3 * i),
+            iv: 0.2 + 0.001 * i as f64,
+        })
+        .collect();
+    let as_of = date(2022, 1, 1) + Days::new(3 * 244);
+    h.push(IvObservation {
+        date: as_of - Days::new(1),
+        iv: f64::NAN,
+    });
+    h.push(IvObservation {
+        date: as_of - Days::new(2),
+        iv: -0.1,
+    });
+    let s = iv_standing(0.5, &h, as_of).unwrap();
+    // Dates as_of − 3, −6, …, −363 lie within 365 days: 121 sessions, not 252.
+    assert_eq!(s.sessions, 121);
+    assert_eq!(s.first_date, as_of - Days::new(363));
+    assert_eq!(s.range_break, Some(RangeBreak::AboveMax));
+}
+
+#[test]
+fn iv_edge_cases() {
+    let as_of = date(2024, 6, 1);
+    let flat = daily(date(2024, 5, 1), &[0.25; 10]);
+    // Flat history, today equal: no range, rank undefined; nothing strictly below.
+    let s = iv_standing(0.25, &flat, as_of).unwrap();
+    assert_eq!((s.rank, s.percentile, s.range_break), (None, 0.0, None));
+    // Flat history, today above / below: outside the range.
+    let s = iv_standing(0.30, &flat, as_of).unwrap();
+    assert_eq!(
+        (s.rank, s.percentile, s.range_break),
+        (Some(1.0), 1.0, Some(RangeBreak::AboveMax))
+    );
+    let s = iv_standing(0.20, &flat, as_of).unwrap();
+    assert_eq!(
+        (s.rank, s.percentile, s.range_break),
+        (Some(0.0), 0.0, Some(RangeBreak::BelowMin))
+    );
+    // Today outside a real range: clamped, flagged.
+    let h = daily(date(2024, 5, 1), &[0.20, 0.30, 0.40]);
+    let s = iv_standing(0.55, &h, as_of).unwrap();
+    assert_eq!(
+        (s.rank, s.percentile, s.range_break),
+        (Some(1.0), 1.0, Some(RangeBreak::AboveMax))
+    );
+    let s = iv_standing(0.10, &h, as_of).unwrap();
+    assert_eq!(
+        (s.rank, s.percentile, s.range_break),
+        (Some(0.0), 0.0, Some(RangeBreak::BelowMin))
+    );
+    // Today exactly at the max: inside the range, rank 1, percentile (n−1)/n.
+    let s = iv_standing(0.40, &h, as_of).unwrap();
+    assert_eq!(s.range_break, None);
+    assert_close(s.rank.unwrap(), 1.0, 1e-15);
+    assert_close(s.percentile, 2.0 / 3.0, 1e-15);
+    // One session.
+    let one = daily(date(2024, 5, 31), &[0.30]);
+    let s = iv_standing(0.35, &one, as_of).unwrap();
+    assert_eq!((s.sessions, s.rank, s.percentile), (1, Some(1.0), 1.0));
+    // Duplicate dates: the last in slice order wins.
+    let mut dup = one.clone();
+    dup.push(IvObservation {
+        date: date(2024, 5, 31),
+        iv: 0.50,
+    });
+    let s = iv_standing(0.35, &dup, as_of).unwrap();
+    assert_eq!((s.sessions, s.max), (1, 0.50));
+    // Nothing usable, or a bad value today: errors, not panics.
+    assert!(iv_standing(0.30, &[], as_of).is_err());
+    assert!(iv_standing(0.30, &daily(date(2022, 1, 1), &[0.3]), as_of).is_err()); // > 1 year old
+    assert!(iv_standing(f64::NAN, &h, as_of).is_err());
+    assert!(iv_standing(-0.1, &h, as_of).is_err());
+}
+
+#[test]
+fn iv_rank_falls_back_to_a_published_range() {
+    let as_of = date(2024, 6, 1);
+    let short = daily(date(2024, 5, 1), &[0.20, 0.30, 0.40]);
+    let cboe = PublishedRange {
+        low: 0.15,
+        high: 0.55,
+    };
+    // (0.35 − 0.15)/(0.55 − 0.15) = 0.5
+    assert_close(iv_rank_from_range(0.35, cboe).unwrap(), 0.5, 1e-15);
+    assert_eq!(iv_rank_from_range(0.60, cboe).unwrap(), 1.0);
+    assert!(iv_rank_from_range(
+        0.35,
+        PublishedRange {
+            low: 0.3,
+            high: 0.3
+        }
+    )
+    .is_err());
+    assert!(iv_rank_from_range(f64::NAN, cboe).is_err());
+
+    let r = iv_rank_with_fallback(0.35, &short, as_of, Some(cboe), 200).unwrap();
+    assert_close(r.rank.unwrap(), 0.5, 1e-15);
+    assert_eq!(
+        r.source,
+        RankSource::PublishedRange {
+            range: cboe,
+            local_sessions: 3
+        }
+    );
+    // Enough local history: local wins.
+    let r = iv_rank_with_fallback(0.35, &short, as_of, Some(cboe), 3).unwrap();
+    assert!(matches!(r.source, RankSource::LocalHistory(s) if s.sessions == 3));
+    assert_close(r.rank.unwrap(), 0.75, 1e-12);
+    // No published range: the short local history is used and says how short it is.
+    let r = iv_rank_with_fallback(0.35, &short, as_of, None, 200).unwrap();
+    assert!(matches!(r.source, RankSource::LocalHistory(s) if s.sessions == 3));
+    // No local history at all: the published range.
+    let r = iv_rank_with_fallback(0.35, &[], as_of, Some(cboe), 200).unwrap();
+    assert_eq!(
+        r.source,
+        RankSource::PublishedRange {
+            range: cboe,
+            local_sessions: 0
+        }
+    );
+    // Neither usable.
+    let bad = PublishedRange {
+        low: 0.5,
+        high: 0.2,
+    };
+    assert!(iv_rank_with_fallback(0.35, &[], as_of, Some(bad), 200).is_err());
+    assert!(iv_rank_with_fallback(0.35, &[], as_of, None, 200).is_err());
+}
