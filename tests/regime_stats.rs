@@ -181,6 +181,317 @@ fn yang_zhang_recovers_gbm_sigma_with_opening_jumps() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// RSI — StockCharts ChartSchool's worked example.
+//
+// Source: StockCharts ChartSchool, "Relative Strength Index (RSI)", calculation example and its
+// spreadsheet cs-rsi.xls (QQQQ daily closes, 14 Dec 2009 – 1 Feb 2010),
+// https://chartschool.stockcharts.com/table-of-contents/technical-indicators-and-overlays/technical-indicators/relative-strength-index-rsi
+// The example follows Wilder's 1978 method (first averages are simple means of 14 gains/losses,
+// then (prev·13 + current)/14). The page prints RSI to two decimals; the four-decimal column
+// is the spreadsheet's, as reproduced in open-source test suites that cite it.
+
+const RSI_CLOSES: [f64; 33] = [
+    44.3389, 44.0902, 44.1497, 43.6124, 44.3278, 44.8264, 45.0955, 45.4245, 45.8433, 46.0826,
+    45.8931, 46.0328, 45.6140, 46.2820, 46.2820, 46.0028, 46.0328, 46.4116, 46.2222, 45.6439,
+    46.2122, 46.2521, 45.7137, 46.4515, 45.7835, 45.3548, 44.0288, 44.1783, 44.2181, 44.5672,
+    43.4205, 42.6628, 43.1314,
+];
+/// RSI(14) at closes 14..=32, as printed (two decimals).
+const RSI_PUBLISHED: [f64; 19] = [
+    70.53, 66.32, 66.55, 69.41, 66.36, 57.97, 62.93, 63.26, 56.06, 62.38, 54.71, 50.42, 39.99,
+    41.46, 41.87, 45.46, 37.30, 33.08, 37.77,
+];
+/// The same column to four decimals (cs-rsi.xls).
+const RSI_SPREADSHEET: [f64; 19] = [
+    70.5328, 66.3186, 66.5498, 69.4063, 66.3552, 57.9749, 62.9296, 63.2571, 56.0593, 62.3771,
+    54.7076, 50.4228, 39.9898, 41.4605, 41.8689, 45.4632, 37.3040, 33.0795, 37.7730,
+];
+
+#[test]
+fn rsi_reproduces_stockcharts_worked_example() {
+    let series = rsi_series(&RSI_CLOSES, RSI_PERIOD);
+    assert_eq!(series.len(), RSI_CLOSES.len());
+    assert!(
+        series[..14].iter().all(Option::is_none),
+        "14 warm-up closes"
+    );
+    for (j, (&printed, &sheet)) in RSI_PUBLISHED.iter().zip(&RSI_SPREADSHEET).enumerate() {
+        let got = series[14 + j].unwrap();
+        // Printed to two decimals: within half a unit of the last place.
+        assert_close(got, printed, 0.005 + 1e-9);
+        assert_close(got, sheet, 0.00005 + 1e-9);
+    }
+    assert_close(rsi(&RSI_CLOSES, 14).unwrap(), 37.77, 0.005);
+}
+
+#[test]
+fn rsi_edge_cases() {
+    let up: Vec<f64> = (0..20).map(|i| 10.0 + f64::from(i)).collect();
+    let down: Vec<f64> = up.iter().rev().copied().collect();
+    assert_eq!(rsi(&up, 14), Some(100.0));
+    assert_eq!(rsi(&down, 14), Some(0.0));
+    assert_eq!(rsi(&[7.5; 20], 14), Some(50.0));
+    // Exactly period + 1 closes give one value; one fewer gives none.
+    assert!(rsi(&up[..15], 14).is_some());
+    assert!(rsi(&up[..14], 14).is_none());
+    assert!(rsi(&up, 0).is_none());
+    assert!(rsi(&[], 14).is_none());
+    // A NaN stops the recursion from that close on, without panicking.
+    let mut with_nan = RSI_CLOSES.to_vec();
+    with_nan[20] = f64::NAN;
+    let s = rsi_series(&with_nan, 14);
+    assert!(s[19].is_some());
+    assert!(s[20..].iter().all(Option::is_none));
+    // Gains after a flat start: avg loss 0, avg gain > 0 → 100.
+    let mut flat_then_up = vec![5.0; 15];
+    flat_then_up.push(6.0);
+    assert_eq!(rsi(&flat_then_up, 14), Some(100.0));
+}
+
+// ---------------------------------------------------------------------------------------------
+// EMA — StockCharts ChartSchool, "Moving Averages - Simple and Exponential", worked example
+// (cs-movavg.xls): 10-day EMA, multiplier 2/11, seeded with the 10-day SMA, printed to two
+// decimals.
+// https://chartschool.stockcharts.com/table-of-contents/technical-indicators-and-overlays/technical-overlays/moving-averages-simple-and-exponential
+// Caveat: the original sheet could not be opened here; the column below is as reproduced in
+// two independent open-source test suites. They agree on the first 13 values and on the last;
+// in between one of them rounds the EMA to cents at every step and the other prints 23.54
+// where exact arithmetic gives 23.5335, so only the agreed values are asserted.
+
+const MA_CLOSES: [f64; 30] = [
+    22.27, 22.19, 22.08, 22.17, 22.18, 22.13, 22.23, 22.43, 22.24, 22.29, 22.15, 22.39, 22.38,
+    22.61, 23.36, 24.05, 23.75, 23.83, 23.95, 23.63, 23.82, 23.87, 23.65, 23.19, 23.10, 23.33,
+    22.68, 23.10, 22.40, 22.17,
+];
+/// 10-day EMA at closes 9..=21 (both reproductions agree).
+const EMA10_PUBLISHED: [f64; 13] = [
+    22.22, 22.21, 22.24, 22.27, 22.33, 22.52, 22.80, 22.97, 23.13, 23.28, 23.34, 23.43, 23.51,
+];
+/// 10-day EMA at the last close (index 29).
+const EMA10_PUBLISHED_LAST: f64 = 22.92;
+
+#[test]
+fn ema_reproduces_chartschool_example() {
+    let ema = ema_series(&MA_CLOSES, 10);
+    assert!(ema[..9].iter().all(Option::is_none));
+    // The seed is the 10-day SMA: 222.21 / 10.
+    assert_close(ema[9].unwrap(), 22.221, 1e-12);
+    for (j, &want) in EMA10_PUBLISHED.iter().enumerate() {
+        assert_close(ema[9 + j].unwrap(), want, 0.005 + 1e-9);
+    }
+    assert_close(ema[29].unwrap(), EMA10_PUBLISHED_LAST, 0.005 + 1e-9);
+    // A first-value seed (the other common convention) misses the published first values.
+    let alpha = 2.0 / 11.0;
+    let first_seeded = MA_CLOSES[..10]
+        .iter()
+        .skip(1)
+        .fold(MA_CLOSES[0], |e, x| alpha * x + (1.0 - alpha) * e);
+    assert!(!close_to(first_seeded, 22.22, 0.005));
+}
+
+// ---------------------------------------------------------------------------------------------
+// MACD
+
+#[test]
+fn macd_hand_computed_small_periods() {
+    // closes 1, 2, 3, 5, 8, 13 with MACD(2, 3, 2):
+    // EMA2 (α = 2/3): 1.5 (seed, i=1), 2.5, 25/6, 121/18, 589/54
+    // EMA3 (α = 1/2): 2 (seed, i=2), 3.5, 5.75, 9.375
+    // line (i = 2..5): 1/2, 2/3, 35/36, 331/216
+    // signal (α = 2/3, seed mean of first two line values at i=3): 7/12, 91/108, 211/162
+    // histogram: i=3 2/3 − 7/12 = 1/12; i=4 35/36 − 91/108 = 14/108; i=5 331/216 − 211/162 = 149/648
+    let closes = [1.0, 2.0, 3.0, 5.0, 8.0, 13.0];
+    let m = macd_series(
+        &closes,
+        MacdParams {
+            fast: 2,
+            slow: 3,
+            signal: 2,
+        },
+    )
+    .unwrap();
+    let want_line = [
+        None,
+        None,
+        Some(0.5),
+        Some(2.0 / 3.0),
+        Some(35.0 / 36.0),
+        Some(331.0 / 216.0),
+    ];
+    let want_signal = [
+        None,
+        None,
+        None,
+        Some(7.0 / 12.0),
+        Some(91.0 / 108.0),
+        Some(211.0 / 162.0),
+    ];
+    let want_hist = [
+        None,
+        None,
+        None,
+        Some(1.0 / 12.0),
+        Some(14.0 / 108.0),
+        Some(149.0 / 648.0),
+    ];
+    for i in 0..6 {
+        for (got, want) in [
+            (m.line[i], want_line[i]),
+            (m.signal[i], want_signal[i]),
+            (m.histogram[i], want_hist[i]),
+        ] {
+            match (got, want) {
+                (None, None) => {}
+                (Some(g), Some(w)) => assert_close(g, w, 1e-13),
+                other => panic!("index {i}: {other:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn macd_default_warm_up_and_linear_trend() {
+    // On p = 50 + 0.8·i, an SMA-seeded EMA(n) equals p − 0.8·(n − 1)/2 exactly at every index
+    // (the SMA seed has that lag and the recursion preserves it), so the MACD line is
+    // 0.8·(25 − 11)/2 = 5.6 from index 25, the signal 5.6 from index 33, the histogram 0.
+    let closes: Vec<f64> = (0..50).map(|i| 50.0 + 0.8 * f64::from(i)).collect();
+    let m = macd_series(&closes, MacdParams::default()).unwrap();
+    assert!(m.line[24].is_none() && m.line[25].is_some());
+    assert!(m.signal[32].is_none() && m.signal[33].is_some());
+    for i in 25..50 {
+        assert_close(m.line[i].unwrap(), 5.6, 1e-10);
+    }
+    let (line, signal, hist) = m.last().unwrap();
+    assert_close(line, 5.6, 1e-10);
+    assert_close(signal, 5.6, 1e-10);
+    assert_close(hist, 0.0, 1e-10);
+    // Invalid periods.
+    assert!(macd_series(
+        &closes,
+        MacdParams {
+            fast: 26,
+            slow: 12,
+            signal: 9
+        }
+    )
+    .is_none());
+    assert!(macd_series(
+        &closes,
+        MacdParams {
+            fast: 0,
+            slow: 26,
+            signal: 9
+        }
+    )
+    .is_none());
+    // Too short: defined nowhere, no panic.
+    let short = macd_series(&closes[..20], MacdParams::default()).unwrap();
+    assert!(short.last().is_none());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Divergence
+
+/// Piecewise-linear closes: start value, then (bars, step per bar) segments.
+fn path(start: f64, segments: &[(usize, f64)]) -> Vec<f64> {
+    let mut out = vec![start];
+    for &(bars, step) in segments {
+        for _ in 0..bars {
+            let last = out[out.len() - 1];
+            out.push(last + step);
+        }
+    }
+    out
+}
+
+#[test]
+fn bearish_divergence_on_a_slower_higher_high() {
+    // Steep rise to 140 at index 40, pull-back to 130 at 50, slow grind to 141 at 70
+    // (higher high), then a drop. Momentum at the second high is far weaker.
+    let closes = path(100.0, &[(40, 1.0), (10, -1.0), (20, 0.55), (10, -1.0)]);
+    let scan = find_divergences(&closes, DivergenceParams::default()).unwrap();
+    let d = scan.bearish.expect("bearish divergence");
+    assert_eq!(d.kind, DivergenceKind::Bearish);
+    assert_eq!((d.earlier.index, d.later.index), (40, 70));
+    assert_close(d.earlier.close, 140.0, 1e-9);
+    assert_close(d.later.close, 141.0, 1e-9);
+    assert!(d.later.macd < d.earlier.macd);
+    assert!(scan.bullish.is_none(), "a single swing low cannot diverge");
+}
+
+#[test]
+fn no_divergence_when_momentum_confirms_or_price_does_not_break_out() {
+    // Second leg steeper: higher high with higher MACD — confirmation, not divergence.
+    let confirm = path(100.0, &[(40, 1.0), (10, -1.0), (20, 2.5), (10, -1.0)]);
+    let scan = find_divergences(&confirm, DivergenceParams::default()).unwrap();
+    assert!(scan.bearish.is_none());
+    // Second high lower than the first (130 + 0.4·20 = 138 < 140): no higher high.
+    let lower_high = path(100.0, &[(40, 1.0), (10, -1.0), (20, 0.4), (10, -1.0)]);
+    let scan = find_divergences(&lower_high, DivergenceParams::default()).unwrap();
+    assert!(scan.bearish.is_none());
+    // The divergent series, but the second high only 3 bars before the end: not yet a
+    // confirmed swing with k = 5.
+    let unconfirmed = path(100.0, &[(40, 1.0), (10, -1.0), (20, 0.55), (3, -1.0)]);
+    let scan = find_divergences(&unconfirmed, DivergenceParams::default()).unwrap();
+    assert!(scan.bearish.is_none());
+    // First high outside a 35-session look-back: only one swing high in range.
+    let short_look = DivergenceParams {
+        lookback: 35,
+        ..DivergenceParams::default()
+    };
+    let divergent = path(100.0, &[(40, 1.0), (10, -1.0), (20, 0.55), (10, -1.0)]);
+    assert!(find_divergences(&divergent, short_look)
+        .unwrap()
+        .bearish
+        .is_none());
+    // Invalid parameters.
+    let k0 = DivergenceParams {
+        k: 0,
+        ..DivergenceParams::default()
+    };
+    assert!(find_divergences(&divergent, k0).is_none());
+}
+
+#[test]
+fn bullish_divergence_is_the_mirror_image() {
+    // Mirror of the bearish case: steep fall to 160 at 40, bounce to 170, slow slide to 159
+    // at 70 (lower low) with a weaker (less negative) MACD.
+    let closes = path(200.0, &[(40, -1.0), (10, 1.0), (20, -0.55), (10, 1.0)]);
+    let scan = find_divergences(&closes, DivergenceParams::default()).unwrap();
+    let d = scan.bullish.expect("bullish divergence");
+    assert_eq!(d.kind, DivergenceKind::Bullish);
+    assert_eq!((d.earlier.index, d.later.index), (40, 70));
+    assert!(d.later.close < d.earlier.close && d.later.macd > d.earlier.macd);
+    assert!(scan.bearish.is_none());
+    // Steeper second slide: lower low confirmed by a lower MACD — no divergence.
+    let confirm = path(200.0, &[(40, -1.0), (10, 1.0), (20, -2.5), (10, 1.0)]);
+    assert!(find_divergences(&confirm, DivergenceParams::default())
+        .unwrap()
+        .bullish
+        .is_none());
+    // NaN in the series does not panic.
+    let mut nan = closes.clone();
+    nan[45] = f64::NAN;
+    assert!(find_divergences(&nan, DivergenceParams::default()).is_some());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Moving-average distances
+
+#[test]
+fn moving_average_distances() {
+    let closes: Vec<f64> = (1..=200).map(f64::from).collect();
+    let d = MovingAverageDistances::of(&closes);
+    // SMA50 = mean(151..=200) = 175.5; SMA200 = 100.5; last close 200.
+    assert_close(d.from_sma50.unwrap(), 200.0 / 175.5 - 1.0, 1e-15);
+    assert_close(d.from_sma200.unwrap(), 200.0 / 100.5 - 1.0, 1e-15);
+    let short = MovingAverageDistances::of(&closes[..199]);
+    assert!(short.from_sma50.is_some() && short.from_sma200.is_none());
+    assert!(distance_from_sma(&[1.0, f64::NAN, 3.0], 3).is_none());
+    assert!(distance_from_sma(&[], 1).is_none());
+}
+
+// ---------------------------------------------------------------------------------------------
 // IV rank and percentile
 
 fn daily(start: NaiveDate, ivs: &[f64]) -> Vec<IvObservation> {

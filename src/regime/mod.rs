@@ -21,12 +21,26 @@
 //! * [`realized`] — close-to-close and Yang-Zhang realized volatility.
 //! * [`rank`] — IV rank and IV percentile over the past 252 sessions, with a fallback to a
 //!   published one-year high/low.
+//! * [`rsi`] — Wilder's RSI.
+//! * [`macd`] — SMA-seeded EMAs and MACD(12, 26, 9).
+//! * [`divergence`] — price/MACD divergences at swing highs and lows.
+//! * [`averages`] — distance of the last close from its 50- and 200-session SMAs.
 
+pub mod averages;
+pub mod divergence;
+pub mod macd;
 pub mod rank;
 pub mod realized;
+pub mod rsi;
 
+pub use averages::{distance_from_sma, sma, MovingAverageDistances};
+pub use divergence::{
+    find_divergences, Divergence, DivergenceKind, DivergenceParams, DivergenceScan, SwingPoint,
+};
+pub use macd::{ema_series, macd_series, Macd, MacdParams};
 pub use rank::{
     iv_rank_from_range, iv_rank_with_fallback, iv_standing, IvObservation, IvStanding,
     PublishedRange, RangeBreak, RankReading, RankSource, IV_LOOKBACK_SESSIONS,
 };
 pub use realized::{close_to_close_vol, log_returns, yang_zhang_vol, TRADING_DAYS_PER_YEAR};
+pub use rsi::{rsi, rsi_series, RSI_PERIOD};
