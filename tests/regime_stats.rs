@@ -1,7 +1,8 @@
 //! Statistics of the IV-regime module against published worked examples and hand-computed
 //! values.
 
-use ccplan::model::Bar;
+use ccplan::model::{Bar, Right};
+use ccplan::pricing::{price, BsmInputs};
 use ccplan::regime::*;
 use chrono::{Days, NaiveDate};
 
@@ -677,4 +678,136 @@ fn iv_rank_falls_back_to_a_published_range() {
     };
     assert!(iv_rank_with_fallback(0.35, &[], as_of, Some(bad), 200).is_err());
     assert!(iv_rank_with_fallback(0.35, &[], as_of, None, 200).is_err());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Term structure
+
+fn tp(days: f64, iv: f64) -> TermPoint {
+    TermPoint {
+        t: days / 365.0,
+        iv,
+    }
+}
+
+#[test]
+fn iv30_by_total_variance_interpolation() {
+    // 20 d at 25 %, 48 d at 30 %: w₁ = 0.0625·20/365, w₂ = 0.09·48/365,
+    // w(30 d) = (1.25 + (4.32 − 1.25)·10/28)/365, σ = √(w·365/30) = √(2.346428.../30) = 0.279668...
+    let pts = [tp(48.0, 0.30), tp(20.0, 0.25), tp(90.0, 0.28)];
+    let cm = iv30(&pts).unwrap();
+    assert_close(cm.iv, 0.279_668_170_720_741_35, 1e-14);
+    assert_eq!(cm.target_years, IV30_YEARS);
+    assert_eq!(
+        cm.method,
+        CmMethod::Interpolated {
+            lower: tp(20.0, 0.25),
+            upper: tp(48.0, 0.30)
+        }
+    );
+    assert!(!cm.method.is_extrapolated());
+    // Linear interpolation of σ itself would give 0.25 + 0.05·10/28 = 0.26786: not what we do.
+    assert!(!close_to(cm.iv, 0.25 + 0.05 * 10.0 / 28.0, 1e-3));
+    // An expiry at exactly 30 days is returned as is.
+    let exact = iv30(&[tp(10.0, 0.5), tp(30.0, 0.22), tp(60.0, 0.3)]).unwrap();
+    assert_eq!(
+        (exact.iv, exact.method),
+        (0.22, CmMethod::Exact(tp(30.0, 0.22)))
+    );
+}
+
+#[test]
+fn iv30_flat_extrapolation_is_flagged() {
+    let later = iv30(&[tp(45.0, 0.31), tp(80.0, 0.29)]).unwrap();
+    assert_eq!(
+        (later.iv, later.method),
+        (0.31, CmMethod::FlatBeforeFirst(tp(45.0, 0.31)))
+    );
+    assert!(later.method.is_extrapolated());
+    let earlier = iv30(&[tp(3.0, 0.40), tp(17.0, 0.33)]).unwrap();
+    assert_eq!(
+        (earlier.iv, earlier.method),
+        (0.33, CmMethod::FlatAfterLast(tp(17.0, 0.33)))
+    );
+    let single = iv30(&[tp(17.0, 0.33)]).unwrap();
+    assert!(single.method.is_extrapolated());
+    // Errors, not panics.
+    assert!(iv30(&[]).is_err());
+    assert!(iv30(&[tp(20.0, f64::NAN), tp(40.0, 0.3)]).is_err());
+    assert!(iv30(&[tp(0.0, 0.3), tp(40.0, 0.3)]).is_err());
+    assert!(iv30(&[tp(20.0, 0.3), tp(20.0, 0.31)]).is_err());
+    assert!(constant_maturity_iv(&[tp(20.0, 0.3)], f64::NAN).is_err());
+}
+
+#[test]
+fn term_slope_and_backwardation() {
+    // Front 7 d at 45 %, nearest to 90 d is 95 d at 30 %: spread −0.15 over 88/365 years.
+    let pts = [
+        tp(30.0, 0.35),
+        tp(95.0, 0.30),
+        tp(7.0, 0.45),
+        tp(180.0, 0.29),
+        tp(60.0, 0.32),
+    ];
+    let s = term_slope(&pts).unwrap();
+    assert_eq!((s.front, s.back), (tp(7.0, 0.45), tp(95.0, 0.30)));
+    assert_close(s.spread, -0.15, 1e-15);
+    assert_close(s.slope_per_year, -0.15 / (88.0 / 365.0), 1e-12);
+    assert!(s.backwardation);
+    assert!(backwardation(&pts).unwrap());
+    // Upward-sloping (contango): front 20 % → 60 d 24 % (nearest 90 among 60 and 150).
+    let up = [tp(14.0, 0.20), tp(60.0, 0.24), tp(150.0, 0.26)];
+    let s = term_slope(&up).unwrap();
+    assert_eq!(s.back, tp(60.0, 0.24));
+    assert!(!s.backwardation);
+    // Fewer than two expiries.
+    assert!(term_slope(&[tp(14.0, 0.2)]).is_err());
+    assert!(term_slope(&[]).is_err());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expected move
+
+#[test]
+fn expected_move_from_iv_and_straddle() {
+    // S·σ·√T = 250 · 0.32 · √(30/365) = 22.9352...
+    let m = expected_move_from_iv(250.0, 0.32, 30.0 / 365.0).unwrap();
+    assert_close(m, 80.0 * (30.0f64 / 365.0).sqrt(), 1e-12);
+    assert_close(m, 22.935, 5e-4);
+    assert!(expected_move_from_iv(f64::NAN, 0.3, 0.1).is_err());
+    assert!(expected_move_from_iv(100.0, -0.3, 0.1).is_err());
+    assert!(expected_move_from_iv(100.0, 0.3, -0.1).is_err());
+
+    let raw = expected_move_from_straddle(10.0, StraddleRule::Raw).unwrap();
+    assert_eq!((raw.value, raw.rule), (10.0, StraddleRule::Raw));
+    let rule = expected_move_from_straddle(10.0, StraddleRule::Scaled085).unwrap();
+    assert_close(rule.value, 8.5, 1e-15);
+    assert_eq!(rule.rule, StraddleRule::Scaled085);
+    assert!(expected_move_from_straddle(f64::INFINITY, StraddleRule::Raw).is_err());
+}
+
+#[test]
+fn one_sigma_straddle_rule_matches_black_scholes() {
+    // An ATM straddle priced by BSM (r = q = 0, S = K = 100, σ = 0.25, T = 30/365), scaled by
+    // √(π/2), should land on S·σ·√T up to the small-σ√T approximation (relative error
+    // ≈ (σ√T)²/24 ≈ 0.02 %); the 0.85 rule lands near 0.68 σ.
+    let (s, vol, t) = (100.0, 0.25, 30.0 / 365.0);
+    let leg = |right| BsmInputs {
+        right,
+        spot: s,
+        strike: s,
+        t,
+        rate: 0.0,
+        div_yield: 0.0,
+    };
+    let straddle = price(&leg(Right::Call), vol).unwrap() + price(&leg(Right::Put), vol).unwrap();
+    let one_sigma = expected_move_from_iv(s, vol, t).unwrap();
+    let from_straddle = expected_move_from_straddle(straddle, StraddleRule::OneSigma).unwrap();
+    assert_close(from_straddle.value / one_sigma, 1.0, 5e-4);
+    let rule = expected_move_from_straddle(straddle, StraddleRule::Scaled085).unwrap();
+    assert_close(
+        rule.value / one_sigma,
+        0.85 * (2.0 / std::f64::consts::PI).sqrt(),
+        5e-4,
+    );
 }

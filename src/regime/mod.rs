@@ -25,17 +25,24 @@
 //! * [`macd`] — SMA-seeded EMAs and MACD(12, 26, 9).
 //! * [`divergence`] — price/MACD divergences at swing highs and lows.
 //! * [`averages`] — distance of the last close from its 50- and 200-session SMAs.
+//! * [`term`] — constant-maturity IV30 by variance interpolation, term slope, backwardation.
+//! * [`expected_move`] — one-sigma move from an IV or from an ATM straddle.
 
 pub mod averages;
 pub mod divergence;
+pub mod expected_move;
 pub mod macd;
 pub mod rank;
 pub mod realized;
 pub mod rsi;
+pub mod term;
 
 pub use averages::{distance_from_sma, sma, MovingAverageDistances};
 pub use divergence::{
     find_divergences, Divergence, DivergenceKind, DivergenceParams, DivergenceScan, SwingPoint,
+};
+pub use expected_move::{
+    expected_move_from_iv, expected_move_from_straddle, StraddleMove, StraddleRule,
 };
 pub use macd::{ema_series, macd_series, Macd, MacdParams};
 pub use rank::{
@@ -44,3 +51,7 @@ pub use rank::{
 };
 pub use realized::{close_to_close_vol, log_returns, yang_zhang_vol, TRADING_DAYS_PER_YEAR};
 pub use rsi::{rsi, rsi_series, RSI_PERIOD};
+pub use term::{
+    backwardation, constant_maturity_iv, iv30, term_slope, CmMethod, ConstantMaturityIv, TermPoint,
+    TermSlope, IV30_YEARS,
+};
