@@ -21,7 +21,7 @@
 //! * [`realized`] — close-to-close and Yang-Zhang realized volatility.
 //! * [`rank`] — IV rank and IV percentile over the past 252 sessions, with a fallback to a
 //!   published one-year high/low.
-//! * [`rsi`] — Wilder's RSI.
+//! * [`rsi`](mod@rsi) — Wilder's RSI.
 //! * [`macd`] — SMA-seeded EMAs and MACD(12, 26, 9).
 //! * [`divergence`] — price/MACD divergences at swing highs and lows.
 //! * [`averages`] — distance of the last close from its 50- and 200-session SMAs.
