@@ -25,5 +25,6 @@ pub mod export;
 pub mod model;
 pub mod pricing;
 pub mod providers;
+pub mod regime;
 
 pub use error::{Error, Result};
