@@ -23,5 +23,6 @@ pub mod error;
 pub mod model;
 pub mod pricing;
 pub mod providers;
+pub mod store;
 
 pub use error::{Error, Result};
