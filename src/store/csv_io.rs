@@ -1,35 +1,6 @@
 //! Seeding a series from CSV, and writing it back out in the same layout.
 //!
-//! # The CSV layout
-//!
-//! One row per session date. The header is required; names are matched case-insensitively,
-//! after trimming, in any order:
-//!
-//! | column | required | meaning |
-//! |---|---|---|
-//! | `date` | yes | New York session date, `YYYY-MM-DD` |
-//! | `iv30` or `iv30_pct` | yes | 30-day implied volatility: decimal (`0.35`) or percent (`35`) |
-//! | `hv20` or `hv20_pct` | no | 20-session realized volatility, decimal or percent |
-//! | `spot` | no | closing price, USD per share |
-//! | `skew` or `skew_pct` | no | 25-delta put IV − 25-delta call IV, decimal or percent points |
-//!
-//! `NAME%` and `NAME_percent` mean the same as `NAME_pct`. A value may also carry its own `%`
-//! sign (`35%`), which marks it as percent whatever the header says. A blank value is a
-//! missing reading. Columns not in the table are ignored, so an export from another tool can
-//! be imported as it is.
-//!
-//! Because a percent figure under a decimal header would silently make every IV a hundred
-//! times too large, decimal volatilities of 5 (500 %) or more, and decimal skews of 1 or more
-//! in size, are refused with a hint to rename the column.
-//!
-//! An import is one transaction: any bad line (an unparsable or out-of-range value, a date
-//! given twice) fails the whole file with [`Error::Record`] naming the line and the column,
-//! and nothing is stored. Imported rows replace the stored summaries of the same dates
-//! (whatever their `recorded_at`); their source is `csv:NAME` and they have no
-//! `recorded_at`.
-//!
-//! [`Store::export_csv`] writes `date,iv30,hv20,spot,skew` in decimal, oldest first, with
-//! blanks for missing readings: importing its output gives the same series back.
+//! The layout is documented on [`Store::import_csv`], where users of the library see it.
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -281,12 +252,40 @@ fn cell(v: Option<f64>) -> String {
 }
 
 impl Store {
-    /// Seed `symbol`'s series from CSV (layout in the [module docs](self)), in one
-    /// transaction. `source_name` is the file name (or "stdin") used in error messages and
-    /// in the rows' `source` (`csv:NAME`). Returns how many rows were inserted or replaced.
+    /// Seed `symbol`'s series from CSV, in one transaction. `source_name` is the file name
+    /// (or "stdin") used in error messages and in the rows' `source` (`csv:NAME`). Returns
+    /// how many rows were inserted or replaced.
     ///
-    /// Any bad line fails the whole import with [`Error::Record`] naming the line and the
-    /// column; nothing is stored then.
+    /// # The CSV layout
+    ///
+    /// One row per session date. The header is required; names are matched case-insensitively,
+    /// after trimming, in any order:
+    ///
+    /// | column | required | meaning |
+    /// |---|---|---|
+    /// | `date` | yes | New York session date, `YYYY-MM-DD` |
+    /// | `iv30` or `iv30_pct` | yes | 30-day implied volatility: decimal (`0.35`) or percent (`35`) |
+    /// | `hv20` or `hv20_pct` | no | 20-session realized volatility, decimal or percent |
+    /// | `spot` | no | closing price, USD per share |
+    /// | `skew` or `skew_pct` | no | 25-delta put IV − 25-delta call IV, decimal or percent points |
+    ///
+    /// `NAME%` and `NAME_percent` mean the same as `NAME_pct`. A value may also carry its own `%`
+    /// sign (`35%`), which marks it as percent whatever the header says. A blank value is a
+    /// missing reading. Columns not in the table are ignored, so an export from another tool can
+    /// be imported as it is.
+    ///
+    /// Because a percent figure under a decimal header would silently make every IV a hundred
+    /// times too large, decimal volatilities of 5 (500 %) or more, and decimal skews of 1 or more
+    /// in size, are refused with a hint to rename the column.
+    ///
+    /// An import is one transaction: any bad line (an unparsable or out-of-range value, a date
+    /// given twice) fails the whole file with [`Error::Record`] naming the line and the column,
+    /// and nothing is stored. Imported rows replace the stored summaries of the same dates
+    /// (whatever their `recorded_at`); their source is `csv:NAME` and they have no
+    /// `recorded_at`.
+    ///
+    /// [`Store::export_csv`] writes `date,iv30,hv20,spot,skew` in decimal, oldest first, with
+    /// blanks for missing readings: importing its output gives the same series back.
     pub fn import_csv(
         &mut self,
         symbol: &str,
