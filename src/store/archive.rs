@@ -61,12 +61,14 @@ impl Store {
     /// Either both are stored or neither is.
     ///
     /// The archived chain must be the one summarized: same symbol, and an `as_of` whose
-    /// session date is the summary's date; otherwise [`Error::InvalidInput`].
+    /// session date is the summary's date; otherwise [`Error::InvalidInput`]. Returns whether
+    /// the summary was written (as for [`Store::upsert_summary`], a summary of the same
+    /// session recorded later is kept; so is a later archived chain).
     pub fn record_fetch(
         &mut self,
         summary: &DailySummary,
         archive_chain: Option<&ChainSnapshot>,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         if let Some(snap) = archive_chain {
             let s1 = normalize_symbol(&summary.symbol)?;
             let s2 = normalize_symbol(&snap.underlying.symbol)?;
@@ -80,11 +82,11 @@ impl Store {
             }
         }
         self.write("recording a fetch", |tx, path| {
-            upsert(tx, path, summary)?;
+            let written = upsert(tx, path, summary)?;
             if let Some(snap) = archive_chain {
                 archive(tx, path, snap)?;
             }
-            Ok(())
+            Ok(written)
         })
     }
 

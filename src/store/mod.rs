@@ -95,6 +95,9 @@ pub use summary::DailySummary;
 /// then, with a message that says the store is locked, beats hanging forever.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Bytes the `-wal` file is truncated to after a checkpoint (SQLite's `journal_size_limit`).
+const WAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
+
 /// The store's file name inside ccplan's data directory.
 pub const FILE_NAME: &str = "history.sqlite3";
 
@@ -188,6 +191,11 @@ impl Store {
         self.conn
             .pragma_update(None, "synchronous", "FULL")
             .map_err(|e| db_error(&path, "setting synchronous = FULL", e))?;
+        // Archived chains make the WAL grow by megabytes between checkpoints; without a limit
+        // the `-wal` file keeps its largest size forever.
+        self.conn
+            .pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)
+            .map_err(|e| db_error(&path, "setting the journal size limit", e))?;
         Ok(())
     }
 
