@@ -179,6 +179,32 @@ pub enum Error {
     /// Writing output to a stream failed (a closed pipe, a full disk).
     #[error("writing output: {0}")]
     Output(#[source] std::io::Error),
+
+    /// The local history store (SQLite) could not be opened, read or written: the file is not
+    /// an SQLite database, belongs to another program, is locked for longer than the busy
+    /// timeout, or holds a row that does not decode.
+    #[error("history store {}: {message}", path.display())]
+    Store {
+        /// The store's file.
+        path: PathBuf,
+        /// What failed, naming the operation and SQLite's own message.
+        message: String,
+    },
+
+    /// The store was written by a newer ccplan whose schema this version does not know.
+    #[error(
+        "history store {}: schema version {found} is newer than this ccplan understands \
+         (up to {supported}); upgrade ccplan, or pass --store with another file",
+        path.display()
+    )]
+    StoreTooNew {
+        /// The store's file.
+        path: PathBuf,
+        /// The schema version found in the file (`PRAGMA user_version`).
+        found: i64,
+        /// The newest schema version this build can read and write.
+        supported: i64,
+    },
 }
 
 impl Error {

@@ -26,5 +26,6 @@ pub mod model;
 pub mod pricing;
 pub mod providers;
 pub mod regime;
+pub mod store;
 
 pub use error::{Error, Result};
