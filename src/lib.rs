@@ -20,6 +20,7 @@
 //! argument.
 
 pub mod error;
+pub mod fsutil;
 pub mod model;
 pub mod pricing;
 pub mod providers;

@@ -7,6 +7,8 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
+pub mod calendar;
+
 use crate::error::Result;
 use crate::model::{ChainSnapshot, PriceHistory};
 
