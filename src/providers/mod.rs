@@ -8,6 +8,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
 pub mod calendar;
+pub mod demo;
 
 use crate::error::Result;
 use crate::model::{ChainSnapshot, PriceHistory};
