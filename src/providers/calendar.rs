@@ -304,7 +304,12 @@ pub fn expiry_instant(date: NaiveDate) -> DateTime<FixedOffset> {
     match New_York.from_local_datetime(&local).earliest() {
         Some(dt) => dt.fixed_offset(),
         // 16:00 is never inside a DST gap; fall back to standard time if tz data ever says so.
-        None => DateTime::from_naive_utc_and_offset(local + Duration::hours(5), EST),
+        None => DateTime::from_naive_utc_and_offset(
+            local
+                .checked_add_signed(Duration::hours(5))
+                .unwrap_or(local),
+            EST,
+        ),
     }
 }
 

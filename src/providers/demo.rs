@@ -206,8 +206,12 @@ impl Demo {
     /// monthlies for a year, whose 16:00 New York close is after `as_of`.
     pub fn expiries(as_of: &DateTime<FixedOffset>) -> Vec<NaiveDate> {
         let today = new_york_date(as_of);
-        let weekly_end = today + Duration::days(WEEKLY_HORIZON_DAYS);
-        let monthly_end = today + Duration::days(MONTHLY_HORIZON_DAYS);
+        let ahead = |days| {
+            today
+                .checked_add_signed(Duration::days(days))
+                .unwrap_or(today)
+        };
+        let (weekly_end, monthly_end) = (ahead(WEEKLY_HORIZON_DAYS), ahead(MONTHLY_HORIZON_DAYS));
         let mut v = weekly_expiries(today, weekly_end);
         v.extend(monthly_expiries(today, monthly_end));
         v.sort_unstable();
@@ -528,7 +532,10 @@ impl Path {
         let prof = profile(sym);
         let seed = fnv1a(sym.as_bytes());
         let anchor = trading_day_on_or_before(ANCHOR_DATE);
-        let start = (from - Duration::days(10)).min(anchor);
+        let start = from
+            .checked_sub_signed(Duration::days(10))
+            .unwrap_or(from)
+            .min(anchor);
         let end = to.max(anchor);
         let days = trading_days_between(start, end);
         let Some(ia) = days.iter().position(|d| *d == anchor) else {
