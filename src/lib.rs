@@ -22,6 +22,7 @@
 
 pub mod error;
 pub mod export;
+pub mod fsutil;
 pub mod model;
 pub mod pricing;
 pub mod providers;

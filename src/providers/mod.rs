@@ -7,6 +7,10 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
+pub mod calendar;
+pub mod demo;
+pub mod file;
+
 use crate::error::Result;
 use crate::model::{ChainSnapshot, PriceHistory};
 

@@ -1,0 +1,231 @@
+//! Atomic file writing.
+//!
+//! A snapshot or an export that is half written when the disk fills up, the process is killed
+//! or a serializer fails is worse than none: the next run would read garbage. [`write_atomic`]
+//! writes to a temporary file in the target's own directory (so the final rename never
+//! crosses a file system), flushes and fsyncs it, then renames it over the target. Readers see
+//! either the old file or the complete new one, never a mix; on any failure the old file is
+//! left untouched and the temporary file is removed.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::error::{Error, Result};
+
+/// Distinguishes temporary files of concurrent writers in one process.
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// How many temporary names to try before giving up (only collides with stale leftovers).
+const TEMP_ATTEMPTS: u32 = 64;
+
+/// Write `path` atomically with the bytes `write` produces.
+///
+/// `write` gets a buffered writer to the temporary file. If it returns an error, or any
+/// flush, fsync or rename fails, the previous content of `path` (if any) is intact, the
+/// temporary file is gone and the error is returned. IO failures become [`Error::Io`] naming
+/// `path` (a missing or read-only directory included); [`Error::Output`] from `write` is
+/// re-labelled the same way; any other error of `write` is passed through unchanged.
+///
+/// When `path` already exists its permissions are carried over to the new file.
+pub fn write_atomic<F>(path: &Path, write: F) -> Result<()>
+where
+    F: FnOnce(&mut dyn Write) -> Result<()>,
+{
+    let io_err = |source: io::Error| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file_name = path.file_name().ok_or_else(|| {
+        io_err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a file path (no file name)",
+        ))
+    })?;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let (temp_path, file) = create_temp(&dir, &file_name.to_string_lossy()).map_err(io_err)?;
+    let guard = TempGuard(Some(temp_path.clone()));
+
+    let mut out = BufWriter::new(file);
+    match write(&mut out) {
+        Ok(()) => {}
+        Err(Error::Output(e)) => return Err(io_err(e)),
+        Err(e) => return Err(e),
+    }
+    let file = out.into_inner().map_err(|e| io_err(e.into_error()))?;
+    if let Ok(meta) = fs::metadata(path) {
+        // Best effort: keep the target's mode; a failure here is not worth losing the write.
+        let _ = file.set_permissions(meta.permissions());
+    }
+    file.sync_all().map_err(io_err)?;
+    drop(file);
+    fs::rename(&temp_path, path).map_err(io_err)?;
+    guard.disarm();
+    sync_dir(&dir);
+    Ok(())
+}
+
+/// Create a fresh temporary file `.NAME.tmp-PID-N` in `dir`, never reusing an existing one.
+fn create_temp(dir: &Path, name: &str) -> io::Result<(PathBuf, File)> {
+    let pid = std::process::id();
+    let mut last_err = None;
+    for _ in 0..TEMP_ATTEMPTS {
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let candidate = dir.join(format!(".{name}.tmp-{pid}-{n}"));
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&candidate)
+        {
+            Ok(f) => return Ok((candidate, f)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last_err = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last_err.unwrap_or_else(|| io::Error::other("could not create a temporary file")))
+}
+
+/// Make the rename durable: fsync the directory (Unix only; best effort).
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+/// Removes the temporary file unless the write completed.
+struct TempGuard(Option<PathBuf>);
+
+impl TempGuard {
+    fn disarm(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for TempGuard {
+    fn drop(&mut self) {
+        if let Some(p) = self.0.take() {
+            let _ = fs::remove_file(p);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn leftovers(dir: &Path) -> Vec<String> {
+        fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".tmp-"))
+            .collect()
+    }
+
+    #[test]
+    fn writes_and_replaces() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.json");
+        write_atomic(&path, |w| w.write_all(b"first").map_err(Error::Output)).unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "first");
+        write_atomic(&path, |w| w.write_all(b"second!").map_err(Error::Output)).unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "second!");
+        assert!(leftovers(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn failing_writer_keeps_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keep.txt");
+        fs::write(&path, "old content").unwrap();
+        let err = write_atomic(&path, |w| {
+            w.write_all(b"partial new cont").map_err(Error::Output)?;
+            Err(Error::invalid("demo", "x", "a failing writer"))
+        })
+        .unwrap_err();
+        assert!(matches!(err, Error::InvalidInput { what: "demo", .. }));
+        assert_eq!(fs::read_to_string(&path).unwrap(), "old content");
+        assert!(leftovers(dir.path()).is_empty());
+
+        // An IO error from the writer is reported against the target path.
+        let err =
+            write_atomic(&path, |_| Err(Error::Output(io::Error::other("disk full")))).unwrap_err();
+        match err {
+            Error::Io { path: p, source } => {
+                assert_eq!(p, path);
+                assert_eq!(source.to_string(), "disk full");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert_eq!(fs::read_to_string(&path).unwrap(), "old content");
+        assert!(leftovers(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn missing_directory_is_an_io_error_naming_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("no/such/dir/out.json");
+        let err = write_atomic(&path, |w| w.write_all(b"x").map_err(Error::Output)).unwrap_err();
+        match &err {
+            Error::Io { path: p, .. } => assert_eq!(p, &path),
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(err.to_string().contains("out.json"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn read_only_directory_is_an_io_error() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let ro = dir.path().join("ro");
+        fs::create_dir(&ro).unwrap();
+        let path = ro.join("out.json");
+        fs::write(&path, "old").unwrap();
+        fs::set_permissions(&ro, fs::Permissions::from_mode(0o555)).unwrap();
+        // Root ignores directory permissions; only assert when the directory really is locked.
+        let probe = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(ro.join("probe"));
+        if probe.is_err() {
+            let err =
+                write_atomic(&path, |w| w.write_all(b"new").map_err(Error::Output)).unwrap_err();
+            assert!(
+                matches!(&err, Error::Io { path: p, .. } if p == &path),
+                "{err:?}"
+            );
+            assert_eq!(fs::read_to_string(&path).unwrap(), "old");
+        }
+        fs::set_permissions(&ro, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    #[test]
+    fn path_without_file_name_is_refused() {
+        let err = write_atomic(Path::new("/"), |_| Ok(())).unwrap_err();
+        assert!(matches!(err, Error::Io { .. }));
+    }
+
+    #[test]
+    fn failed_rename_removes_the_temp_file() {
+        // The target is a non-empty directory, so the final rename fails after a full write.
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("taken");
+        fs::create_dir(&target).unwrap();
+        fs::write(target.join("inside"), "x").unwrap();
+        let err =
+            write_atomic(&target, |w| w.write_all(b"data").map_err(Error::Output)).unwrap_err();
+        assert!(
+            matches!(&err, Error::Io { path: p, .. } if p == &target),
+            "{err:?}"
+        );
+        assert!(target.is_dir());
+        assert!(leftovers(dir.path()).is_empty());
+    }
+}
