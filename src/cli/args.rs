@@ -29,6 +29,8 @@ pub enum Command {
     Price(PriceArgs),
     /// Solve the implied volatility of one option price, or of a CSV batch with --batch.
     Iv(IvArgs),
+    /// Show an option chain: bid, ask, mid, spread, volume, open interest and IV.
+    Chain(super::chain_cmd::ChainArgs),
 }
 
 /// Call or put, as a positional argument.
@@ -111,7 +113,13 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
             Some(path) => batch::run(batch::Mode::Iv, path, a.option.keep_going, out),
             None => pricing_cmd::iv(&a, now, out),
         },
+        Command::Chain(a) => super::chain_cmd::run(&a, &settings()?, now, out),
     }
+}
+
+/// Settings from the config file and the environment (the only place that reads them).
+fn settings() -> anyhow::Result<super::config::Settings> {
+    super::config::load(&|k| std::env::var(k).ok())
 }
 
 /// `--as-of`: RFC 3339, or a bare date meaning 16:00 New York.

@@ -3,7 +3,10 @@
 
 mod args;
 mod batch;
+mod chain_cmd;
+mod config;
 mod pricing_cmd;
+mod sources;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -11,6 +14,37 @@ use std::process::ExitCode;
 use clap::Parser;
 
 pub use args::Cli;
+
+use ccplan::model::ChainSnapshot;
+use config::SourceSpec;
+
+/// Where market data comes from, shared by the market commands.
+#[derive(Debug, Clone, clap::Args)]
+pub struct MarketArgs {
+    /// Chain source: cboe (default), tradier, yahoo, polygon, demo, file:PATH or store:DATE.
+    #[arg(long, value_name = "SOURCE")]
+    pub source: Option<SourceSpec>,
+    /// Price-history source: a provider name or file:PATH (default: the chain source).
+    #[arg(long, value_name = "SOURCE")]
+    pub history: Option<SourceSpec>,
+}
+
+/// Tell the user, on standard error, what was dropped or doubtful in a snapshot.
+pub fn report_data_quality(snap: &ChainSnapshot) {
+    for note in &snap.notes {
+        eprintln!("note: {}: {note}", snap.underlying.symbol);
+    }
+    if !snap.dropped.is_empty() {
+        let shown: Vec<&str> = snap.dropped.iter().take(3).map(String::as_str).collect();
+        eprintln!(
+            "warning: {}: dropped {} bad rows from {} (e.g. {})",
+            snap.underlying.symbol,
+            snap.dropped.len(),
+            snap.source,
+            shown.join("; ")
+        );
+    }
+}
 
 /// A mistake in how the command was called (exit code 2), as opposed to a runtime failure.
 #[derive(Debug)]

@@ -1,0 +1,124 @@
+//! `ccplan chain SYMBOL`: the option chain as the provider gave it, normalized.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use chrono::{DateTime, FixedOffset};
+
+use ccplan::export::{write_json, Cell, Format, Table};
+use ccplan::model::{ChainSnapshot, Right};
+use ccplan::pricing::time::days_to_expiry;
+use ccplan::providers::file::save_snapshot;
+use ccplan::providers::{ChainRequest, ExpiryFilter};
+
+use super::config::Settings;
+use super::{report_data_quality, sources, MarketArgs};
+
+/// Arguments of `chain`.
+#[derive(Debug, clap::Args)]
+pub struct ChainArgs {
+    /// Underlying ticker, e.g. NVDA (index symbols such as SPX are decorated per provider).
+    pub symbol: String,
+    #[command(flatten)]
+    pub market: MarketArgs,
+    /// Only this expiry (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub expiry: Option<chrono::NaiveDate>,
+    /// Output format on standard output.
+    #[arg(long, default_value = "table")]
+    pub format: Format,
+    /// Also save the normalized chain as a ccplan snapshot (JSON), for --source file:PATH.
+    #[arg(long, value_name = "FILE")]
+    pub save: Option<PathBuf>,
+}
+
+/// Fetch and show a chain.
+pub fn run(
+    a: &ChainArgs,
+    settings: &Settings,
+    now: DateTime<FixedOffset>,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let spec = a
+        .market
+        .source
+        .clone()
+        .unwrap_or_else(|| settings.source.clone());
+    let source = sources::chain_source(&spec, settings)?;
+    let request = ChainRequest {
+        symbol: a.symbol.trim().to_ascii_uppercase(),
+        expiries: a.expiry.map_or(ExpiryFilter::All, ExpiryFilter::On),
+        as_of: now,
+    };
+    let snap = source.chain(&request)?;
+    report_data_quality(&snap);
+    if let Some(path) = &a.save {
+        save_snapshot(path, &snap)?;
+        eprintln!("saved {} quotes to {}", snap.quotes.len(), path.display());
+    }
+    match a.format {
+        Format::Json => write_json(&snap, out)?,
+        f => {
+            if f == Format::Table {
+                writeln!(
+                    out,
+                    "{} spot {} USD, as of {} ({}), {} contracts",
+                    snap.underlying.symbol,
+                    snap.underlying.last,
+                    snap.as_of.to_rfc3339(),
+                    snap.source,
+                    snap.quotes.len()
+                )?;
+            }
+            chain_table(&snap).write(f, out)?
+        }
+    }
+    Ok(())
+}
+
+/// One row per contract, calls and puts by expiry then strike.
+pub fn chain_table(snap: &ChainSnapshot) -> Table {
+    let mut t = Table::new(&[
+        ("contract", "contract"),
+        ("expiry", "expiry"),
+        ("dte", "DTE"),
+        ("strike", "strike $"),
+        ("right", "C/P"),
+        ("bid", "bid $"),
+        ("ask", "ask $"),
+        ("mid", "mid $"),
+        ("spread", "spread $"),
+        ("volume", "volume"),
+        ("open_interest", "OI"),
+        ("provider_iv", "prov IV %"),
+        ("provider_delta", "prov Δ"),
+    ]);
+    let mut quotes: Vec<_> = snap.quotes.iter().collect();
+    quotes.sort_by(|a, b| {
+        (a.contract.expiry, a.contract.right)
+            .cmp(&(b.contract.expiry, b.contract.right))
+            .then(a.contract.strike.total_cmp(&b.contract.strike))
+    });
+    for q in quotes {
+        let c = &q.contract;
+        t.push(vec![
+            Cell::text(c.occ()),
+            Cell::text(c.expiry.to_string()),
+            Cell::Int(days_to_expiry(&snap.as_of, c.expiry)),
+            Cell::num(Some(c.strike), 2),
+            Cell::text(match c.right {
+                Right::Call => "C",
+                Right::Put => "P",
+            }),
+            Cell::num(q.bid, 2),
+            Cell::num(q.ask, 2),
+            Cell::num(q.mid(), 3),
+            Cell::num(q.spread(), 2),
+            Cell::int(q.volume.and_then(|v| i64::try_from(v).ok())),
+            Cell::int(q.open_interest.and_then(|v| i64::try_from(v).ok())),
+            Cell::pct(q.provider_iv, 1),
+            Cell::num(q.provider_greeks.and_then(|g| g.delta), 3),
+        ]);
+    }
+    t
+}
