@@ -26,7 +26,7 @@ use serde::Deserialize;
 
 use super::http::{base_or, encode, HttpClient, HttpConfig};
 use super::wire::{
-    count, epoch_int, epoch_ns, from_json, greeks, lenient_f64, lenient_string, payload, sides,
+    count, epoch_ns, from_json, greeks, lenient_epoch, lenient_f64, lenient_string, payload, sides,
     GreekScale, MaybeRow,
 };
 use super::{ChainRequest, ChainSource, ExpiryFilter};
@@ -115,16 +115,16 @@ struct LastQuote {
     bid_size: Option<f64>,
     #[serde(default, deserialize_with = "lenient_f64")]
     ask_size: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    last_updated: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_epoch")]
+    last_updated: Option<i64>,
 }
 
 #[derive(Deserialize)]
 struct LastTrade {
     #[serde(default, deserialize_with = "lenient_f64")]
     price: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    sip_timestamp: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_epoch")]
+    sip_timestamp: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -133,8 +133,8 @@ struct Day {
     close: Option<f64>,
     #[serde(default, deserialize_with = "lenient_f64")]
     volume: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    last_updated: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_epoch")]
+    last_updated: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -145,8 +145,8 @@ struct UnderlyingAsset {
     price: Option<f64>,
     #[serde(default, deserialize_with = "lenient_f64")]
     value: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    last_updated: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_epoch")]
+    last_updated: Option<i64>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -175,8 +175,8 @@ fn positive(x: Option<f64>) -> Option<f64> {
     x.filter(|v| v.is_finite() && *v > 0.0)
 }
 
-fn ns_time(x: Option<f64>) -> Option<DateTime<FixedOffset>> {
-    epoch_int(x).and_then(epoch_ns)
+fn ns_time(x: Option<i64>) -> Option<DateTime<FixedOffset>> {
+    x.and_then(epoch_ns)
 }
 
 /// Parse one page of `v3/snapshot/options/{SYM}`.

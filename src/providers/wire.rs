@@ -63,6 +63,25 @@ pub(crate) fn lenient_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>
     d.deserialize_any(V)
 }
 
+/// An integer epoch that may arrive as a JSON integer (kept exact: nanosecond epochs need all
+/// 64 bits), a float, a numeric string or `null`.
+pub(crate) fn lenient_epoch<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    let v: Option<serde_json::Value> = Option::deserialize(d)?;
+    Ok(match v {
+        Some(serde_json::Value::Number(n)) => n
+            .as_i64()
+            .or_else(|| n.as_u64().and_then(|u| i64::try_from(u).ok()))
+            .or_else(|| epoch_int(n.as_f64())),
+        Some(serde_json::Value::String(s)) => s
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .or_else(|| epoch_int(s.trim().parse::<f64>().ok())),
+        _ => None,
+    })
+    .map(|o| o.filter(|v| *v > 0))
+}
+
 /// A string that may be missing, `null`, or a number (rendered as text).
 pub(crate) fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     let v: Option<serde_json::Value> = Option::deserialize(d)?;
