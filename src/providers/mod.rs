@@ -64,3 +64,12 @@ pub trait HistorySource {
     /// Daily bars for `symbol` from `from` to `to` inclusive.
     fn history(&self, symbol: &str, from: NaiveDate, to: NaiveDate) -> Result<PriceHistory>;
 }
+
+pub mod cboe;
+pub mod fetch;
+pub mod http;
+pub mod polygon;
+pub mod raw;
+pub mod tradier;
+mod wire;
+pub mod yahoo;

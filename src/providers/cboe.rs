@@ -1,0 +1,647 @@
+//! CBOE delayed quotes (`cdn.cboe.com`): keyless, the default chain source.
+//!
+//! Endpoints, all `GET {base}/api/global/delayed_quotes/…`:
+//!
+//! | path | what | parser |
+//! |---|---|---|
+//! | `options/{SYM}.json` | every expiry of the chain plus the underlying | [`parse_chain`] |
+//! | `quotes/{SYM}.json` | the underlying, with `iv30` | [`parse_quote`] |
+//! | `historical_data/{SYM}.json` | 1-year IV and HV highs and lows | [`parse_vol_ranges`] |
+//! | `charts/historical/{SYM}.json` | daily OHLCV | [`parse_history`] |
+//!
+//! Index symbols take a leading underscore (`_SPX`); see [`cboe_symbol`] and
+//! [`INDEX_SYMBOLS`]. Quotes are 15-minute delayed.
+//!
+//! Units and quirks normalized here:
+//!
+//! * The expiry, right and strike exist **only inside the OCC symbol** (`option`), which is
+//!   parsed with [`OptionContract::parse_occ`]; a row whose symbol does not parse is dropped.
+//! * `iv` is decimal; **`iv` = 0.0 means "not solved"** (deep ITM, 0DTE), and then the greeks
+//!   (delta 1.0, gamma 0) are placeholders too: both become `None`.
+//! * Greeks: delta and gamma per $1 as sent; `vega` is per vol point (× 100 → per 1.00),
+//!   `theta` per calendar day (× 365 → per year), `rho` per 1 % of rate (× 100 → per 1.00).
+//!   The theta and rho conventions are inferred from recomputation, CBOE does not document
+//!   them.
+//! * Counts (`open_interest`, `volume`, sizes) arrive as floats (`5.0`) or, for indexes, as
+//!   strings: rounded to integers; anything unreadable is `None`.
+//! * `iv30` (underlying, quote and chain) is **percent**: divided by 100. The 1-year ranges of
+//!   `historical_data` are percent too.
+//! * Top-level `timestamp` `"YYYY-MM-DD HH:MM:SS"` has no zone and is **UTC** (it sits 15
+//!   minutes after the Eastern `last_trade_time` during the session); it is the snapshot's
+//!   as-of, shown in New York time. `last_trade_time` strings are naive **US/Eastern**.
+//! * Zero prices mean "none"; NaN or negative prices and crossed quotes drop the row, with the
+//!   reason in [`ChainSnapshot::dropped`]. Adjusted contracts (a root such as `AAPL1`, whose
+//!   deliverable is not 100 shares) are dropped too, since their price does not follow the
+//!   spot.
+//! * Daily history: rows with close ≤ 0 (pre-listing rows, index placeholders) are dropped, and
+//!   zero open/high/low/volume mean "missing". The newest session lags by one or two days;
+//!   [`Cboe`]'s [`HistorySource`] adds it from the quote ([`add_session`]). Whether the series
+//!   is split-adjusted is not documented: it is labelled [`Adjustment::Unknown`].
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::Deserialize;
+
+use super::http::{base_or, encode, HttpClient, HttpConfig};
+use super::wire::{
+    count, from_json, greeks, lenient_f64, lenient_string, naive_datetime, new_york, payload,
+    sides, utc_to_new_york, MaybeRow, PER_POINT_PER_DAY,
+};
+use super::{ChainRequest, ChainSource, HistorySource};
+use crate::error::{Error, Result};
+use crate::model::{
+    Adjustment, Bar, ChainSnapshot, OptionContract, PriceHistory, ProviderGreeks, Quote, Underlying,
+};
+
+/// Provider name used in errors and in [`ChainSnapshot::source`].
+pub const PROVIDER: &str = "cboe";
+
+/// Scheme and host of the CDN.
+pub const DEFAULT_BASE_URL: &str = "https://cdn.cboe.com";
+
+/// Underlyings that CBOE files under a leading underscore (`_SPX.json`). The full list is in
+/// CBOE's index directory; these are the optionable indexes a covered-call writer meets. Any
+/// other index can be requested by passing the underscore explicitly (`_DJX`).
+pub const INDEX_SYMBOLS: &[&str] = &[
+    "SPX", "XSP", "NDX", "XND", "RUT", "MRUT", "VIX", "DJX", "OEX", "XEO",
+];
+
+/// The file name CBOE uses for a symbol: upper case, `^SPX`/`$SPX`/`SPX` → `_SPX` for the
+/// indexes in [`INDEX_SYMBOLS`], an explicit `_` kept.
+pub fn cboe_symbol(symbol: &str) -> String {
+    let s = symbol.trim().to_ascii_uppercase();
+    if s.starts_with('_') {
+        return s;
+    }
+    let bare = s.trim_start_matches(['^', '$']);
+    if INDEX_SYMBOLS.contains(&bare) {
+        format!("_{bare}")
+    } else {
+        bare.to_string()
+    }
+}
+
+/// The ticker without CBOE's decoration (`_SPX` → `SPX`).
+fn plain_symbol(symbol: &str) -> String {
+    symbol
+        .trim()
+        .trim_start_matches(['_', '^', '$'])
+        .to_ascii_uppercase()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wire types (private).
+
+#[derive(Deserialize)]
+struct Doc<T> {
+    #[serde(default, deserialize_with = "lenient_string")]
+    timestamp: Option<String>,
+    data: Option<T>,
+}
+
+#[derive(Deserialize)]
+struct WireUnderlying {
+    #[serde(default)]
+    options: Option<Vec<MaybeRow<WireOption>>>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    symbol: Option<String>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    current_price: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    close: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    bid: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    ask: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    open: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    high: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    low: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    volume: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    iv30: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    last_trade_time: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct WireOption {
+    option: String,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    bid: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    ask: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    bid_size: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    ask_size: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    iv: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    open_interest: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    volume: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    delta: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    gamma: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    vega: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    theta: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    rho: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    last_trade_price: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    last_trade_time: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct WireBar {
+    #[serde(default, deserialize_with = "lenient_string")]
+    date: Option<String>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    open: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    high: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    low: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    close: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    volume: Option<f64>,
+}
+
+#[derive(Deserialize, Default)]
+struct WireRanges {
+    #[serde(default, deserialize_with = "lenient_string")]
+    symbol: Option<String>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    iv30_annual_high: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    iv30_annual_low: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    iv60_annual_high: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    iv60_annual_low: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    iv90_annual_high: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    iv90_annual_low: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    hv30_annual_high: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    hv30_annual_low: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    hv60_annual_high: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    hv60_annual_low: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    hv90_annual_high: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    hv90_annual_low: Option<f64>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public parsed types.
+
+/// The underlying's quote from `quotes/{SYM}.json`, with the session it describes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CboeQuote {
+    /// Last price, bid, ask and IV30 (decimal).
+    pub underlying: Underlying,
+    /// When the quote is from: the payload's `timestamp` (UTC), else the last trade time.
+    pub as_of: DateTime<FixedOffset>,
+    /// The session as a daily bar (date of the last trade in New York), when the quote has a
+    /// last trade time and a positive price.
+    pub session: Option<Bar>,
+}
+
+/// A one-year high and low, decimal.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct HighLow {
+    /// One-year high.
+    pub high: Option<f64>,
+    /// One-year low.
+    pub low: Option<f64>,
+}
+
+/// One-year ranges of implied and historical volatility from `historical_data/{SYM}.json`,
+/// decimal (CBOE sends percent).
+#[derive(Debug, Clone, PartialEq)]
+pub struct VolRanges {
+    /// Ticker.
+    pub symbol: String,
+    /// When CBOE produced the file, if it says.
+    pub as_of: Option<DateTime<FixedOffset>>,
+    /// 30-day constant-maturity IV.
+    pub iv30: HighLow,
+    /// 60-day IV.
+    pub iv60: HighLow,
+    /// 90-day IV.
+    pub iv90: HighLow,
+    /// 30-day historical (realized) volatility.
+    pub hv30: HighLow,
+    /// 60-day HV.
+    pub hv60: HighLow,
+    /// 90-day HV.
+    pub hv90: HighLow,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsers.
+
+fn timestamp_utc(s: &str) -> Option<DateTime<FixedOffset>> {
+    naive_datetime(s).map(|n| utc_to_new_york(n.and_utc()))
+}
+
+fn eastern(s: Option<&str>) -> Option<DateTime<FixedOffset>> {
+    s.and_then(naive_datetime).and_then(new_york)
+}
+
+/// Percent → decimal, keeping only positive finite values.
+fn pct(x: Option<f64>) -> Option<f64> {
+    x.filter(|v| v.is_finite() && *v > 0.0).map(|v| v / 100.0)
+}
+
+fn positive(x: Option<f64>) -> Option<f64> {
+    x.filter(|v| v.is_finite() && *v > 0.0)
+}
+
+fn underlying_of(u: &WireUnderlying, symbol: &str) -> Result<Underlying> {
+    let last = positive(u.current_price)
+        .or(positive(u.close))
+        .ok_or_else(|| {
+            payload(
+                PROVIDER,
+                symbol,
+                "data.current_price is missing or not a positive number",
+            )
+        })?;
+    let (bid, ask) = match (positive(u.bid), positive(u.ask)) {
+        (Some(b), Some(a)) if b <= a => (Some(b), Some(a)),
+        (b, None) => (b, None),
+        (None, a) => (None, a),
+        _ => (None, None), // crossed: ignore both
+    };
+    Ok(Underlying {
+        symbol: u
+            .symbol
+            .as_deref()
+            .map(plain_symbol)
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| plain_symbol(symbol)),
+        last,
+        bid,
+        ask,
+        iv30: pct(u.iv30),
+    })
+}
+
+/// Whether `root` is an adjusted-contract root of `underlying` (`AAPL1` for `AAPL`).
+pub(crate) fn is_adjusted_root(root: &str, underlying: &str) -> bool {
+    root != underlying
+        && root.starts_with(underlying)
+        && root.ends_with(|c: char| c.is_ascii_digit())
+}
+
+/// Parse `options/{SYM}.json` into a snapshot of every expiry. `symbol` is the ticker asked
+/// for (used when the payload does not name it, and in errors).
+pub fn parse_chain(body: &str, symbol: &str) -> Result<ChainSnapshot> {
+    let doc: Doc<WireUnderlying> = from_json(PROVIDER, symbol, "option chain", body)?;
+    let data = doc
+        .data
+        .ok_or_else(|| payload(PROVIDER, symbol, "field `data` is missing or null"))?;
+    let underlying = underlying_of(&data, symbol)?;
+    let as_of = doc
+        .timestamp
+        .as_deref()
+        .and_then(timestamp_utc)
+        .or_else(|| eastern(data.last_trade_time.as_deref()))
+        .ok_or_else(|| {
+            payload(
+                PROVIDER,
+                symbol,
+                "neither `timestamp` nor `data.last_trade_time` is a readable time",
+            )
+        })?;
+    let rows = data.options.ok_or_else(|| {
+        payload(
+            PROVIDER,
+            symbol,
+            "field `data.options` is missing or not a list",
+        )
+    })?;
+    let mut quotes = Vec::with_capacity(rows.len());
+    let mut dropped = Vec::new();
+    let mut unsolved = 0usize;
+    for (i, row) in rows.into_iter().enumerate() {
+        let o = match row {
+            MaybeRow::Good(o) => o,
+            MaybeRow::Bad(_) => {
+                dropped.push(format!(
+                    "row {i}: not an option record (no `option` symbol)"
+                ));
+                continue;
+            }
+        };
+        match option_quote(o, &underlying.symbol) {
+            Ok((q, was_unsolved)) => {
+                unsolved += usize::from(was_unsolved);
+                quotes.push(q);
+            }
+            Err(reason) => dropped.push(reason),
+        }
+    }
+    let mut notes = Vec::new();
+    if unsolved > 0 {
+        notes.push(format!(
+            "CBOE left IV unsolved (iv = 0) on {unsolved} of {} contracts; their provider IV \
+             and greeks are ignored",
+            quotes.len()
+        ));
+    }
+    Ok(ChainSnapshot {
+        underlying,
+        as_of,
+        source: PROVIDER.to_string(),
+        quotes,
+        dropped,
+        notes,
+    })
+}
+
+fn option_quote(o: WireOption, underlying: &str) -> std::result::Result<(Quote, bool), String> {
+    let contract = OptionContract::parse_occ(&o.option).map_err(|e| e.to_string())?;
+    if is_adjusted_root(&contract.root, underlying) {
+        return Err(format!(
+            "{}: adjusted contract (root {}), deliverable is not 100 shares",
+            o.option, contract.root
+        ));
+    }
+    let s = sides(o.bid, o.ask, o.bid_size, o.ask_size, o.last_trade_price)
+        .map_err(|r| format!("{}: {r}", o.option))?;
+    let iv = o.iv.filter(|v| v.is_finite() && *v > 0.0);
+    let unsolved = iv.is_none();
+    let provider_greeks = if unsolved {
+        None
+    } else {
+        greeks(
+            ProviderGreeks {
+                delta: o.delta,
+                gamma: o.gamma,
+                vega: o.vega,
+                theta: o.theta,
+                rho: o.rho,
+            },
+            PER_POINT_PER_DAY,
+        )
+    };
+    let mut q = Quote::new(contract, s.bid, s.ask);
+    q.bid_size = s.bid_size;
+    q.ask_size = s.ask_size;
+    q.last = s.last;
+    q.volume = count(o.volume);
+    q.open_interest = count(o.open_interest);
+    q.last_trade = eastern(o.last_trade_time.as_deref());
+    q.provider_iv = iv;
+    q.provider_greeks = provider_greeks;
+    Ok((q, unsolved))
+}
+
+/// Parse `quotes/{SYM}.json`.
+pub fn parse_quote(body: &str, symbol: &str) -> Result<CboeQuote> {
+    let doc: Doc<WireUnderlying> = from_json(PROVIDER, symbol, "quote", body)?;
+    let data = doc
+        .data
+        .ok_or_else(|| payload(PROVIDER, symbol, "field `data` is missing or null"))?;
+    let underlying = underlying_of(&data, symbol)?;
+    let last_trade = eastern(data.last_trade_time.as_deref());
+    let as_of = doc
+        .timestamp
+        .as_deref()
+        .and_then(timestamp_utc)
+        .or(last_trade)
+        .ok_or_else(|| {
+            payload(
+                PROVIDER,
+                symbol,
+                "neither `timestamp` nor `data.last_trade_time` is a readable time",
+            )
+        })?;
+    let session = last_trade.map(|t| Bar {
+        date: t.date_naive(),
+        open: positive(data.open),
+        high: positive(data.high),
+        low: positive(data.low),
+        close: underlying.last,
+        volume: count(data.volume).filter(|v| *v > 0),
+    });
+    Ok(CboeQuote {
+        underlying,
+        as_of,
+        session,
+    })
+}
+
+/// Parse `historical_data/{SYM}.json` (fields under `data`, or at the top level).
+pub fn parse_vol_ranges(body: &str, symbol: &str) -> Result<VolRanges> {
+    let value: serde_json::Value = from_json(PROVIDER, symbol, "IV/HV ranges", body)?;
+    let timestamp = value
+        .get("timestamp")
+        .and_then(|v| v.as_str())
+        .and_then(timestamp_utc);
+    let inner = match value.get("data") {
+        Some(d) if d.is_object() => d.clone(),
+        Some(serde_json::Value::Array(a)) if a.first().is_some_and(|x| x.is_object()) => {
+            a[0].clone()
+        }
+        _ => value.clone(),
+    };
+    let w: WireRanges = serde_json::from_value(inner).map_err(|e| {
+        payload(
+            PROVIDER,
+            symbol,
+            format!("IV/HV ranges: unexpected shape: {e}"),
+        )
+    })?;
+    let hl = |h: Option<f64>, l: Option<f64>| HighLow {
+        high: pct(h),
+        low: pct(l),
+    };
+    let r = VolRanges {
+        symbol: w
+            .symbol
+            .as_deref()
+            .map(plain_symbol)
+            .unwrap_or_else(|| plain_symbol(symbol)),
+        as_of: timestamp,
+        iv30: hl(w.iv30_annual_high, w.iv30_annual_low),
+        iv60: hl(w.iv60_annual_high, w.iv60_annual_low),
+        iv90: hl(w.iv90_annual_high, w.iv90_annual_low),
+        hv30: hl(w.hv30_annual_high, w.hv30_annual_low),
+        hv60: hl(w.hv60_annual_high, w.hv60_annual_low),
+        hv90: hl(w.hv90_annual_high, w.hv90_annual_low),
+    };
+    if r.iv30 == HighLow::default() && r.hv30 == HighLow::default() {
+        return Err(payload(
+            PROVIDER,
+            symbol,
+            "IV/HV ranges: no `iv30_annual_high/low` or `hv30_annual_high/low`",
+        ));
+    }
+    Ok(r)
+}
+
+/// Parse `charts/historical/{SYM}.json`: `{"data": [{"date", "open", "high", "low", "close",
+/// "volume"}, …]}`. Rows with a close ≤ 0 or an unreadable date are left out.
+pub fn parse_history(body: &str, symbol: &str) -> Result<PriceHistory> {
+    #[derive(Deserialize)]
+    struct HistDoc {
+        #[serde(default, deserialize_with = "lenient_string")]
+        symbol: Option<String>,
+        data: Option<Vec<MaybeRow<WireBar>>>,
+    }
+    let doc: HistDoc = from_json(PROVIDER, symbol, "daily history", body)?;
+    let rows = doc.data.ok_or_else(|| {
+        payload(
+            PROVIDER,
+            symbol,
+            "daily history: field `data` is missing or not a list",
+        )
+    })?;
+    let mut bars = Vec::with_capacity(rows.len());
+    for row in rows {
+        let MaybeRow::Good(b) = row else { continue };
+        let Some(date) = b
+            .date
+            .as_deref()
+            .and_then(|d| NaiveDate::parse_from_str(d.get(..10).unwrap_or(d), "%Y-%m-%d").ok())
+        else {
+            continue;
+        };
+        let Some(close) = positive(b.close) else {
+            continue;
+        };
+        bars.push(Bar {
+            date,
+            open: positive(b.open),
+            high: positive(b.high),
+            low: positive(b.low),
+            close,
+            volume: count(b.volume).filter(|v| *v > 0),
+        });
+    }
+    let name = doc
+        .symbol
+        .as_deref()
+        .map(plain_symbol)
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| plain_symbol(symbol));
+    Ok(PriceHistory::new(name, Adjustment::Unknown, bars))
+}
+
+/// Append the quote's session to a history whose newest bar is older (CBOE's daily file lags
+/// by a session or two). Returns whether a bar was added.
+pub fn add_session(history: &mut PriceHistory, quote: &CboeQuote) -> bool {
+    let Some(bar) = quote.session else {
+        return false;
+    };
+    if history.bars.last().is_some_and(|b| b.date >= bar.date) {
+        return false;
+    }
+    history.bars.push(bar);
+    true
+}
+
+// ---------------------------------------------------------------------------------------------
+// The network source.
+
+/// The CBOE source: chains, quotes, IV/HV ranges and daily history.
+#[derive(Debug, Clone)]
+pub struct Cboe {
+    http: HttpClient,
+    base: String,
+}
+
+impl Cboe {
+    /// A CBOE source. `base_url` replaces `https://cdn.cboe.com` (scheme and host, e.g.
+    /// `http://127.0.0.1:8080`); the paths stay CBOE's.
+    pub fn new(base_url: Option<&str>, config: HttpConfig) -> Result<Self> {
+        let http = HttpClient::new(PROVIDER, config)?.with_unauthorized_hint(
+            "CBOE's CDN blocked the request (it does this to automated clients at times); \
+             wait and retry later, or use another --source",
+        );
+        Ok(Cboe {
+            http,
+            base: base_or(base_url, DEFAULT_BASE_URL),
+        })
+    }
+
+    fn url(&self, kind: &str, symbol: &str) -> String {
+        format!(
+            "{}/api/global/delayed_quotes/{kind}/{}.json",
+            self.base,
+            encode(&cboe_symbol(symbol))
+        )
+    }
+
+    fn get(&self, kind: &str, symbol: &str) -> Result<String> {
+        self.http.get_json(&self.url(kind, symbol), &[], symbol)
+    }
+
+    /// The underlying's quote (with IV30).
+    pub fn quote(&self, symbol: &str) -> Result<CboeQuote> {
+        parse_quote(&self.get("quotes", symbol)?, symbol)
+    }
+
+    /// One-year IV and HV ranges.
+    pub fn vol_ranges(&self, symbol: &str) -> Result<VolRanges> {
+        parse_vol_ranges(&self.get("historical_data", symbol)?, symbol)
+    }
+}
+
+impl ChainSource for Cboe {
+    fn name(&self) -> &'static str {
+        PROVIDER
+    }
+
+    /// One request returns every expiry; the filter is applied afterwards.
+    fn chain(&self, request: &ChainRequest) -> Result<ChainSnapshot> {
+        let body = self.get("options", &request.symbol)?;
+        let mut snap = parse_chain(&body, &request.symbol)?;
+        snap.quotes
+            .retain(|q| request.expiries.accepts(q.contract.expiry));
+        if snap.quotes.is_empty() {
+            return Err(Error::NoData {
+                what: "option chain",
+                symbol: request.symbol.clone(),
+                message: "CBOE lists no usable contract for the requested expiries".into(),
+            });
+        }
+        Ok(snap)
+    }
+}
+
+impl HistorySource for Cboe {
+    fn name(&self) -> &'static str {
+        PROVIDER
+    }
+
+    /// The daily file, plus the latest session from the quote when the file lags (a failed
+    /// quote request is not fatal: the history is returned without it).
+    fn history(&self, symbol: &str, from: NaiveDate, to: NaiveDate) -> Result<PriceHistory> {
+        let body = self.get("charts/historical", symbol)?;
+        let mut h = parse_history(&body, symbol)?;
+        if h.bars.last().is_none_or(|b| b.date < to) {
+            if let Ok(q) = self.quote(symbol) {
+                add_session(&mut h, &q);
+            }
+        }
+        h.bars.retain(|b| from <= b.date && b.date <= to);
+        Ok(h)
+    }
+}

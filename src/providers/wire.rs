@@ -1,0 +1,380 @@
+//! Serde helpers and unit conversions shared by the network providers' parsers.
+//!
+//! Providers disagree on how they spell a number (CBOE sends counts as `5.0` and, for
+//! indexes, sometimes as strings; Tradier sends `null`), on whether a one-element list is a
+//! list (Tradier), and on the unit of a timestamp (s, ms, ns, naive Eastern strings). The
+//! helpers here absorb those differences so the parsers stay short.
+
+use std::fmt;
+
+use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::America::New_York;
+use serde::de::{self, Deserializer, IgnoredAny, Visitor};
+use serde::Deserialize;
+
+use crate::model::ProviderGreeks;
+
+/// A number that may arrive as a JSON number, a numeric string (`"12.5"`, `"NaN"`), an empty
+/// string or `null`. Anything else is `None` rather than a failure of the whole payload.
+pub(crate) fn lenient_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Option<f64>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a number, a numeric string or null")
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(v as f64))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v as f64))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            let t = v.trim();
+            if t.is_empty() {
+                return Ok(None);
+            }
+            Ok(t.parse::<f64>().ok())
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(V)
+        }
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+            while a.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+        fn visit_map<A: de::MapAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+            while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+    }
+    d.deserialize_any(V)
+}
+
+/// An integer epoch that may arrive as a JSON integer (kept exact: nanosecond epochs need all
+/// 64 bits), a float, a numeric string or `null`.
+pub(crate) fn lenient_epoch<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    let v: Option<serde_json::Value> = Option::deserialize(d)?;
+    Ok(match v {
+        Some(serde_json::Value::Number(n)) => n
+            .as_i64()
+            .or_else(|| n.as_u64().and_then(|u| i64::try_from(u).ok()))
+            .or_else(|| epoch_int(n.as_f64())),
+        Some(serde_json::Value::String(s)) => s
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .or_else(|| epoch_int(s.trim().parse::<f64>().ok())),
+        _ => None,
+    })
+    .map(|o| o.filter(|v| *v > 0))
+}
+
+/// A string that may be missing, `null`, or a number (rendered as text).
+pub(crate) fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let v: Option<serde_json::Value> = Option::deserialize(d)?;
+    Ok(match v {
+        Some(serde_json::Value::String(s)) => Some(s),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+/// Tradier's quirk: a list of one is sent as the object itself.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum OneOrMany<T> {
+    /// A proper list.
+    Many(Vec<T>),
+    /// A single element sent bare.
+    One(T),
+}
+
+impl<T> OneOrMany<T> {
+    pub(crate) fn into_vec(self) -> Vec<T> {
+        match self {
+            OneOrMany::Many(v) => v,
+            OneOrMany::One(t) => vec![t],
+        }
+    }
+}
+
+/// A list element that either has the expected shape or is kept as "malformed" so one bad
+/// row does not sink the whole payload.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum MaybeRow<T> {
+    /// A row of the expected shape.
+    Good(T),
+    /// Anything else.
+    Bad(IgnoredAny),
+}
+
+/// A count (volume, open interest, size) from a float: finite and non-negative, rounded.
+pub(crate) fn count(x: Option<f64>) -> Option<u64> {
+    match x {
+        Some(v) if v.is_finite() && v >= 0.0 && v < u64::MAX as f64 => Some(v.round() as u64),
+        _ => None,
+    }
+}
+
+/// A price field checked for the drop rules: NaN or infinite and negative prices are reasons
+/// to drop the row; zero means "no price" and becomes `None`.
+pub(crate) fn price(name: &str, x: Option<f64>) -> Result<Option<f64>, String> {
+    match x {
+        None => Ok(None),
+        Some(v) if v.is_nan() => Err(format!("{name} is NaN")),
+        Some(v) if v.is_infinite() => Err(format!("{name} is infinite")),
+        Some(v) if v < 0.0 => Err(format!("{name} is negative ({v})")),
+        Some(0.0) => Ok(None),
+        Some(v) => Ok(Some(v)),
+    }
+}
+
+/// Bid, ask and last checked together: each by [`price`], then a crossed market (bid above
+/// ask, both present) is a reason to drop the row. A side whose size is explicitly zero is
+/// `None`, as the model requires.
+pub(crate) struct Sides {
+    pub bid: Option<f64>,
+    pub ask: Option<f64>,
+    pub bid_size: Option<u64>,
+    pub ask_size: Option<u64>,
+    pub last: Option<f64>,
+}
+
+pub(crate) fn sides(
+    bid: Option<f64>,
+    ask: Option<f64>,
+    bid_size: Option<f64>,
+    ask_size: Option<f64>,
+    last: Option<f64>,
+) -> Result<Sides, String> {
+    let mut bid = price("bid", bid)?;
+    let mut ask = price("ask", ask)?;
+    let last = price("last", last)?;
+    let bid_size = count(bid_size);
+    let ask_size = count(ask_size);
+    if bid_size == Some(0) {
+        bid = None;
+    }
+    if ask_size == Some(0) {
+        ask = None;
+    }
+    if let (Some(b), Some(a)) = (bid, ask) {
+        if b > a {
+            return Err(format!("crossed quote: bid {b} > ask {a}"));
+        }
+    }
+    Ok(Sides {
+        bid,
+        ask,
+        bid_size: bid.and(bid_size),
+        ask_size: ask.and(ask_size),
+        last,
+    })
+}
+
+/// A finite value or `None`.
+pub(crate) fn finite(x: Option<f64>) -> Option<f64> {
+    x.filter(|v| v.is_finite())
+}
+
+/// Factors that turn a provider's greeks into library units.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct GreekScale {
+    /// 100 for vega per vol point.
+    pub vega: f64,
+    /// 365 for theta per calendar day.
+    pub theta: f64,
+    /// 100 for rho per 1 % of rate.
+    pub rho: f64,
+}
+
+/// Vega per vol point, theta per calendar day, rho per 1 % of rate: the convention of CBOE,
+/// Tradier (ORATS) and Polygon.
+pub(crate) const PER_POINT_PER_DAY: GreekScale = GreekScale {
+    vega: 100.0,
+    theta: 365.0,
+    rho: 100.0,
+};
+
+/// Greeks scaled into library units; `None` when none of them is present.
+///
+/// The provider's greeks are given as a [`ProviderGreeks`] in the provider's own units and
+/// multiplied by `scale`.
+pub(crate) fn greeks(raw: ProviderGreeks, scale: GreekScale) -> Option<ProviderGreeks> {
+    let g = ProviderGreeks {
+        delta: finite(raw.delta),
+        gamma: finite(raw.gamma),
+        vega: finite(raw.vega).map(|v| v * scale.vega),
+        theta: finite(raw.theta).map(|v| v * scale.theta),
+        rho: finite(raw.rho).map(|v| v * scale.rho),
+    };
+    if g == ProviderGreeks::default() {
+        None
+    } else {
+        Some(g)
+    }
+}
+
+/// A naive wall-clock time in New York, with its offset. The earlier of two readings in the
+/// autumn fold; `None` in the spring gap.
+pub(crate) fn new_york(naive: NaiveDateTime) -> Option<DateTime<FixedOffset>> {
+    New_York
+        .from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.fixed_offset())
+}
+
+/// An instant shown in New York time.
+pub(crate) fn utc_to_new_york(t: DateTime<Utc>) -> DateTime<FixedOffset> {
+    t.with_timezone(&New_York).fixed_offset()
+}
+
+/// Epoch milliseconds → instant in New York time.
+pub(crate) fn epoch_ms(ms: i64) -> Option<DateTime<FixedOffset>> {
+    DateTime::<Utc>::from_timestamp_millis(ms).map(utc_to_new_york)
+}
+
+/// Epoch nanoseconds → instant in New York time.
+pub(crate) fn epoch_ns(ns: i64) -> Option<DateTime<FixedOffset>> {
+    Some(utc_to_new_york(DateTime::<Utc>::from_timestamp_nanos(ns)))
+}
+
+/// A float epoch (JSON may render big integers as floats) as an integer, when sane (> 0).
+pub(crate) fn epoch_int(x: Option<f64>) -> Option<i64> {
+    match x {
+        Some(v) if v.is_finite() && v > 0.0 && v < 9.2e18 => Some(v as i64),
+        _ => None,
+    }
+}
+
+/// Parse `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DDTHH:MM:SS` (optionally with fractional seconds).
+pub(crate) fn naive_datetime(s: &str) -> Option<NaiveDateTime> {
+    let s = s.trim();
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
+            return Some(t);
+        }
+    }
+    None
+}
+
+/// The error for a whole payload that cannot be used.
+pub(crate) fn payload(
+    provider: &'static str,
+    symbol: &str,
+    message: impl Into<String>,
+) -> crate::Error {
+    crate::Error::Payload {
+        provider,
+        symbol: symbol.to_string(),
+        message: message.into(),
+    }
+}
+
+/// Deserialize a whole document, turning serde's error into [`crate::Error::Payload`] that
+/// says where the JSON went wrong.
+pub(crate) fn from_json<'a, T: Deserialize<'a>>(
+    provider: &'static str,
+    symbol: &str,
+    what: &str,
+    body: &'a str,
+) -> crate::Result<T> {
+    serde_json::from_str(body).map_err(|e| {
+        let kind = if e.is_eof() {
+            "truncated JSON"
+        } else if e.is_syntax() {
+            "invalid JSON"
+        } else {
+            "unexpected shape"
+        };
+        payload(
+            provider,
+            symbol,
+            format!(
+                "{what}: {kind} at line {} column {}: {e}",
+                e.line(),
+                e.column()
+            ),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize)]
+    struct N {
+        #[serde(default, deserialize_with = "lenient_f64")]
+        x: Option<f64>,
+    }
+
+    fn n(s: &str) -> Option<f64> {
+        serde_json::from_str::<N>(s).unwrap().x
+    }
+
+    #[test]
+    fn lenient_numbers() {
+        assert_eq!(n(r#"{"x": 5.0}"#), Some(5.0));
+        assert_eq!(n(r#"{"x": 7}"#), Some(7.0));
+        assert_eq!(n(r#"{"x": "12.5"}"#), Some(12.5));
+        assert!(n(r#"{"x": "NaN"}"#).unwrap().is_nan());
+        assert_eq!(n(r#"{"x": ""}"#), None);
+        assert_eq!(n(r#"{"x": null}"#), None);
+        assert_eq!(n(r#"{}"#), None);
+        assert_eq!(n(r#"{"x": [1]}"#), None);
+        assert_eq!(n(r#"{"x": {"a": 1}}"#), None);
+    }
+
+    #[test]
+    fn counts_and_prices() {
+        assert_eq!(count(Some(5.0)), Some(5));
+        assert_eq!(count(Some(-1.0)), None);
+        assert_eq!(count(Some(f64::NAN)), None);
+        assert_eq!(price("bid", Some(0.0)), Ok(None));
+        assert!(price("bid", Some(-0.1)).is_err());
+        assert!(price("bid", Some(f64::NAN)).is_err());
+        assert!(sides(Some(2.0), Some(1.0), None, None, None).is_err());
+        let s = sides(Some(1.0), Some(2.0), Some(0.0), Some(3.0), Some(0.0)).unwrap();
+        assert_eq!(
+            (s.bid, s.ask, s.bid_size, s.ask_size, s.last),
+            (None, Some(2.0), None, Some(3), None)
+        );
+    }
+
+    #[test]
+    fn times() {
+        let t = new_york(naive_datetime("2026-07-24T15:59:41").unwrap()).unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-07-24T15:59:41-04:00");
+        let t = new_york(naive_datetime("2026-01-16 15:59:41").unwrap()).unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-01-16T15:59:41-05:00");
+        assert_eq!(
+            epoch_ms(1719589845000).unwrap().to_rfc3339(),
+            "2024-06-28T11:50:45-04:00"
+        );
+        assert_eq!(
+            epoch_ns(1651254260800059648).unwrap().timestamp(),
+            1651254260
+        );
+        assert!(new_york(naive_datetime("2026-03-08 02:30:00").unwrap()).is_none());
+    }
+}
