@@ -366,7 +366,7 @@ fn wrong_kind_of_file_says_which_flag() {
 }
 
 #[test]
-fn raw_provider_payloads_are_recognized_but_not_yet_parsed() {
+fn raw_provider_payloads_are_recognized_and_parsed() {
     assert_eq!(
         detect_format(&fs::read_to_string(fixture("provider_payload.json")).unwrap()),
         FileFormat::ProviderJson
@@ -377,7 +377,8 @@ fn raw_provider_payloads_are_recognized_but_not_yet_parsed() {
         } => {
             assert_eq!(provider, "file");
             assert!(message.contains("provider_payload.json"));
-            assert!(message.contains("once the providers land"), "{message}");
+            // A Yahoo options payload with no options at all: recognized, then refused.
+            assert!(message.to_lowercase().contains("yahoo"), "{message}");
         }
         other => panic!("{other:?}"),
     }
@@ -531,4 +532,21 @@ proptest! {
         let _ = read_snapshot(&text, "p.json");
         let _ = parse_chain_csv(&text, "p.csv", &req(""));
     }
+}
+
+#[test]
+fn raw_cboe_payload_file_loads_as_a_chain() {
+    // The CBOE fixture written for the provider tests, saved to a file as a user would.
+    let body = fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/cboe/options_KO.json"),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("KO.json");
+    fs::write(&p, &body).unwrap();
+    let snap = FileSource::new(&p).chain(&req("KO")).unwrap();
+    assert_eq!(snap.underlying.symbol, "KO");
+    assert!(snap.quotes.len() > 10, "{}", snap.quotes.len());
+    assert!(snap.underlying.last > 0.0);
 }

@@ -18,6 +18,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "INSTANT|DATE", value_parser = parse_as_of)]
     pub as_of: Option<DateTime<FixedOffset>>,
 
+    /// The local history store (SQLite) behind IV rank; default: the user's data directory
+    /// (~/.local/share/ccplan/history.sqlite3 on Linux) or `store` in the config file.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub store: Option<std::path::PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -113,13 +118,29 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
             Some(path) => batch::run(batch::Mode::Iv, path, a.option.keep_going, out),
             None => pricing_cmd::iv(&a, now, out),
         },
-        Command::Chain(a) => super::chain_cmd::run(&a, &settings()?, now, out),
+        Command::Chain(a) => super::chain_cmd::run(&a, &context(cli.store, now)?, out),
     }
 }
 
-/// Settings from the config file and the environment (the only place that reads them).
-fn settings() -> anyhow::Result<super::config::Settings> {
-    super::config::load(&|k| std::env::var(k).ok())
+/// Settings from the config file and the environment (the only place that reads them), and
+/// the store path: `--store`, else the config/env `store`, else the user's data directory.
+fn context(
+    store: Option<std::path::PathBuf>,
+    now: DateTime<FixedOffset>,
+) -> anyhow::Result<super::Ctx> {
+    let settings = super::config::load(&|k| std::env::var(k).ok())?;
+    let store = match store.or_else(|| settings.store.clone()) {
+        Some(p) => p,
+        None => match dirs::data_dir() {
+            Some(d) => ccplan::store::default_path(&d),
+            None => std::path::PathBuf::from(ccplan::store::FILE_NAME),
+        },
+    };
+    Ok(super::Ctx {
+        settings,
+        now,
+        store,
+    })
 }
 
 /// `--as-of`: RFC 3339, or a bare date meaning 16:00 New York.

@@ -3,16 +3,13 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use chrono::{DateTime, FixedOffset};
-
 use ccplan::export::{write_json, Cell, Format, Table};
 use ccplan::model::{ChainSnapshot, Right};
 use ccplan::pricing::time::days_to_expiry;
 use ccplan::providers::file::save_snapshot;
 use ccplan::providers::{ChainRequest, ExpiryFilter};
 
-use super::config::Settings;
-use super::{report_data_quality, sources, MarketArgs};
+use super::{report_data_quality, sources, Ctx, MarketArgs};
 
 /// Arguments of `chain`.
 #[derive(Debug, clap::Args)]
@@ -33,22 +30,17 @@ pub struct ChainArgs {
 }
 
 /// Fetch and show a chain.
-pub fn run(
-    a: &ChainArgs,
-    settings: &Settings,
-    now: DateTime<FixedOffset>,
-    out: &mut dyn Write,
-) -> anyhow::Result<()> {
+pub fn run(a: &ChainArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()> {
     let spec = a
         .market
         .source
         .clone()
-        .unwrap_or_else(|| settings.source.clone());
-    let source = sources::chain_source(&spec, settings)?;
+        .unwrap_or_else(|| ctx.settings.source.clone());
+    let source = sources::chain_source(&spec, &ctx.settings, &ctx.store)?;
     let request = ChainRequest {
         symbol: a.symbol.trim().to_ascii_uppercase(),
         expiries: a.expiry.map_or(ExpiryFilter::All, ExpiryFilter::On),
-        as_of: now,
+        as_of: ctx.now,
     };
     let snap = source.chain(&request)?;
     report_data_quality(&snap);

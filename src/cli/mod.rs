@@ -29,6 +29,16 @@ pub struct MarketArgs {
     pub history: Option<SourceSpec>,
 }
 
+/// What every market command needs besides its own arguments.
+pub struct Ctx {
+    /// Config file + environment.
+    pub settings: config::Settings,
+    /// "Now": `--as-of` or the clock.
+    pub now: chrono::DateTime<chrono::FixedOffset>,
+    /// The history store's path.
+    pub store: std::path::PathBuf,
+}
+
 /// Tell the user, on standard error, what was dropped or doubtful in a snapshot.
 pub fn report_data_quality(snap: &ChainSnapshot) {
     for note in &snap.notes {

@@ -377,18 +377,15 @@ enum Parsed {
 
 /// Raw provider payloads (CBOE, Tradier, Yahoo, Polygon JSON) saved to a file.
 fn parse_raw(body: &str, symbol_hint: &str, name: &str, want: Want) -> Result<Parsed> {
-    // TODO(raw): replace the `Err` below with the provider dispatch once providers::raw lands:
-    // match want { Want::Chain => super::raw::parse_chain_payload(body, symbol_hint).map(Parsed::Chain), Want::History => super::raw::parse_history_payload(body, symbol_hint).map(Parsed::History) }
-    // Until then nothing builds a `Parsed`; naming the variants keeps them (and the callers'
-    // handling of both outcomes) compiled without dead-code warnings.
-    let _ = (body, want, Parsed::Chain, Parsed::History);
-    Err(Error::Payload {
+    let hint = Some(symbol_hint).filter(|h| !h.is_empty());
+    let parsed = match want {
+        Want::Chain => super::raw::parse_chain_payload(body, hint).map(Parsed::Chain),
+        Want::History => super::raw::parse_history_payload(body, hint).map(Parsed::History),
+    };
+    parsed.map_err(|e| Error::Payload {
         provider: "file",
         symbol: symbol_hint.to_string(),
-        message: format!(
-            "{name} looks like a raw provider payload (JSON without a \"ccplan_snapshot\" key); \
-             raw provider payloads are recognized once the providers land"
-        ),
+        message: format!("{name}: {e}"),
     })
 }
 
@@ -1393,12 +1390,11 @@ mod tests {
     }
 
     #[test]
-    fn raw_payloads_are_not_yet_recognized() {
+    fn raw_payload_errors_name_the_file() {
         let err = match parse_raw("{}", "NVDA", "x.json", Want::Chain) {
             Err(e) => e,
-            Ok(_) => panic!("raw payloads are not wired yet"),
+            Ok(_) => panic!("an empty object is no provider payload"),
         };
-        assert!(err.to_string().contains("once the providers land"), "{err}");
         assert!(err.to_string().contains("x.json"), "{err}");
     }
 }
