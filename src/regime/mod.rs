@@ -34,6 +34,8 @@
 //!   the caller (no dependency on how a chain was fitted).
 //! * [`verdict`] — [`RegimeThresholds`] and the rules for rich / normal / thin and the caution
 //!   flags.
+//! * [`report`] — [`assess`], the pure function from inputs to a serializable [`RegimeReport`].
+//! * [`render`] — the one verdict line and the rows for table, CSV and Markdown output.
 
 pub mod averages;
 pub mod divergence;
@@ -42,6 +44,8 @@ pub mod inputs;
 pub mod macd;
 pub mod rank;
 pub mod realized;
+pub mod render;
+pub mod report;
 pub mod rsi;
 pub mod term;
 pub mod verdict;
@@ -60,6 +64,10 @@ pub use rank::{
     PublishedRange, RangeBreak, RankReading, RankSource, IV_LOOKBACK_SESSIONS,
 };
 pub use realized::{close_to_close_vol, log_returns, yang_zhang_vol, TRADING_DAYS_PER_YEAR};
+pub use report::{
+    assess, DivergenceReading, ExpiryRow, Iv30Method, Iv30Reading, IvRankReading, MomentumReading,
+    RankSourceKind, RealizedReading, RegimeReport, SkewReading, SlopeReading, SwingReading,
+};
 pub use rsi::{rsi, rsi_series, RSI_PERIOD};
 pub use term::{
     backwardation, constant_maturity_iv, iv30, term_slope, CmMethod, ConstantMaturityIv, TermPoint,
