@@ -753,6 +753,14 @@ fn tables_render_in_every_format() {
         }
     );
     assert_eq!(iv30_row[2], Cell::text("%"));
+    // A missing reading has an empty value and no stray note.
+    let skew_row = readings
+        .rows
+        .iter()
+        .find(|row| row[0] == Cell::text("IV 90% − IV 110% moneyness"))
+        .unwrap();
+    assert_eq!(skew_row[1], Cell::Empty);
+    assert_eq!(skew_row[3], Cell::text(""));
     let mut csv = Vec::new();
     readings.write(Format::Csv, &mut csv).unwrap();
     let csv = String::from_utf8(csv).unwrap();

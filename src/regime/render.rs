@@ -226,18 +226,23 @@ impl RegimeReport {
         let skew_note = k.map_or(String::new(), |k| {
             format!("expiry {} ({} d)", k.expiry, k.dte_days)
         });
-        row(
-            "25Δ put IV − 25Δ call IV",
-            pct_cell(k.and_then(|k| k.put_minus_call_25d), 2),
-            "vol pts",
-            skew_note.clone(),
-        );
-        row(
-            "IV 90% − IV 110% moneyness",
-            pct_cell(k.and_then(|k| k.iv_90_minus_110), 2),
-            "vol pts",
-            skew_note,
-        );
+        for (name, v) in [
+            (
+                "25Δ put IV − 25Δ call IV",
+                k.and_then(|k| k.put_minus_call_25d),
+            ),
+            (
+                "IV 90% − IV 110% moneyness",
+                k.and_then(|k| k.iv_90_minus_110),
+            ),
+        ] {
+            let note = if v.is_some() {
+                skew_note.clone()
+            } else {
+                String::new()
+            };
+            row(name, pct_cell(v, 2), "vol pts", note);
+        }
         let m = self.momentum.as_ref();
         row(
             "RSI(14) Wilder",

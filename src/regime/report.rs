@@ -466,7 +466,7 @@ fn term_points(
     } else {
         if long.len() < all.len() {
             notes.push(format!(
-                "{} expiries under {min_days} days left out of IV30 and the term slope",
+                "expiries under {min_days} days left out of IV30 and the term slope: {}",
                 all.len() - long.len()
             ));
         }
