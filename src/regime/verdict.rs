@@ -37,8 +37,10 @@
 //! * [`CautionKind::EarningsAhead`] — earnings on or after today and on or before the ~30-day
 //!   expiry: IV carries event premium that collapses afterwards, and the shares carry gap risk.
 
+use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::report::{IvRankReading, MomentumReading, RankSourceKind, SlopeReading};
 use crate::error::{Error, Result};
 
 /// Every tunable number behind the readings and the verdict. [`Default`] holds the documented
@@ -303,6 +305,195 @@ impl Verdict {
     /// Whether the flag fired.
     pub fn has(&self, kind: CautionKind) -> bool {
         self.cautions.iter().any(|c| c.kind == kind)
+    }
+}
+
+/// The readings the verdict is reached from (built by [`assess`](super::assess)).
+pub(super) struct VerdictFacts<'a> {
+    pub(super) iv30: Option<f64>,
+    pub(super) iv30_hv20_ratio: Option<f64>,
+    pub(super) hv20: Option<f64>,
+    pub(super) iv_rank: Option<&'a IvRankReading>,
+    pub(super) term_slope: Option<&'a SlopeReading>,
+    pub(super) momentum: Option<&'a MomentumReading>,
+    pub(super) next_earnings: Option<NaiveDate>,
+    pub(super) today: NaiveDate,
+    /// (date, whether it is an expiry rather than today + 30 days)
+    pub(super) horizon: (NaiveDate, bool),
+    pub(super) thresholds: &'a RegimeThresholds,
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.1} %", x * 100.0)
+}
+
+/// Apply the rules in the module docs to the readings.
+pub(super) fn verdict(f: &VerdictFacts<'_>) -> Verdict {
+    let th = f.thresholds;
+    let mut signals = Vec::new();
+    let mut reasons = Vec::new();
+
+    // --- the premium class -------------------------------------------------------------------
+    if f.iv30.is_none() {
+        reasons.push("no IV30 (no usable ATM IV): premiums cannot be judged".to_string());
+    }
+    match f.iv_rank {
+        Some(r) => match r.rank {
+            Some(rank) if r.used_in_verdict => {
+                let s = Signal::vote("iv_rank", rank, th.rich_iv_rank, th.thin_iv_rank);
+                let source = match r.source {
+                    RankSourceKind::LocalHistory => {
+                        format!("local IV30 history, {} sessions", r.local_sessions)
+                    }
+                    RankSourceKind::PublishedRange => format!(
+                        "provider's published one-year range {}–{}",
+                        pct(r.low),
+                        pct(r.high)
+                    ),
+                };
+                reasons.push(format!(
+                    "IV rank {} ({source}) votes {}: rich at ≥ {}, thin below {}",
+                    pct(rank),
+                    s.vote.as_str(),
+                    pct(th.rich_iv_rank),
+                    pct(th.thin_iv_rank)
+                ));
+                signals.push(s);
+            }
+            Some(rank) => reasons.push(format!(
+                "IV rank {} not used: it rests on {} local sessions, fewer than {}",
+                pct(rank),
+                r.local_sessions,
+                th.min_local_sessions
+            )),
+            None => reasons.push("IV rank undefined (flat IV history): not used".to_string()),
+        },
+        None if f.iv30.is_some() => reasons.push("no IV rank available".to_string()),
+        None => {}
+    }
+    match (f.iv30_hv20_ratio, f.iv30, f.hv20) {
+        (Some(ratio), Some(iv), Some(hv)) => {
+            let s = Signal::vote(
+                "iv30_hv20_ratio",
+                ratio,
+                th.rich_iv_hv_ratio,
+                th.thin_iv_hv_ratio,
+            );
+            reasons.push(format!(
+                "IV30 {} / HV20 {} = {ratio:.2} votes {}: rich at ≥ {:.2}, thin below {:.2}",
+                pct(iv),
+                pct(hv),
+                s.vote.as_str(),
+                th.rich_iv_hv_ratio,
+                th.thin_iv_hv_ratio
+            ));
+            signals.push(s);
+        }
+        _ if f.iv30.is_some() => {
+            reasons.push("no IV30/HV20 ratio (no 21-bar price history)".to_string())
+        }
+        _ => {}
+    }
+    let premiums = classify(&signals);
+    let voted = |p| signals.iter().any(|s| s.vote == p);
+    if voted(Premiums::Rich) && voted(Premiums::Thin) {
+        reasons.push(
+            "the signals disagree (one rich, one thin): called normal, see the cautions"
+                .to_string(),
+        );
+    }
+
+    // --- caution flags -----------------------------------------------------------------------
+    let mut cautions = Vec::new();
+    match f.term_slope {
+        Some(s) if -s.spread > th.backwardation_min_spread => cautions.push(Caution {
+            kind: CautionKind::Backwardation,
+            message: format!(
+                "term structure inverted: front {} ATM IV {} above {} ATM IV {} by {:.1} vol points \
+                 (flag above {:.1}): the market prices near-term stress or an event",
+                s.front_expiry,
+                pct(s.front_iv),
+                s.back_expiry,
+                pct(s.back_iv),
+                -s.spread * 100.0,
+                th.backwardation_min_spread * 100.0
+            ),
+        }),
+        Some(_) => {}
+        None => reasons.push("backwardation not checked: no term slope".to_string()),
+    }
+    match (f.iv30_hv20_ratio, f.iv30, f.hv20) {
+        (Some(ratio), Some(iv), Some(hv)) if ratio < th.iv_below_realized_ratio => {
+            cautions.push(Caution {
+                kind: CautionKind::IvBelowRealized,
+                message: format!(
+                "IV30 {} below realized HV20 {} (ratio {ratio:.2} < {:.2}): premiums do not pay \
+                     for the moves the stock is making",
+                pct(iv),
+                pct(hv),
+                th.iv_below_realized_ratio
+            ),
+            })
+        }
+        (Some(_), _, _) => {}
+        _ => reasons.push("IV below realized not checked: no IV30/HV20 ratio".to_string()),
+    }
+    match f.momentum {
+        Some(m) => {
+            if let (Some(rsi), Some(d)) = (m.rsi14, &m.bearish_divergence) {
+                if rsi >= th.rsi_overbought {
+                    cautions.push(Caution {
+                        kind: CautionKind::OverboughtDivergence,
+                        message: format!(
+                            "RSI(14) {rsi:.1} ≥ {:.0} with a bearish MACD divergence (close {:.2} on {} \
+                             above {:.2} on {}, MACD line {:.3} below {:.3}): momentum is fading at a \
+                             high; a pullback would cost the shares more than the premium cushions",
+                            th.rsi_overbought,
+                            d.later.close_usd,
+                            d.later.date,
+                            d.earlier.close_usd,
+                            d.earlier.date,
+                            d.later.macd_line_usd,
+                            d.earlier.macd_line_usd
+                        ),
+                    });
+                }
+            }
+            if m.rsi14.is_none() {
+                reasons.push("overbought with divergence not checked: no RSI(14)".to_string());
+            }
+        }
+        None => {
+            reasons.push("overbought with divergence not checked: no price history".to_string())
+        }
+    }
+    match f.next_earnings {
+        Some(d) if d >= f.today && d <= f.horizon.0 => {
+            let before = if f.horizon.1 {
+                format!("the {} expiry (nearest 30 days)", f.horizon.0)
+            } else {
+                format!("{} (30 days out; no expiry given)", f.horizon.0)
+            };
+            cautions.push(Caution {
+                kind: CautionKind::EarningsAhead,
+                message: format!(
+                    "earnings on {d}, on or before {before}: IV carries event premium that collapses \
+                     after the report, and the shares can gap"
+                ),
+            });
+        }
+        Some(d) if d < f.today => {
+            reasons.push(format!("earnings date {d} is in the past: not considered"))
+        }
+        Some(_) => {}
+        None => reasons.push("earnings ahead not checked: no earnings date".to_string()),
+    }
+
+    Verdict {
+        premiums,
+        signals,
+        cautions,
+        reasons,
     }
 }
 
