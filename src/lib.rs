@@ -11,6 +11,9 @@
 //! * [`providers`] — option-chain and price-history sources (CBOE, Tradier, Yahoo,
 //!   Polygon/Massive, saved files, a deterministic demo market). The only module that touches
 //!   the network.
+//! * [`regime`] — the IV regime of one symbol: IV30, term structure and skew, realized
+//!   volatility, IV rank and percentile, RSI and MACD, and a verdict for a call seller
+//!   (premiums rich, normal or thin, with caution flags and the reasons).
 //! * [`export`] — one row definition rendered as a table, CSV, JSON or Markdown.
 //!
 //! Units follow one convention everywhere (see the README): money in USD per share, volatility,

@@ -27,15 +27,28 @@
 //! * [`averages`] — distance of the last close from its 50- and 200-session SMAs.
 //! * [`term`] — constant-maturity IV30 by variance interpolation, term slope, backwardation.
 //! * [`expected_move`] — one-sigma move from an IV or from an ATM straddle.
+//!
+//! On top of them, the regime report for one symbol:
+//!
+//! * [`inputs`] — [`RegimeInputs`], plain per-expiry readings, history and events gathered by
+//!   the caller (no dependency on how a chain was fitted).
+//! * [`verdict`] — [`RegimeThresholds`] and the rules for rich / normal / thin and the caution
+//!   flags.
+//! * [`report`] — [`assess`], the pure function from inputs to a serializable [`RegimeReport`].
+//! * [`render`] — the one verdict line and the rows for table, CSV and Markdown output.
 
 pub mod averages;
 pub mod divergence;
 pub mod expected_move;
+pub mod inputs;
 pub mod macd;
 pub mod rank;
 pub mod realized;
+pub mod render;
+pub mod report;
 pub mod rsi;
 pub mod term;
+pub mod verdict;
 
 pub use averages::{distance_from_sma, sma, MovingAverageDistances};
 pub use divergence::{
@@ -44,14 +57,20 @@ pub use divergence::{
 pub use expected_move::{
     expected_move_from_iv, expected_move_from_straddle, StraddleMove, StraddleRule,
 };
+pub use inputs::{ExpiryReading, RegimeInputs};
 pub use macd::{ema_series, macd_series, Macd, MacdParams};
 pub use rank::{
     iv_rank_from_range, iv_rank_with_fallback, iv_standing, IvObservation, IvStanding,
     PublishedRange, RangeBreak, RankReading, RankSource, IV_LOOKBACK_SESSIONS,
 };
 pub use realized::{close_to_close_vol, log_returns, yang_zhang_vol, TRADING_DAYS_PER_YEAR};
+pub use report::{
+    assess, DivergenceReading, ExpiryRow, Iv30Method, Iv30Reading, IvRankReading, MomentumReading,
+    RankSourceKind, RealizedReading, RegimeReport, SkewReading, SlopeReading, SwingReading,
+};
 pub use rsi::{rsi, rsi_series, RSI_PERIOD};
 pub use term::{
     backwardation, constant_maturity_iv, iv30, term_slope, CmMethod, ConstantMaturityIv, TermPoint,
     TermSlope, IV30_YEARS,
 };
+pub use verdict::{classify, Caution, CautionKind, Premiums, RegimeThresholds, Signal, Verdict};

@@ -35,6 +35,7 @@
 //!   caller's minimum, and says which source it used.
 
 use chrono::{Days, NaiveDate};
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
@@ -45,7 +46,7 @@ pub const IV_LOOKBACK_SESSIONS: usize = 252;
 const LOOKBACK_CALENDAR_DAYS: u64 = 365;
 
 /// One day's implied volatility (decimal fraction, e.g. IV30 constant maturity).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct IvObservation {
     /// Session date.
     pub date: NaiveDate,
@@ -54,7 +55,8 @@ pub struct IvObservation {
 }
 
 /// Whether today's IV lies outside the window's range.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum RangeBreak {
     /// Today's IV is above every session in the window (a new one-year high).
     AboveMax,
@@ -202,7 +204,7 @@ fn window(history: &[IvObservation], as_of: NaiveDate) -> Vec<IvObservation> {
 
 /// A published one-year IV range, e.g. CBOE's 52-week high and low of a stock's 30-day IV
 /// index. Decimal fractions.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct PublishedRange {
     /// One-year low, decimal.
     pub low: f64,
