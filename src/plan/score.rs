@@ -79,3 +79,33 @@ pub(crate) fn rank_order(
         .then(a.1.cmp(&b.1))
         .then(a.2.total_cmp(&b.2))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn ties_break_by_expiry_then_strike() {
+        let e1 = NaiveDate::from_ymd_opt(2026, 12, 18).unwrap();
+        let e2 = NaiveDate::from_ymd_opt(2027, 1, 15).unwrap();
+        let mut rows = vec![
+            (0.5, e2, 100.0),
+            (0.5, e1, 105.0),
+            (0.7, e2, 110.0),
+            (0.5, e1, 100.0),
+            (f64::NEG_INFINITY, e1, 90.0),
+        ];
+        rows.sort_by(|a, b| rank_order(*a, *b));
+        assert_eq!(
+            rows,
+            vec![
+                (0.7, e2, 110.0),
+                (0.5, e1, 100.0),
+                (0.5, e1, 105.0),
+                (0.5, e2, 100.0),
+                (f64::NEG_INFINITY, e1, 90.0),
+            ]
+        );
+    }
+}

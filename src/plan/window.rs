@@ -65,3 +65,42 @@ pub(crate) fn select_expiries(
         (chosen, None)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn live(today: NaiveDate, dates: &[NaiveDate]) -> Vec<LiveExpiry> {
+        dates
+            .iter()
+            .map(|&expiry| LiveExpiry {
+                expiry,
+                dte: (expiry - today).num_days(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn this_month_rolls_over_and_reports_empty() {
+        let today = d(2026, 11, 30);
+        let l = live(today, &[d(2026, 12, 4), d(2026, 12, 31), d(2027, 1, 15)]);
+        let (got, note) = select_expiries(ExpiryWindow::ThisMonth, today, &l);
+        assert_eq!(got, vec![d(2026, 12, 4), d(2026, 12, 31)]);
+        assert_eq!(
+            note,
+            Some(Note::RolledToNextMonth {
+                month: "2026-12".into()
+            })
+        );
+        let l = live(today, &[d(2027, 1, 15)]);
+        let (got, note) = select_expiries(ExpiryWindow::ThisMonth, today, &l);
+        assert!(got.is_empty());
+        assert!(matches!(note, Some(Note::NoExpiryInWindow { .. })));
+        let (got, note) = select_expiries(ExpiryWindow::Dte { min: 40, max: 50 }, today, &l);
+        assert_eq!((got, note.is_none()), (vec![d(2027, 1, 15)], true));
+    }
+}
