@@ -17,11 +17,13 @@
 //! 2. **weighted toward the money and toward tight quotes**: weight
 //!    `w = kernel(ln(K/S)) / (half-spread(C) + half-spread(P) + 0.01 USD)` with a Cauchy
 //!    kernel `1 / (1 + (x/h)²)`, `h = 0.05 + 0.3·√T`;
-//! 3. **robust**: after each fit the pair with the largest residual relative to its tolerance
-//!    is dropped when that residual exceeds both its own quoted uncertainty (the sum of the
-//!    half-spreads, since any price inside the spreads is consistent with parity) and
-//!    `outlier_mads` robust standard deviations (1.4826 × median absolute residual) of the
-//!    surviving pairs; repeated while more than `min_pairs` pairs remain.
+//! 3. **robust**: a repeated-median line (Siegel; immune to a minority of bad pairs, however
+//!    much weight they carry) picks the inliers first; then after each weighted fit the pair
+//!    with the largest residual relative to its tolerance is dropped when that residual
+//!    exceeds both its own quoted uncertainty (the sum of the half-spreads, since any price
+//!    inside the spreads is consistent with parity) and `outlier_mads` robust standard
+//!    deviations (1.4826 × median absolute residual) of the surviving pairs; repeated while
+//!    more than `min_pairs` pairs remain.
 //!
 //! The slope is poorly determined for short expiries (an error of 10⁻³ in D is 36 % of rate at
 //! one day), so when the implied rate −ln(D)/T falls outside `[min_rate, max_rate]` the
@@ -356,40 +358,39 @@ fn weighted_fit(points: &[Point], active: &[bool], fixed_discount: Option<f64>) 
     forward.is_finite().then_some(Fit { forward, discount })
 }
 
-/// Fit, drop the worst outlier, refit, until no active point is an outlier or only
-/// `min_pairs` remain. Returns the fit and which points stayed active.
+/// Robust start, then weighted refits: returns the fit and which points stayed active.
+///
+/// Least squares alone is not robust here: the pair nearest the money has the largest weight,
+/// so a bad pair there drags the line onto itself and its residual looks ordinary. The start
+/// is therefore Siegel's repeated-median line (slope = median over i of the median slope from
+/// i to every other point; breakdown point 50 %), with F from the median of K + y/D. Points
+/// whose residual from that line exceeds their tolerance are dropped, the survivors are
+/// fitted by weighted least squares, and the worst remaining outlier is dropped and the fit
+/// repeated until none is left or only `min_pairs` remain.
 fn robust_fit(
     points: &[Point],
     fixed_discount: Option<f64>,
     min_pairs: usize,
     outlier_mads: f64,
 ) -> Option<(Fit, Vec<bool>)> {
-    let mut active = vec![true; points.len()];
+    let start = repeated_median_fit(points, fixed_discount)?;
+    let mut active = outliers_removed(points, &start, outlier_mads);
+    if active.iter().filter(|a| **a).count() < min_pairs {
+        return None;
+    }
     loop {
         let fit = weighted_fit(points, &active, fixed_discount)?;
         let n_active = active.iter().filter(|a| **a).count();
         if n_active <= min_pairs {
             return Some((fit, active));
         }
-        let mut abs_res: Vec<f64> = points
-            .iter()
-            .zip(&active)
-            .filter(|(_, a)| **a)
-            .map(|(p, _)| fit.residual(p).abs())
-            .collect();
-        abs_res.sort_by(f64::total_cmp);
-        let mad = median(&abs_res);
-        let robust_sd = 1.4826 * mad;
+        let tol = tolerances(points, &active, &fit, outlier_mads);
         let mut worst: Option<(usize, f64)> = None;
         for (i, p) in points.iter().enumerate() {
             if !active[i] {
                 continue;
             }
-            let r = fit.residual(p).abs();
-            // Tolerance: the larger of the pair's own quoted uncertainty and the robust
-            // spread of the residuals, with a floor of a tenth of a cent.
-            let tol = (outlier_mads * robust_sd).max(p.tol).max(1e-3);
-            let excess = r / tol;
+            let excess = fit.residual(p).abs() / tol(p);
             if excess > 1.0 && worst.is_none_or(|(_, e)| excess > e) {
                 worst = Some((i, excess));
             }
@@ -399,6 +400,72 @@ fn robust_fit(
             None => return Some((fit, active)),
         }
     }
+}
+
+/// Per-point tolerance: the larger of the pair's own quoted uncertainty (the half-spreads)
+/// and `outlier_mads` robust standard deviations (1.4826 × median absolute residual) of the
+/// active points, with a floor of a tenth of a cent.
+fn tolerances(
+    points: &[Point],
+    active: &[bool],
+    fit: &Fit,
+    outlier_mads: f64,
+) -> impl Fn(&Point) -> f64 {
+    let mut abs_res: Vec<f64> = points
+        .iter()
+        .zip(active)
+        .filter(|(_, a)| **a)
+        .map(|(p, _)| fit.residual(p).abs())
+        .collect();
+    abs_res.sort_by(f64::total_cmp);
+    let band = outlier_mads * 1.4826 * median(&abs_res);
+    move |p: &Point| band.max(p.tol).max(1e-3)
+}
+
+fn outliers_removed(points: &[Point], fit: &Fit, outlier_mads: f64) -> Vec<bool> {
+    let all = vec![true; points.len()];
+    let tol = tolerances(points, &all, fit, outlier_mads);
+    points
+        .iter()
+        .map(|p| fit.residual(p).abs() <= tol(p))
+        .collect()
+}
+
+/// Siegel's repeated-median line through (K, C − P), or with D fixed only the median F.
+fn repeated_median_fit(points: &[Point], fixed_discount: Option<f64>) -> Option<Fit> {
+    let discount = match fixed_discount {
+        Some(d) => d,
+        None => {
+            let mut per_point: Vec<f64> = Vec::with_capacity(points.len());
+            let mut slopes: Vec<f64> = Vec::with_capacity(points.len());
+            for (i, a) in points.iter().enumerate() {
+                slopes.clear();
+                slopes.extend(
+                    points
+                        .iter()
+                        .enumerate()
+                        .filter(|(j, b)| *j != i && b.k != a.k)
+                        .map(|(_, b)| (b.y - a.y) / (b.k - a.k)),
+                );
+                slopes.sort_by(f64::total_cmp);
+                if !slopes.is_empty() {
+                    per_point.push(median(&slopes));
+                }
+            }
+            per_point.sort_by(f64::total_cmp);
+            if per_point.is_empty() {
+                return None;
+            }
+            -median(&per_point)
+        }
+    };
+    if !(discount.is_finite() && discount > 0.0) {
+        return None;
+    }
+    let mut fwd: Vec<f64> = points.iter().map(|p| p.k + p.y / discount).collect();
+    fwd.sort_by(f64::total_cmp);
+    let forward = median(&fwd);
+    forward.is_finite().then_some(Fit { forward, discount })
 }
 
 fn median(sorted: &[f64]) -> f64 {
@@ -459,6 +526,25 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!((est.forward - 100.0).abs() < 0.02);
+    }
+
+    #[test]
+    fn a_bad_pair_at_the_money_is_rejected() {
+        // The heaviest pair (at the money) is 0.80 off: least squares alone would follow it.
+        let t = 30.0 / 365.0;
+        let (f, d) = (100.4, (-0.04f64 * t).exp());
+        let mut ps = pairs(f, d, &[90.0, 95.0, 100.0, 105.0, 110.0, 115.0, 120.0]);
+        ps[2].put_mid += 0.80;
+        let est = implied_forward(100.0, t, &ps, true, &ParitySettings::default());
+        assert!((est.forward - f).abs() < 1e-9, "{est:?}");
+        match est.method {
+            ForwardMethod::Parity {
+                rejected_strikes,
+                pairs_used,
+                ..
+            } => assert_eq!((rejected_strikes, pairs_used), (vec![100.0], 6)),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -28,7 +28,8 @@ pub struct QuoteFlags {
     pub no_trades: bool,
     /// The last trade is older than the staleness threshold before the as-of instant.
     pub stale: bool,
-    /// A side had a price but the IV solver rejected it (the IV of that side is `None`).
+    /// A side had a price but no positive IV could be solved from it (below intrinsic, at or
+    /// above the upper bound, exactly at intrinsic): the IV of that side is `None`.
     pub iv_failed: bool,
 }
 
@@ -101,7 +102,7 @@ fn positive(x: Option<f64>) -> Option<f64> {
 fn solve(inputs: &BlackInputs, price: Option<f64>, failed: &mut bool) -> Option<f64> {
     let p = positive(price)?;
     match implied_vol_black(inputs, p) {
-        Ok(v) if v.is_finite() && v >= 0.0 => Some(v),
+        Ok(v) if v.is_finite() && v > 0.0 => Some(v),
         _ => {
             *failed = true;
             None
