@@ -83,7 +83,7 @@ impl fmt::Display for Note {
                 write!(f, "no expiry left this month, showing next month ({month})")
             }
             Note::NoExpiryInWindow { window } => {
-                write!(f, "no listed expiry in the window {window:?}")
+                write!(f, "no listed expiry in the window ({window})")
             }
             Note::ForwardFallback { expiry, reason } => write!(
                 f,

@@ -37,6 +37,16 @@ impl Default for ExpiryWindow {
     }
 }
 
+impl std::fmt::Display for ExpiryWindow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExpiryWindow::ThisMonth => f.write_str("this month"),
+            ExpiryWindow::On { date } => write!(f, "expiry {date}"),
+            ExpiryWindow::Dte { min, max } => write!(f, "{min} to {max} days to expiry"),
+        }
+    }
+}
+
 /// Which price a seller is assumed to get.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

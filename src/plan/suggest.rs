@@ -6,7 +6,7 @@ use chrono_tz::America::New_York;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::model::{ChainSnapshot, Holding, PriceHistory};
+use crate::model::{ChainSnapshot, Holding, OptionContract, PriceHistory};
 use crate::pricing::time::{days_to_expiry, year_fraction};
 use crate::surface::{analyze_where, ChainSurface, ExpirySlice, ForwardMethod, QuoteAnalytics};
 
@@ -222,10 +222,10 @@ pub fn suggest(holding: &Holding, market: &Market<'_>, params: &PlanParams) -> R
         written_contracts,
         weights,
         target_delta,
-        symbol: surface.symbol.clone(),
     };
 
-    let mut passing: Vec<Candidate> = Vec::new();
+    // Symbols are formatted only for the rows kept (the top N), not for every passing strike.
+    let mut passing: Vec<(Candidate, &OptionContract)> = Vec::new();
     let mut rejected: Vec<RejectedStrike> = Vec::new();
     let mut forwards = Vec::new();
     let mut non_finite = 0usize;
@@ -240,7 +240,7 @@ pub fn suggest(holding: &Holding, market: &Market<'_>, params: &PlanParams) -> R
         });
         for q in &slice.calls {
             match evaluate(&cx, slice, q) {
-                Outcome::Pass(c) => passing.push(*c),
+                Outcome::Pass(c) => passing.push((*c, &q.contract)),
                 Outcome::Reject(r) => rejected.push(r),
                 Outcome::NonFinite => non_finite += 1,
             }
@@ -249,7 +249,7 @@ pub fn suggest(holding: &Holding, market: &Market<'_>, params: &PlanParams) -> R
     if non_finite > 0 {
         notes.push(Note::NonFiniteMetrics { count: non_finite });
     }
-    passing.sort_by(|a, b| {
+    passing.sort_by(|(a, _), (b, _)| {
         rank_order(
             (a.score.total, a.expiry, a.strike),
             (b.score.total, b.expiry, b.strike),
@@ -257,6 +257,15 @@ pub fn suggest(holding: &Holding, market: &Market<'_>, params: &PlanParams) -> R
     });
     let not_shown = passing.len().saturating_sub(params.top_n);
     passing.truncate(params.top_n);
+    let mut passing: Vec<Candidate> = passing
+        .into_iter()
+        .map(|(mut c, contract)| {
+            c.occ = contract.occ();
+            c.osi = contract.osi();
+            c.symbol.clone_from(&surface.symbol);
+            c
+        })
+        .collect();
     explain_ranks(&mut passing);
 
     if passing.first().is_some_and(|c| c.contracts == 0) {
@@ -328,7 +337,6 @@ struct Context<'a> {
     written_contracts: u64,
     weights: ScoreWeights,
     target_delta: f64,
-    symbol: String,
 }
 
 enum Outcome {
@@ -531,9 +539,9 @@ fn evaluate(cx: &Context<'_>, slice: &ExpirySlice, q: &QuoteAnalytics) -> Outcom
     let total_premium = metrics.premium * f64::from(q.multiplier) * f64::from(contracts);
     Outcome::Pass(Box::new(Candidate {
         rank: 0,
-        symbol: cx.symbol.clone(),
-        occ: q.contract.occ(),
-        osi: q.contract.osi(),
+        symbol: String::new(),
+        occ: String::new(),
+        osi: String::new(),
         expiry: slice.expiry,
         dte: slice.dte,
         t: slice.t,
