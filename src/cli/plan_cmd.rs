@@ -13,7 +13,7 @@ use ccplan::regime::RegimeReport;
 
 use super::analysis::SymbolData;
 use super::plan_args::PlanArgs;
-use super::suggest_cmd::{emit, pipeline, read_holdings, report_warnings, write_chart};
+use super::suggest_cmd::{emit, plan_pipeline, read_holdings, report_warnings, write_chart};
 use super::{render, Ctx};
 
 /// Symbols fetched at once.
@@ -40,7 +40,7 @@ struct PlanDoc<'a> {
 pub fn run(a: &PlanCmdArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()> {
     let params = a.plan.params(&ctx.settings)?;
     let portfolio = read_holdings(&a.holdings)?;
-    let pipe = pipeline(&a.plan, ctx)?;
+    let pipe = plan_pipeline(&a.plan, ctx)?;
     let symbols: Vec<(String, Option<chrono::NaiveDate>)> = portfolio
         .holdings
         .iter()

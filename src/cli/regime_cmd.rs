@@ -8,8 +8,8 @@ use ccplan::export::{write_json, Format};
 use ccplan::regime::RegimeThresholds;
 
 use super::args::parse_fraction;
-use super::suggest_cmd::report_warnings;
-use super::{analysis::Pipeline, sources, usage, Ctx, MarketArgs};
+use super::suggest_cmd::{pipeline, report_warnings};
+use super::{usage, Ctx, MarketArgs};
 
 /// Arguments of `regime`.
 #[derive(Debug, clap::Args)]
@@ -75,29 +75,7 @@ impl RegimeArgs {
 /// Run `regime`.
 pub fn run(a: &RegimeArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()> {
     let symbol = a.symbol.trim().to_ascii_uppercase();
-    let spec = a
-        .market
-        .source
-        .clone()
-        .unwrap_or_else(|| ctx.settings.source.clone());
-    let history_spec = a
-        .market
-        .history
-        .clone()
-        .or_else(|| ctx.settings.history.clone())
-        .or_else(|| sources::default_history(&spec));
-    let pipe = Pipeline {
-        ctx,
-        chains: sources::chain_source(&spec, &ctx.settings, &ctx.store)?,
-        histories: match history_spec {
-            Some(h) => Some(sources::history_source(&h, &ctx.settings)?),
-            None => None,
-        },
-        spec,
-        thresholds: a.thresholds()?,
-        record: !a.no_record,
-        archive: a.archive,
-    };
+    let pipe = pipeline(&a.market, ctx, a.thresholds()?, !a.no_record, a.archive)?;
     let data = pipe.run(&symbol, a.earnings_date)?;
     report_warnings(&data);
     let Some(report) = &data.regime else {

@@ -11,11 +11,11 @@ use ccplan::export::{write_json, write_payoff_svg, Format, PayoffChart};
 use ccplan::fsutil::write_atomic;
 use ccplan::model::{parse_holdings, CorporateEvents, Holding};
 use ccplan::plan::{suggest, Candidate, Market, PlanParams, Suggestion};
-use ccplan::regime::RegimeReport;
+use ccplan::regime::{RegimeReport, RegimeThresholds};
 
 use super::analysis::{Pipeline, SymbolData};
 use super::plan_args::PlanArgs;
-use super::{render, report_data_quality, sources, usage, Ctx};
+use super::{render, report_data_quality, sources, usage, Ctx, MarketArgs};
 
 /// Arguments of `suggest`.
 #[derive(Debug, clap::Args)]
@@ -116,16 +116,21 @@ fn holding(a: &SuggestArgs, symbol: &str) -> anyhow::Result<(Holding, Option<Str
     Ok((h, note))
 }
 
-/// Build the pipeline shared by `suggest` and `plan`.
-pub fn pipeline<'a>(a: &PlanArgs, ctx: &'a Ctx) -> anyhow::Result<Pipeline<'a>> {
-    let spec = a
-        .market
+/// Build the pipeline every market command shares: the chain source, the history source
+/// (`--history`, else the config's, else the chain provider's own) and the store switches.
+pub fn pipeline<'a>(
+    market: &MarketArgs,
+    ctx: &'a Ctx,
+    thresholds: RegimeThresholds,
+    record: bool,
+    archive: bool,
+) -> anyhow::Result<Pipeline<'a>> {
+    let spec = market
         .source
         .clone()
         .unwrap_or_else(|| ctx.settings.source.clone());
     let chains = sources::chain_source(&spec, &ctx.settings, &ctx.store)?;
-    let history_spec = a
-        .market
+    let history_spec = market
         .history
         .clone()
         .or_else(|| ctx.settings.history.clone())
@@ -139,10 +144,15 @@ pub fn pipeline<'a>(a: &PlanArgs, ctx: &'a Ctx) -> anyhow::Result<Pipeline<'a>> 
         spec,
         chains,
         histories,
-        thresholds: a.thresholds()?,
-        record: !a.no_record,
-        archive: a.archive,
+        thresholds,
+        record,
+        archive,
     })
+}
+
+/// The pipeline for the planner's flags.
+pub fn plan_pipeline<'a>(a: &PlanArgs, ctx: &'a Ctx) -> anyhow::Result<Pipeline<'a>> {
+    pipeline(&a.market, ctx, a.thresholds()?, !a.no_record, a.archive)
 }
 
 /// Write `render` to stdout in `format`, and to `--out` (format from its extension).
@@ -213,7 +223,7 @@ pub fn run(a: &SuggestArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()
     let symbol = a.symbol.trim().to_ascii_uppercase();
     let params = a.plan.params(&ctx.settings)?;
     let (holding, holding_note) = holding(a, &symbol)?;
-    let pipe = pipeline(&a.plan, ctx)?;
+    let pipe = plan_pipeline(&a.plan, ctx)?;
     let data = pipe.run(&symbol, holding.events.next_earnings)?;
     report_warnings(&data);
     let mut warnings = data.warnings.clone();
