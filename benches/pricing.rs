@@ -25,8 +25,8 @@ struct Case {
     vol: f64,
     ours: f64,
     theirs: f64,
-    /// Condition number of the inversion, price/(σ·∂price/∂σ): rounding the price to
-    /// binary64 alone moves σ by about ε·κ.
+    /// Condition number of the inversion, price/(σ·∂price/∂σ), scaled up where the time value
+    /// is subnormal: rounding the price to binary64 alone moves σ by about ε·κ.
     kappa: f64,
 }
 
@@ -56,13 +56,17 @@ fn grid() -> Vec<Case> {
                     .expect("valid grid")
                     .calculate::<DefaultSpecialFn>();
                 let x = (FORWARD / strike).ln();
-                let vega = (FORWARD * strike).sqrt() * normalised_vega(x, vol);
+                let root_fk = (FORWARD * strike).sqrt();
+                let vega = root_fk * normalised_vega(x, vol);
+                // Relative resolution of the time value: ε, or coarser once it is subnormal.
+                let tv = ours - (right.sign() * (FORWARD - strike)).max(0.0);
+                let rho = f64::EPSILON.max(2.0 * f64::from_bits(1) * root_fk / tv);
                 cases.push(Case {
                     inputs,
                     vol,
                     ours,
                     theirs,
-                    kappa: ours / (vol * vega),
+                    kappa: ours / (vol * vega) * rho / f64::EPSILON,
                 });
             }
         }
