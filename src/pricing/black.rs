@@ -100,8 +100,10 @@ pub(crate) struct OtmEval {
 }
 
 /// e^{−(h² + t²)/2} with h = x/s and t = s/2, to full relative precision: h = x/s is carried as
-/// a double-double (quotient plus remainder), h² and t² are split exactly by fused
-/// multiply-adds, and only the final low-order part is applied as a first-order correction.
+/// a double-double (quotient plus remainder), h² and t² are split exactly into head and tail
+/// (Dekker's exact product, see [`two_prod`]), and only the final low-order part is applied as
+/// a first-order correction. Without this, rounding the exponent (up to 745) would cost up to
+/// 1.6e-13 of relative accuracy.
 #[inline]
 pub(crate) fn exp_half_h2_t2(x: f64, s: f64) -> f64 {
     let h_hi = x / s;
