@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::surface::{ParitySettings, SurfaceParams};
+use crate::surface::{IvSides, ParitySettings, SurfaceParams};
 
 /// Which expiries to consider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -272,7 +272,9 @@ impl PlanParams {
         self.weights.unwrap_or_else(|| self.profile.weights())
     }
 
-    /// The chain-analytics settings these parameters imply (fallback rate and yield).
+    /// The chain-analytics settings these parameters imply: the fallback rate and yield, and
+    /// IVs of the mid only (the planner's probabilities and greeks use the mid IV, or the
+    /// bid's when there is no mid, so the bid and ask solves would be wasted).
     pub fn surface_params(&self) -> SurfaceParams {
         SurfaceParams {
             parity: ParitySettings {
@@ -280,6 +282,7 @@ impl PlanParams {
                 div_yield: self.div_yield,
                 ..ParitySettings::default()
             },
+            iv_sides: IvSides::MidOnly,
             ..SurfaceParams::default()
         }
     }

@@ -249,16 +249,20 @@ pub fn suggest(holding: &Holding, market: &Market<'_>, params: &PlanParams) -> R
     if non_finite > 0 {
         notes.push(Note::NonFiniteMetrics { count: non_finite });
     }
-    passing.sort_by(|(a, _), (b, _)| {
-        rank_order(
-            (a.score.total, a.expiry, a.strike),
-            (b.score.total, b.expiry, b.strike),
-        )
-    });
-    let not_shown = passing.len().saturating_sub(params.top_n);
-    passing.truncate(params.top_n);
-    let mut passing: Vec<Candidate> = passing
-        .into_iter()
+    // Sort small keys, not the candidates themselves (a row is a few hundred bytes).
+    let mut order: Vec<(f64, NaiveDate, f64, usize)> = passing
+        .iter()
+        .enumerate()
+        .map(|(i, (c, _))| (c.score.total, c.expiry, c.strike, i))
+        .collect();
+    order.sort_unstable_by(|a, b| rank_order((a.0, a.1, a.2), (b.0, b.1, b.2)).then(a.3.cmp(&b.3)));
+    let not_shown = order.len().saturating_sub(params.top_n);
+    order.truncate(params.top_n);
+    let mut slots: Vec<Option<(Candidate, &OptionContract)>> =
+        passing.into_iter().map(Some).collect();
+    let mut passing: Vec<Candidate> = order
+        .iter()
+        .filter_map(|&(_, _, _, i)| slots.get_mut(i).and_then(Option::take))
         .map(|(mut c, contract)| {
             c.occ = contract.occ();
             c.osi = contract.osi();

@@ -32,7 +32,7 @@ pub use forward::{
     fallback_forward, implied_forward, FallbackReason, ForwardEstimate, ForwardMethod, ParityPair,
     ParitySettings,
 };
-pub use quote::{QuoteAnalytics, QuoteFlags};
+pub use quote::{IvSides, QuoteAnalytics, QuoteFlags};
 pub use smile::SmilePoint;
 
 use quote::{analyze_quote, QuoteContext};
@@ -45,6 +45,9 @@ pub struct SurfaceParams {
     /// A quote whose last trade is more than this many minutes before the as-of instant is
     /// flagged stale. Default one day (1 440).
     pub stale_after_minutes: i64,
+    /// Which prices get an IV (default bid, mid and ask).
+    #[serde(default)]
+    pub iv_sides: IvSides,
 }
 
 impl Default for SurfaceParams {
@@ -52,6 +55,7 @@ impl Default for SurfaceParams {
         SurfaceParams {
             parity: ParitySettings::default(),
             stale_after_minutes: 24 * 60,
+            iv_sides: IvSides::BidMidAsk,
         }
     }
 }
@@ -249,7 +253,7 @@ pub fn analyze_where(
             .expiry
             .cmp(&b.contract.expiry)
             .then(a.contract.right.cmp(&b.contract.right))
-            .then(a.contract.strike_millis().cmp(&b.contract.strike_millis()))
+            .then(a.contract.strike.total_cmp(&b.contract.strike))
     });
     let before = good.len();
     good.dedup_by(|a, b| {
@@ -323,6 +327,7 @@ fn analyze_expiry(
         forward: &forward,
         as_of,
         stale_after_minutes: params.stale_after_minutes,
+        sides: params.iv_sides,
     };
     let calls: Vec<QuoteAnalytics> = calls.iter().map(|q| analyze_quote(q, &cx)).collect();
     let puts: Vec<QuoteAnalytics> = puts.iter().map(|q| analyze_quote(q, &cx)).collect();
