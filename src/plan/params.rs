@@ -273,8 +273,9 @@ impl PlanParams {
     }
 
     /// The chain-analytics settings these parameters imply: the fallback rate and yield, and
-    /// IVs of the mid only (the planner's probabilities and greeks use the mid IV, or the
-    /// bid's when there is no mid, so the bid and ask solves would be wasted).
+    /// IVs of the calls' mids only (the planner's probabilities and greeks use a call's mid
+    /// IV, or its bid's when there is no mid; bid, ask and put solves would be wasted — the
+    /// puts still enter the parity forward, which needs no IV).
     pub fn surface_params(&self) -> SurfaceParams {
         SurfaceParams {
             parity: ParitySettings {
@@ -282,7 +283,7 @@ impl PlanParams {
                 div_yield: self.div_yield,
                 ..ParitySettings::default()
             },
-            iv_sides: IvSides::MidOnly,
+            iv_sides: IvSides::CallsMidOnly,
             ..SurfaceParams::default()
         }
     }

@@ -103,9 +103,12 @@ pub enum IvSides {
     /// Bid, mid and ask: the full chain view (three solves per quote).
     #[default]
     BidMidAsk,
-    /// The mid only, or the bid when there is no mid: all the planner uses, at a third of the
-    /// cost (`iv_ask` is then `None`, and `iv_bid` is `None` whenever there is a mid).
+    /// The mid only, or the bid when there is no mid, at a third of the cost (`iv_ask` is
+    /// then `None`, and `iv_bid` is `None` whenever there is a mid).
     MidOnly,
+    /// As `MidOnly` for calls; puts get no IV and no greeks, and the smile is built from the
+    /// calls alone. All a covered-call planner uses: half the solves again.
+    CallsMidOnly,
 }
 
 fn positive(x: Option<f64>) -> Option<f64> {
@@ -149,6 +152,23 @@ pub(crate) fn analyze_quote(q: &Quote, cx: &QuoteContext<'_>) -> QuoteAnalytics 
         flags.below_intrinsic = p < intrinsic;
     }
     let mut failed = false;
+    if cx.sides == IvSides::CallsMidOnly && q.contract.right == Right::Put {
+        return QuoteAnalytics {
+            contract: q.contract.clone(),
+            multiplier: q.multiplier,
+            bid: q.bid,
+            ask: q.ask,
+            mid,
+            last: q.last,
+            volume: q.volume,
+            open_interest: q.open_interest,
+            iv_bid: None,
+            iv_mid: None,
+            iv_ask: None,
+            greeks: None,
+            flags,
+        };
+    }
     let iv_mid = solve(&inputs, mid, &mut failed);
     let full = cx.sides == IvSides::BidMidAsk;
     // The bid's IV is always needed when there is no mid: it is then the quote's IV.
