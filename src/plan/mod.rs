@@ -11,7 +11,7 @@
 //! * [`params`] — [`PlanParams`] and its one `validate()`;
 //! * [`reason`] — rejection reasons and candidate flags, with Display naming the values;
 //! * [`metrics`] — the formulas;
-//! * [`score`] — the ranking score and its components;
+//! * [`score`](mod@score) — the ranking score and its components;
 //! * [`suggest()`] — one holding; [`plan()`] — a portfolio.
 
 pub mod metrics;

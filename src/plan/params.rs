@@ -108,7 +108,7 @@ impl Profile {
     }
 }
 
-/// Weights of the score's terms (see [`crate::plan::score`]). All ≥ 0, not all 0.
+/// Weights of the score's terms (see [the score module](mod@crate::plan::score)). All ≥ 0, not all 0.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ScoreWeights {
     /// Per unit of annualized premium yield (extrinsic / S × 365 / DTE).
