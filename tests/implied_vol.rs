@@ -219,6 +219,10 @@ struct Stats {
 /// σ → price → σ on a grid of log-moneyness and total volatility, calls and puts, with a
 /// non-trivial discount factor; checks round trip and repricing as described at the top.
 fn round_trip_grid(xs: &[f64], ss: &[f64]) -> Stats {
+    round_trip_grid_with(xs, ss, 0.25, 0.99)
+}
+
+fn round_trip_grid_with(xs: &[f64], ss: &[f64], t: f64, discount: f64) -> Stats {
     let mut st = Stats {
         n: 0,
         informative: 0,
@@ -226,8 +230,6 @@ fn round_trip_grid(xs: &[f64], ss: &[f64]) -> Stats {
         worst_scaled: 0.0,
         worst_reprice: 0.0,
     };
-    let t: f64 = 0.25;
-    let discount = 0.99;
     let forward = 100.0;
     for &x in xs {
         let strike = forward * (-x).exp();
@@ -309,6 +311,20 @@ fn round_trip_dense_grid_over_the_whole_domain() {
         st.n, st.informative, st.worst_informative, st.worst_scaled, st.worst_reprice
     );
     assert!(st.informative > 10_000);
+}
+
+/// The benchmark's grid (benches/pricing.rs): undiscounted, T = 1.
+#[test]
+fn round_trip_benchmark_grid() {
+    let xs: Vec<f64> = (0..25).map(|i| -3.0 + 0.25 * i as f64).collect();
+    let ss: Vec<f64> = (0..20)
+        .map(|j| 0.01 * 200f64.powf(j as f64 / 19.0))
+        .collect();
+    let st = round_trip_grid_with(&xs, &ss, 1.0, 1.0);
+    println!(
+        "round trip bench grid: {} solves, {} informative, worst {:.2e}, worst/(ε·κ) {:.2}, reprice {:.2e}",
+        st.n, st.informative, st.worst_informative, st.worst_scaled, st.worst_reprice
+    );
 }
 
 #[test]

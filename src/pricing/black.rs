@@ -85,6 +85,9 @@ pub(crate) struct OtmEval {
     pub value: f64,
     /// E = e^{−(h²+t²)/2}; the vega ∂b/∂s is E/√(2π).
     pub e: f64,
+    /// Whether `value` has the accurate kernel's precision (always for [`otm_eval`]; for
+    /// [`otm_eval_fast`] when it took the same formula).
+    pub exact: bool,
 }
 
 /// e^{−(h² + t²)/2} with h = x/s and t = s/2, to full relative precision: h = x/s is carried as
@@ -93,20 +96,48 @@ pub(crate) struct OtmEval {
 #[inline]
 pub(crate) fn exp_half_h2_t2(x: f64, s: f64) -> f64 {
     let h_hi = x / s;
-    let h_lo = (-h_hi).mul_add(s, x) / s;
-    let hh = h_hi * h_hi;
-    let hl = h_hi.mul_add(h_hi, -hh) + 2.0 * h_hi * h_lo;
+    if !(h_hi.abs() < 1e150) || s > 1e150 {
+        // (h² + t²)/2 is far beyond the underflow threshold (or s is not finite).
+        return 0.0;
+    }
+    // x = h_hi·s + r exactly, so h = h_hi + r/s.
+    let (p, p_err) = two_prod(h_hi, s);
+    let h_lo = ((x - p) - p_err) / s;
+    let (hh, hh_err) = two_prod(h_hi, h_hi);
+    let hl = hh_err + 2.0 * h_hi * h_lo;
     let t = 0.5 * s;
-    let tt = t * t;
-    let tl = t.mul_add(t, -tt);
+    let (tt, tl) = two_prod(t, t);
     let sum = hh + tt;
     let bb = sum - hh;
     let err = (hh - (sum - bb)) + (tt - bb);
     let lo = err + hl + tl;
-    if !(sum.is_finite()) || 0.5 * sum > EXP_UNDERFLOW {
+    if 0.5 * sum > EXP_UNDERFLOW {
         return 0.0;
     }
     (-0.5 * sum).exp() * (1.0 - 0.5 * lo)
+}
+
+/// a·b as an unevaluated sum p + e, exactly (Dekker's product with Veltkamp's splitting; a
+/// fused multiply-add when the target has one). |a|, |b| < 1e150.
+#[inline]
+fn two_prod(a: f64, b: f64) -> (f64, f64) {
+    let p = a * b;
+    #[cfg(target_feature = "fma")]
+    {
+        (p, a.mul_add(b, -p))
+    }
+    #[cfg(not(target_feature = "fma"))]
+    {
+        const SPLIT: f64 = 134_217_729.0; // 2^27 + 1
+        let split = |v: f64| {
+            let c = SPLIT * v;
+            let hi = c - (c - v);
+            (hi, v - hi)
+        };
+        let (ah, al) = split(a);
+        let (bh, bl) = split(b);
+        (p, ((ah * bh - p) + ah * bl + al * bh) + al * bl)
+    }
 }
 
 /// Time value of the out-of-the-money call, normalised by √(FK): b₀(x, s) for x ≤ 0 and
@@ -115,12 +146,17 @@ pub(crate) fn exp_half_h2_t2(x: f64, s: f64) -> f64 {
 pub(crate) fn otm_eval(x: f64, s: f64) -> OtmEval {
     debug_assert!(x <= 0.0);
     if s <= 0.0 || s.is_nan() {
-        return OtmEval { value: 0.0, e: 0.0 };
+        return OtmEval {
+            value: 0.0,
+            e: 0.0,
+            exact: true,
+        };
     }
     if s == f64::INFINITY {
         return OtmEval {
             value: (0.5 * x).exp(),
             e: 0.0,
+            exact: true,
         };
     }
     let e = exp_half_h2_t2(x, s);
@@ -134,19 +170,59 @@ pub(crate) fn otm_eval(x: f64, s: f64) -> OtmEval {
         0.0
     } else if tau >= DIRECT_MIN_TAU && a <= DIRECT_MAX_KAPPA * tau {
         0.5 * e * ((a - tau).erfcx() - (a + tau).erfcx())
-    } else if a <= FORWARD_MAX_A {
+    } else if a <= FORWARD_MAX_A || (a <= FORWARD_MAX_A_SMALL_TAU && a >= 10.0 * tau) {
         e * series_forward(a, tau)
     } else {
         e * series_backward(a, tau)
     };
-    OtmEval { value, e }
+    OtmEval {
+        value,
+        e,
+        exact: true,
+    }
+}
+
+/// A cheaper b₀ for the solver's initial guess and its early iterations: the erfcx difference
+/// everywhere (no series), so it loses about log₂(1 + a/τ) bits where [`otm_eval`] switches
+/// to the series — at most 1e-9 relative where E does not underflow, plenty for steps that the
+/// accurate kernel then finishes.
+#[inline]
+pub(crate) fn otm_eval_fast(x: f64, s: f64) -> OtmEval {
+    debug_assert!(x <= 0.0);
+    if s <= 0.0 || s.is_nan() {
+        return OtmEval {
+            value: 0.0,
+            e: 0.0,
+            exact: true,
+        };
+    }
+    if s == f64::INFINITY {
+        return OtmEval {
+            value: (0.5 * x).exp(),
+            e: 0.0,
+            exact: true,
+        };
+    }
+    let e = exp_half_h2_t2(x, s);
+    let a = -(x / s) * FRAC_1_SQRT_2;
+    let tau = 0.5 * s * FRAC_1_SQRT_2;
+    let exact =
+        tau - a >= 1.0 || e == 0.0 || (tau >= DIRECT_MIN_TAU && a <= DIRECT_MAX_KAPPA * tau);
+    let value = if tau - a >= 1.0 {
+        (0.5 * x).exp() - 0.5 * e * ((tau - a).erfcx() + (tau + a).erfcx())
+    } else if e == 0.0 {
+        0.0
+    } else {
+        0.5 * e * ((a - tau).erfcx() - (a + tau).erfcx())
+    };
+    OtmEval { value, e, exact }
 }
 
 /// Σ_{k odd} (2τ)ᵏ·gₖ(a) = D(a, τ)/2 with the gₖ by forward recurrence from g₀ and g₁
-/// (a ≤ 2.125, τ < ½).
+/// (a ≤ 2.125 and τ < ½, or a ≤ 3.125 and τ ≤ a/10).
 ///
 /// The recurrence amplifies the error of its starting values by up to 2a² (g₁ = 1/√π − a·g₀
-/// cancels), so for a > 0.875 g₀ and g₁ come from [`g0_g1_anchored`] rather than from erfcx;
+/// cancels), so for a > 0.625 g₀ and g₁ come from [`g0_g1_anchored`] rather than from erfcx;
 /// the errors it amplifies at higher k are multiplied by (2τ)ᵏ and stay below an ulp.
 #[inline]
 fn series_forward(a: f64, tau: f64) -> f64 {
@@ -156,7 +232,7 @@ fn series_forward(a: f64, tau: f64) -> f64 {
     let two_a = 2.0 * a;
     let (g0, g1) = if a <= ANCHORED_MIN_A {
         let g0 = a.erfcx();
-        (g0, a.mul_add(-g0, 0.5 * TWO_OVER_SQRT_PI))
+        (g0, 0.5 * TWO_OVER_SQRT_PI - a * g0)
     } else {
         g0_g1_anchored(a)
     };
@@ -181,18 +257,21 @@ fn series_forward(a: f64, tau: f64) -> f64 {
 }
 
 /// Above this a, g₀ and g₁ are Taylor-shifted from the anchor table.
-const ANCHORED_MIN_A: f64 = 0.875;
-/// Above this a, the series coefficients come from Miller's backward recurrence.
+const ANCHORED_MIN_A: f64 = 0.625;
+/// Up to this a the forward recurrence is stable enough for every τ < a/4 …
 const FORWARD_MAX_A: f64 = 2.125;
+/// … and up to this a for τ ≤ a/10 (its amplified errors are multiplied by (2τ)ᵏ ≤ (a/5)ᵏ);
+/// beyond, the coefficients come from Miller's backward recurrence.
+const FORWARD_MAX_A_SMALL_TAU: f64 = 3.125;
 
-/// g₀(a) = erfcx(a) and g₁(a) = e^{a²}·i¹erfc(a) to full precision for 0.875 < a ≤ 2.125, by a
-/// Taylor shift from the nearest anchor aⱼ ∈ {1, 1.25, 1.5, 1.75, 2}: since gₖ′ = −2(k+1)gₖ₊₁,
+/// g₀(a) = erfcx(a) and g₁(a) = e^{a²}·i¹erfc(a) to full precision for 0.625 < a ≤ 3.125, by a
+/// Taylor shift from the nearest anchor aⱼ ∈ {0.75, 1, …, 3}: since gₖ′ = −2(k+1)gₖ₊₁,
 /// gₖ(aⱼ + d) = Σₘ C(k+m, m)·(−2d)ᵐ·gₖ₊ₘ(aⱼ), |d| ≤ ⅛, and the terms shrink faster than 4⁻ᵐ.
 /// The anchors come from `tests/reference/erfc_integrals.py` (mpmath, 50 digits).
 #[inline]
 fn g0_g1_anchored(a: f64) -> (f64, f64) {
-    let j = (((a - 1.0) * 4.0).round().clamp(0.0, 4.0)) as usize;
-    let d = a - (1.0 + 0.25 * j as f64);
+    let j = (((a - 0.75) * 4.0).round().clamp(0.0, 9.0)) as usize;
+    let d = a - (0.75 + 0.25 * j as f64);
     let row = &G_ANCHORS[j];
     let z = -2.0 * d;
     // Horner in z: g₀ = Σ zᵐ·g_m, g₁ = Σ (m+1)·zᵐ·g_{m+1}.
@@ -200,9 +279,9 @@ fn g0_g1_anchored(a: f64) -> (f64, f64) {
     let mut g1 = 17.0 * row[17];
     let mut m = 16;
     loop {
-        g0 = g0.mul_add(z, row[m]);
+        g0 = g0 * z + row[m];
         if m >= 1 {
-            g1 = g1.mul_add(z, m as f64 * row[m]);
+            g1 = g1 * z + m as f64 * row[m];
         }
         if m == 0 {
             break;
@@ -234,7 +313,7 @@ fn series_backward(a: f64, tau: f64) -> f64 {
     let u = two_tau * two_tau;
     // Tail estimate: for large n the ratio r = g_{n+1}/g_n solves r = 1/(2a + 2(n+2)r).
     let m = (n_start + 2) as f64;
-    let ratio = (a.mul_add(a, 2.0 * m).sqrt() - a) / (2.0 * m);
+    let ratio = ((a * a + 2.0 * m).sqrt() - a) / (2.0 * m);
     let mut y_next = ratio; // y_{N+1}
     let mut y = 1.0; // y_N
     let mut acc = 0.0; // Horner accumulator over odd k, descending
@@ -242,18 +321,21 @@ fn series_backward(a: f64, tau: f64) -> f64 {
     if n % 2 == 1 {
         acc = y;
     }
-    // y_{n−1} = 2a·y_n + 2(n+1)·y_{n+1}
+    // y_{n−1} = 2a·y_n + 2(n+1)·y_{n+1}. (Plain multiply-adds: without a target FMA unit
+    // `mul_add` is a library call, and nothing here needs the single rounding.)
+    let mut two_n_plus_2 = (2 * (n + 1)) as f64;
     while n > 0 {
-        let y_prev = two_a.mul_add(y, (2 * (n + 1)) as f64 * y_next);
+        let y_prev = two_a * y + two_n_plus_2 * y_next;
         y_next = y;
         y = y_prev;
         n -= 1;
+        two_n_plus_2 -= 2.0;
         if n % 2 == 1 {
-            acc = acc.mul_add(u, y);
+            acc = acc * u + y;
         }
     }
     // y = y₀, y_next = y₁: y₋₁ = 2a·y₀ + 2·y₁, and gₖ = yₖ·(2/√π)/y₋₁.
-    let y_minus_1 = two_a.mul_add(y, 2.0 * y_next);
+    let y_minus_1 = two_a * y + 2.0 * y_next;
     two_tau * acc * (TWO_OVER_SQRT_PI / y_minus_1)
 }
 
@@ -336,10 +418,30 @@ pub(crate) fn otm_gap(x: f64, s: f64, e: f64) -> f64 {
     upper_tail + 0.5 * e * (a + tau).erfcx()
 }
 
-/// gₖ(aⱼ) = e^{aⱼ²}·iᵏerfc(aⱼ), k = 0..17, aⱼ = 1, 1.25, 1.5, 1.75, 2 (mpmath, 50 digits;
+/// gₖ(aⱼ) = e^{aⱼ²}·iᵏerfc(aⱼ), k = 0..17, aⱼ = 0.75, 1, …, 3 (mpmath, 60 digits;
 /// `tests/reference/erfc_integrals.py`).
 #[allow(clippy::excessive_precision)]
-const G_ANCHORS: [[f64; 18]; 5] = [
+const G_ANCHORS: [[f64; 18]; 10] = [
+    [
+        5.0693765029314480579e-1,
+        1.8398634582789768260e-1,
+        5.7739532887824570471e-2,
+        1.6229507749360137816e-2,
+        4.1744089079730454683e-3,
+        9.9678943874005696138e-4,
+        2.2326872915524666886e-4,
+        4.7277596071941925578e-5,
+        9.5220209404583612806e-6,
+        1.8330313700696879810e-6,
+        3.3862369426769146546e-7,
+        6.0231628575825035581e-8,
+        1.0344843808498079670e-8,
+        1.7197831870414583106e-9,
+        2.7732746528342472158e-10,
+        4.3459732970544040941e-11,
+        6.6293083071127706304e-12,
+        9.8575795617279073515e-13,
+    ],
     [
         4.2758357615580700441e-1,
         1.3660600739194928254e-1,
@@ -439,6 +541,86 @@ const G_ANCHORS: [[f64; 18]; 5] = [
         1.7928677919244950690e-13,
         2.2105340501539381219e-14,
         2.6725122701850582947e-15,
+    ],
+    [
+        2.3108725873039186996e-1,
+        4.4243251404374579544e-2,
+        7.9981568526765655027e-3,
+        1.3752575945550057969e-3,
+        2.2618720964737992707e-4,
+        3.5741515114179612510e-5,
+        5.4458659694643058979e-6,
+        8.0250844654215971212e-7,
+        1.1466112250153669958e-7,
+        1.5918521960291364667e-8,
+        2.1513886840112779291e-9,
+        2.8351240373820972662e-10,
+        3.6482619466222256639e-11,
+        4.5900236977003681441e-12,
+        5.6526831523466428538e-13,
+        6.8210542638145961996e-14,
+        8.0725272925939830122e-15,
+        9.3776970063155995416e-16,
+    ],
+    [
+        2.1080636406114358065e-1,
+        3.7173673394897335330e-2,
+        6.2344992716642259989e-3,
+        1.0001961727627008893e-3,
+        1.5418980098134019405e-4,
+        2.2924716785599991903e-5,
+        3.2971847544450195446e-6,
+        4.5991378666963529859e-7,
+        6.2350988818552690731e-8,
+        8.2310468098262136073e-9,
+        1.0597877384710811347e-9,
+        1.3327764170321854244e-10,
+        1.6391647081457850938e-11,
+        1.9738233190742033751e-12,
+        2.3294751736024407366e-13,
+        2.6969524409099433559e-14,
+        3.0656217285858408085e-15,
+        3.4239458135794792695e-16,
+    ],
+    [
+        1.9366209627906867860e-1,
+        3.1618818780317420791e-2,
+        4.9396482468307160635e-3,
+        7.4179223712474707361e-4,
+        1.0747386783057589482e-4,
+        1.5068596405657965208e-5,
+        2.0497156332880905147e-6,
+        2.7108288732667624124e-7,
+        3.4922484561960699247e-8,
+        4.3894012353273552989e-9,
+        5.3903888838301225512e-10,
+        6.4758515873672177082e-11,
+        7.6194604615756367153e-12,
+        8.7890320519254519800e-13,
+        9.9481886893451361653e-14,
+        1.1058427575952090297e-14,
+        1.2081417258035895319e-15,
+        1.2981317894212787856e-16,
+    ],
+    [
+        1.7900115118138995042e-1,
+        2.7186130003586435690e-2,
+        3.9710927899678340695e-3,
+        5.5992887729657187883e-4,
+        7.6439940773550349565e-5,
+        1.0128923265526978144e-5,
+        1.3055334316990400583e-6,
+        1.6398019109519555672e-7,
+        2.0103267820491669875e-8,
+        2.4089213429025298596e-9,
+        2.8248698815382453586e-10,
+        3.2454518817253756566e-11,
+        3.6566614687625831860e-12,
+        4.0440576941070220962e-13,
+        4.3936673296370354584e-14,
+        4.6928576544160027372e-15,
+        4.9311023030857306751e-16,
+        5.1005772722487186239e-17,
     ],
 ];
 

@@ -72,6 +72,13 @@ def main():
                 s = tau * 2 * sq2 * fac
                 x = -a * s * sq2
                 rows.append((x, s))
+    # ... and across the series' sub-regions in kappa = a/tau at fixed a.
+    for a in [0.8, 0.9, 1.1, 1.6, 2.2, 2.4, 2.75, 2.9, 3.1, 3.2, 3.6, 4.5, 8.0, 15.0, 25.0]:
+        for kappa in [4.01, 5.0, 6.0, 8.0, 9.9, 10.1, 12.0, 20.0, 100.0, 1e4]:
+            tau = a / kappa
+            s = tau * 2 * sq2
+            x = -a * s * sq2
+            rows.append((x, s))
     out = []
     for x, s in rows:
         v = tv(x, s)

@@ -33,9 +33,10 @@
 //! 1e-7·s (Householder(3) converges with order 4, so the next step would be below 1e-27·s) and
 //! never runs more than [`MAX_ITERATIONS`] times. No allocation.
 
+use errorfunctions::RealErrorFunctions;
 use statrs::function::erf::erfc_inv;
 
-use crate::pricing::black::{otm_eval, otm_gap};
+use crate::pricing::black::{otm_eval, otm_eval_fast, otm_gap};
 use crate::pricing::normal::{norm_cdf, norm_pdf};
 
 use super::rational::{control_parameter, rational_cubic};
@@ -47,8 +48,13 @@ const SQRT_3: f64 = 1.732_050_807_568_877_2;
 /// Hard cap on Householder steps (two suffice in practice; the rest is a safety margin for
 /// bracketing fallbacks).
 pub(crate) const MAX_ITERATIONS: usize = 10;
-/// A step below this fraction of s ends the iteration (see the module docs).
-const STEP_TOL: f64 = 1e-7;
+/// A step below this fraction of s, computed from an accurate evaluation, is the last one
+/// (Householder(3) converges with order 4: the error after it is of order 1e-24·s).
+const STEP_TOL: f64 = 1e-6;
+/// Below this relative step the accurate kernel takes over from the cheap one.
+const ACCURATE_FROM: f64 = 1e-2;
+/// Relative residual above which the cheap kernel's sign is trusted for bracketing.
+const FAST_KERNEL_TOL: f64 = 1e-8;
 
 /// Φ⁻¹(p) to about 1e-15 relative (statrs' rational approximation of erfc⁻¹); for initial
 /// guesses only.
@@ -75,12 +81,14 @@ pub(crate) fn implied_total_vol_otm(x: f64, beta: f64, gap: f64) -> f64 {
     let b_max = (0.5 * x).exp();
     let s_c = (2.0 * ax).sqrt();
     let v_c = INV_SQRT_2PI * b_max;
-    let b_c = otm_eval(x, s_c).value;
+    // At s_c, h = −t and h² + t² = |x|: E = e^{x/2} = b_max and a = τ = s_c/(2√2), so
+    // b_c = ½·b_max·(1 − erfcx(2τ)) (one erfcx; cancels only for tiny |x|, harmless for a guess).
+    let b_c = 0.5 * b_max * (1.0 - (s_c * std::f64::consts::FRAC_1_SQRT_2).erfcx());
 
     let (s0, lo, hi, objective);
     if beta < b_c {
         let s_l = s_c - b_c / v_c;
-        let ev_l = otm_eval(x, s_l);
+        let ev_l = otm_eval_fast(x, s_l);
         let b_l = ev_l.value;
         let v_l = INV_SQRT_2PI * ev_l.e;
         if beta < b_l && v_l > 0.0 {
@@ -114,7 +122,7 @@ pub(crate) fn implied_total_vol_otm(x: f64, beta: f64, gap: f64) -> f64 {
         }
     } else {
         let s_u = s_c + (b_max - b_c) / v_c;
-        let ev_u = otm_eval(x, s_u);
+        let ev_u = otm_eval_fast(x, s_u);
         let b_u = ev_u.value;
         let v_u = INV_SQRT_2PI * ev_u.e;
         if beta <= b_u || v_u <= 0.0 {
@@ -157,14 +165,32 @@ fn refine(
     objective: Objective,
 ) -> f64 {
     let x2 = x * x;
-    let ln_beta = beta.ln();
+    let ln_beta = if objective == Objective::Lowest {
+        beta.ln()
+    } else {
+        f64::NAN
+    };
     let mut s = if s0.is_finite() && s0 >= lo && s0 <= hi && s0 > 0.0 {
         s0
     } else {
         bisect(lo, hi)
     };
-    for _ in 0..MAX_ITERATIONS {
-        let ev = otm_eval(x, s);
+    // Early steps use the cheaper kernel; once a step is below `ACCURATE_FROM`·s (or after
+    // three steps) every evaluation is accurate, and the step computed from an accurate
+    // evaluation that is below `STEP_TOL`·s is the last one.
+    let mut accurate = false;
+    for iteration in 0..MAX_ITERATIONS {
+        #[cfg(test)]
+        COUNT.with(|c| c.set(c.get() + 1));
+        if iteration >= 3 {
+            accurate = true;
+        }
+        let ev = if accurate {
+            otm_eval(x, s)
+        } else {
+            otm_eval_fast(x, s)
+        };
+        let exact = accurate || ev.exact;
         let b = ev.value;
         let vega = INV_SQRT_2PI * ev.e;
         // In the highest branch b rounds to β long before s is resolved: compare distances
@@ -179,12 +205,22 @@ fn refine(
         } else {
             b - beta
         };
+        // A cheap evaluation may carry a relative error up to about 1e-9: trust its sign for
+        // the bracket only when the residual is clearly larger.
+        let trusted = exact || excess.abs() > FAST_KERNEL_TOL * b.min(c.max(0.0)).max(b);
         if excess > 0.0 {
-            hi = s;
+            if trusted {
+                hi = s;
+            }
         } else if excess < 0.0 {
-            lo = s;
-        } else {
+            if trusted {
+                lo = s;
+            }
+        } else if exact {
             return s;
+        } else {
+            accurate = true;
+            continue;
         }
         // ln b′ = −x²/(2s²) − s²/8 + const: b″/b′ = p, b‴/b′ = p² + q.
         let s2 = s * s;
@@ -224,7 +260,7 @@ fn refine(
         } else {
             f64::NAN
         };
-        if step.abs() <= STEP_TOL * s {
+        if exact && step.abs() <= STEP_TOL * s {
             // Converged: the step is within rounding of the bracket, apply it unchecked.
             let next = s + step;
             if next > 0.0 && next.is_finite() {
@@ -238,6 +274,9 @@ fn refine(
         } else {
             bisect(lo, hi)
         };
+        if step.abs() <= ACCURATE_FROM * s {
+            accurate = true;
+        }
     }
     s
 }
@@ -253,8 +292,47 @@ fn bisect(lo: f64, hi: f64) -> f64 {
 }
 
 #[cfg(test)]
+thread_local! { static COUNT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) }; }
+
+#[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn count_iterations_on_bench_grid() {
+        let mut hist = [0usize; 12];
+        let mut branches = std::collections::HashMap::new();
+        for i in 0..25 {
+            let x = -(-3.0f64 + 0.25 * i as f64).abs();
+            for j in 0..20 {
+                let s = 0.01 * 200f64.powf(j as f64 / 19.0);
+                let ev = otm_eval(x, s);
+                if ev.value <= 0.0 {
+                    continue;
+                }
+                let gap = otm_gap(x, s, ev.e);
+                COUNT.with(|c| c.set(0));
+                let _ = implied_total_vol_otm(x, ev.value, gap);
+                let n = COUNT.with(|c| c.get());
+                hist[n.min(11)] += 1;
+                let a = -x / s / 2f64.sqrt();
+                let tau = s / 2.0 / 2f64.sqrt();
+                let path = if tau - a >= 1.0 {
+                    "max-minus"
+                } else if tau >= 0.5 && a <= 4.0 * tau {
+                    "direct"
+                } else if a <= 0.875 {
+                    "fwd"
+                } else if a <= 2.125 {
+                    "anch"
+                } else {
+                    "miller"
+                };
+                *branches.entry(path).or_insert(0) += 1;
+            }
+        }
+        eprintln!("iterations histogram {hist:?} kernel path at solution {branches:?}");
+    }
 
     /// Solve b₀(x, s) for s on a grid covering all four branches and count the Householder
     /// steps: every case must converge to a few ulps and within the iteration cap.
