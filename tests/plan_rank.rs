@@ -78,10 +78,11 @@ fn score_components_by_hand() {
     let s = run(&holding("NVDA", 100, None), &chain, &PlanParams::default());
     let c = &s.candidates[0];
     let m = &c.metrics;
-    // Balanced preset: yield 1, cushion 1, assignment 0.5, delta distance 2, target 0.25.
+    // Balanced preset: yield 1, cushion 1, assignment 0.5, delta distance 1 per
+    // (0.10 of delta)², target 0.25.
     let want = m.premium_yield_annualized + m.cushion
         - 0.5 * m.assignment_probability
-        - 2.0 * (m.delta - 0.25).abs();
+        - ((m.delta - 0.25) / 0.10).powi(2);
     assert!((c.score.total - want).abs() < 1e-12);
     assert_eq!(c.score.target_delta, 0.25);
 }
@@ -267,4 +268,31 @@ fn nan_in_the_chain_never_reaches_the_plan() {
         assert!(c.metrics.is_finite() && c.score.total.is_finite());
         assert!(!(c.expiry == e && (c.strike == 105.0 || c.strike == 110.0)));
     }
+}
+
+/// Regression: simple annualization makes a near-the-money call four days out look very rich
+/// (115 %/yr here); a balanced plan must still pick near its 0.25 target, not the 0.51-delta
+/// call a linear delta penalty chose.
+#[test]
+fn short_expiries_do_not_pull_the_pick_off_target() {
+    let chain = Spec {
+        vol: skew,
+        strikes: (80..=130).map(f64::from).collect(),
+        ..Spec::default()
+    }
+    .build();
+    let p = PlanParams {
+        window: ExpiryWindow::ThisMonth,
+        ..PlanParams::default()
+    };
+    let s = run(&holding("NVDA", 300, Some(97.0)), &chain, &p);
+    for c in &s.candidates {
+        assert!(
+            (c.metrics.delta - 0.25).abs() < 0.1,
+            "{} delta {}",
+            c.occ,
+            c.metrics.delta
+        );
+    }
+    assert!((s.candidates[0].metrics.delta - 0.25).abs() < 0.05);
 }

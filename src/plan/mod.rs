@@ -30,5 +30,5 @@ pub use note::Note;
 pub use params::{EarningsPolicy, ExpiryWindow, PlanParams, PremiumBasis, Profile, ScoreWeights};
 pub use portfolio::{plan, stress_rows, HoldingPlan, Plan, PlanTotals, StressPoint, STRESS_SHOCKS};
 pub use reason::{CandidateFlag, RejectReason};
-pub use score::{score, ScoreBreakdown};
+pub use score::{score, ScoreBreakdown, DELTA_UNIT};
 pub use suggest::{suggest, Candidate, ExpiryForward, Market, RejectedStrike, Suggestion};

@@ -103,7 +103,7 @@ impl Profile {
             annualized_yield: 1.0,
             cushion: 1.0,
             assignment,
-            delta_distance: 2.0,
+            delta_distance: 1.0,
         }
     }
 }
@@ -117,7 +117,7 @@ pub struct ScoreWeights {
     pub cushion: f64,
     /// Per unit of assignment probability N(d2), subtracted.
     pub assignment: f64,
-    /// Per unit of |delta − target delta|, subtracted.
+    /// Per unit of ((delta − target delta) / 0.10)², subtracted.
     pub delta_distance: f64,
 }
 
