@@ -120,6 +120,8 @@ pub struct Suggestion {
     pub as_of: DateTime<FixedOffset>,
     /// Where the chain came from.
     pub source: String,
+    /// The parameters used, so the suggestion can be reproduced from the same chain.
+    pub params: PlanParams,
     /// Spot, USD.
     pub spot: f64,
     /// Shares held.
@@ -289,6 +291,7 @@ pub fn suggest(holding: &Holding, market: &Market<'_>, params: &PlanParams) -> R
         symbol: surface.symbol.clone(),
         as_of,
         source: chain.source.clone(),
+        params: params.clone(),
         spot: surface.spot,
         shares: holding.shares,
         cost_basis: holding.cost_basis,
