@@ -31,6 +31,7 @@ fn otm_case() -> MetricInputs {
         iv: 0.30,
         cost_basis: Some(90.0),
         realized_vol: None,
+        greeks: None,
     }
 }
 

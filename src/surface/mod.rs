@@ -240,28 +240,32 @@ pub fn analyze_where(
     }
     let as_of = snapshot.as_of;
     let mut dropped = 0usize;
-    let mut good: Vec<&Quote> = Vec::with_capacity(snapshot.quotes.len());
-    for q in &snapshot.quotes {
+    // Sort on a small key with the input position last, so an unstable sort orders exactly as
+    // a stable one would and the first of duplicate contracts is the one kept.
+    let mut keyed: Vec<(QuoteKey, &Quote)> = Vec::with_capacity(snapshot.quotes.len());
+    for (i, q) in snapshot.quotes.iter().enumerate() {
         if usable(q) {
-            good.push(q);
+            // Strikes are positive, so their bit patterns order like the numbers.
+            let c = &q.contract;
+            keyed.push(((c.expiry, c.right, c.strike.to_bits(), i), q));
         } else {
             dropped += 1;
         }
     }
-    good.sort_by(|a, b| {
-        a.contract
-            .expiry
-            .cmp(&b.contract.expiry)
-            .then(a.contract.right.cmp(&b.contract.right))
-            .then(a.contract.strike.total_cmp(&b.contract.strike))
-    });
-    let before = good.len();
-    good.dedup_by(|a, b| {
-        a.contract.expiry == b.contract.expiry
-            && a.contract.right == b.contract.right
-            && a.contract.strike_millis() == b.contract.strike_millis()
-    });
-    dropped += before - good.len();
+    keyed.sort_unstable_by_key(|(k, _)| *k);
+    let mut good: Vec<&Quote> = Vec::with_capacity(keyed.len());
+    for (_, q) in keyed {
+        match good.last() {
+            Some(prev)
+                if prev.contract.expiry == q.contract.expiry
+                    && prev.contract.right == q.contract.right
+                    && prev.contract.strike_millis() == q.contract.strike_millis() =>
+            {
+                dropped += 1
+            }
+            _ => good.push(q),
+        }
+    }
 
     let mut slices = Vec::new();
     let mut expired = 0usize;
@@ -290,6 +294,9 @@ pub fn analyze_where(
         expired_expiries: expired,
     })
 }
+
+/// Sort key of a quote: expiry, right, strike bits, input position.
+type QuoteKey = (NaiveDate, Right, u64, usize);
 
 /// A quote the analytics can use: finite, non-negative prices and a positive strike.
 fn usable(q: &Quote) -> bool {
