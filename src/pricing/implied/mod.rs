@@ -3,7 +3,7 @@
 //! The price is first reduced to Jäckel's normalised, out-of-the-money form (see
 //! [`crate::pricing::black`]): subtract the discounted intrinsic value, divide by the discount
 //! factor and by √(FK), and use put-call symmetry so that only the out-of-the-money call with
-//! x = −|ln(F/K)| has to be inverted. The normalised solver ([`normalised`]) then finds the
+//! x = −|ln(F/K)| has to be inverted. The normalised solver (module `normalised`) then finds the
 //! total volatility s = σ√T with a branch-wise rational initial guess and at most a few
 //! Householder(3) steps (two in practice), and σ = s/√T.
 //!
