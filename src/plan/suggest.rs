@@ -8,7 +8,10 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::model::{ChainSnapshot, Holding, OptionContract, PriceHistory};
 use crate::pricing::time::{days_to_expiry, year_fraction};
-use crate::surface::{analyze_where, ChainSurface, ExpirySlice, ForwardMethod, QuoteAnalytics};
+use crate::surface::{
+    analyze_where, check_as_of, plausible_expiry, ChainSurface, ExpirySlice, ForwardMethod,
+    QuoteAnalytics,
+};
 
 use super::hv::hv20;
 use super::metrics::{call_metrics, CallMetrics, MetricInputs};
@@ -180,12 +183,13 @@ pub fn suggest(holding: &Holding, market: &Market<'_>, params: &PlanParams) -> R
             "the holding's symbol",
         ));
     }
+    check_as_of(chain)?;
     let as_of = chain.as_of;
     let today = as_of.with_timezone(&New_York).date_naive();
     let live: Vec<LiveExpiry> = chain
         .expiries()
         .into_iter()
-        .filter(|e| year_fraction(&as_of, *e) > 0.0)
+        .filter(|e| plausible_expiry(*e) && year_fraction(&as_of, *e) > 0.0)
         .map(|expiry| LiveExpiry {
             expiry,
             dte: days_to_expiry(&as_of, expiry),

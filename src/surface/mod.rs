@@ -21,7 +21,7 @@ mod forward;
 mod quote;
 mod smile;
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -230,6 +230,7 @@ pub fn analyze_where(
     keep: impl Fn(NaiveDate) -> bool,
 ) -> Result<ChainSurface> {
     params.validate()?;
+    check_as_of(snapshot)?;
     let spot = snapshot.underlying.spot();
     if !(spot.is_finite() && spot > 0.0) {
         return Err(Error::NoData {
@@ -298,10 +299,32 @@ pub fn analyze_where(
 /// Sort key of a quote: expiry, right, strike bits, input position.
 type QuoteKey = (NaiveDate, Right, u64, usize);
 
-/// A quote the analytics can use: finite, non-negative prices and a positive strike.
+/// The snapshot's as-of instant must be a plausible date (see [`plausible_expiry`]).
+pub(crate) fn check_as_of(snapshot: &ChainSnapshot) -> Result<()> {
+    if plausible_expiry(snapshot.as_of.date_naive()) {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "snapshot as-of instant",
+            snapshot.as_of,
+            "a date between the years 1900 and 2999",
+        ))
+    }
+}
+
+/// An expiry date the time arithmetic can handle. OCC symbols only express 2000–2099; the
+/// wider band keeps a corrupt date (e.g. `NaiveDate::MAX`) from overflowing the expiry-instant
+/// arithmetic while refusing nothing real.
+pub(crate) fn plausible_expiry(d: NaiveDate) -> bool {
+    (1900..=2999).contains(&d.year())
+}
+
+/// A quote the analytics can use: finite, non-negative prices, a positive strike and a
+/// plausible expiry date.
 fn usable(q: &Quote) -> bool {
     let ok = |x: Option<f64>| x.is_none_or(|v| v.is_finite() && v >= 0.0);
-    ok(q.bid)
+    plausible_expiry(q.contract.expiry)
+        && ok(q.bid)
         && ok(q.ask)
         && ok(q.last)
         && q.contract.strike.is_finite()
