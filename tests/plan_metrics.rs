@@ -31,6 +31,7 @@ fn otm_case() -> MetricInputs {
         iv: 0.30,
         cost_basis: Some(90.0),
         realized_vol: None,
+        greeks: None,
     }
 }
 
@@ -285,4 +286,28 @@ fn json_carries_parameters_and_as_of() {
     ] {
         assert!(!row[key].is_null(), "{key} missing in {row}");
     }
+}
+
+#[test]
+fn a_suggestion_alone_carries_its_parameters_and_as_of() {
+    let chain = Spec::default().build();
+    let params = PlanParams {
+        basis: PremiumBasis::Mid,
+        top_n: 3,
+        ..PlanParams::default()
+    };
+    let s = suggest(
+        &holding("NVDA", 300, None),
+        &Market {
+            chain: &chain,
+            history: None,
+        },
+        &params,
+    )
+    .unwrap();
+    let v = serde_json::to_value(&s).unwrap();
+    assert_eq!(v["as_of"], "2026-11-16T10:30:00-05:00");
+    let back: PlanParams = serde_json::from_value(v["params"].clone()).unwrap();
+    assert_eq!(back, params);
+    assert_eq!(v["candidates"].as_array().unwrap().len(), 3);
 }

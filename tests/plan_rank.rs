@@ -78,10 +78,11 @@ fn score_components_by_hand() {
     let s = run(&holding("NVDA", 100, None), &chain, &PlanParams::default());
     let c = &s.candidates[0];
     let m = &c.metrics;
-    // Balanced preset: yield 1, cushion 1, assignment 0.5, delta distance 2, target 0.25.
+    // Balanced preset: yield 1, cushion 1, assignment 0.5, delta distance 1 per
+    // (0.10 of delta)², target 0.25.
     let want = m.premium_yield_annualized + m.cushion
         - 0.5 * m.assignment_probability
-        - 2.0 * (m.delta - 0.25).abs();
+        - ((m.delta - 0.25) / 0.10).powi(2);
     assert!((c.score.total - want).abs() < 1e-12);
     assert_eq!(c.score.target_delta, 0.25);
 }
@@ -267,4 +268,126 @@ fn nan_in_the_chain_never_reaches_the_plan() {
         assert!(c.metrics.is_finite() && c.score.total.is_finite());
         assert!(!(c.expiry == e && (c.strike == 105.0 || c.strike == 110.0)));
     }
+}
+
+/// Regression: simple annualization makes a near-the-money call four days out look very rich
+/// (115 %/yr here); a balanced plan must still pick near its 0.25 target, not the 0.51-delta
+/// call a linear delta penalty chose.
+#[test]
+fn short_expiries_do_not_pull_the_pick_off_target() {
+    let chain = Spec {
+        vol: skew,
+        strikes: (80..=130).map(f64::from).collect(),
+        ..Spec::default()
+    }
+    .build();
+    let p = PlanParams {
+        window: ExpiryWindow::ThisMonth,
+        ..PlanParams::default()
+    };
+    let s = run(&holding("NVDA", 300, Some(97.0)), &chain, &p);
+    for c in &s.candidates {
+        assert!(
+            (c.metrics.delta - 0.25).abs() < 0.1,
+            "{} delta {}",
+            c.occ,
+            c.metrics.delta
+        );
+    }
+    assert!((s.candidates[0].metrics.delta - 0.25).abs() < 0.05);
+}
+
+/// Hostile input: nothing panics, nothing non-finite comes out.
+#[test]
+fn hostile_chains_and_holdings_do_not_panic() {
+    use ccplan::model::{OptionContract, Quote};
+    let spec = Spec::default();
+    let mut chain = spec.build();
+    let e = d(2026, 12, 18);
+    let weird = |expiry, strike: f64, bid, ask| {
+        let mut q = Quote::new(
+            OptionContract {
+                root: "NVDA".into(),
+                expiry,
+                strike,
+                right: Right::Call,
+            },
+            bid,
+            ask,
+        );
+        q.last_trade = Some(spec.as_of - chrono::Duration::days(10_000));
+        q
+    };
+    chain.quotes.extend([
+        weird(chrono::NaiveDate::MAX, 100.0, Some(1.0), Some(1.1)),
+        weird(chrono::NaiveDate::MIN, 100.0, Some(1.0), Some(1.1)),
+        weird(e, 1e300, Some(1.0), Some(1.1)),
+        weird(e, 1e-300, Some(1e300), Some(f64::MAX)),
+        weird(e, f64::NAN, Some(1.0), Some(1.1)),
+        weird(e, 101.0, Some(0.0), Some(0.0)),
+        weird(e, 102.0, Some(50.0), Some(60.0)),
+        weird(e, 103.0, Some(1e-12), Some(2e-12)),
+    ]);
+    let mut zero_mult = weird(e, 104.0, Some(1.0), Some(1.1));
+    zero_mult.multiplier = 0;
+    chain.quotes.push(zero_mult);
+    let mut h = holding("NVDA", u64::MAX, Some(f64::NAN));
+    h.events.dividend = Some(f64::NAN);
+    h.events.ex_dividend = Some(d(2026, 12, 1));
+    h.written.push(ccplan::model::WrittenCall {
+        contract: OptionContract {
+            root: "NVDA".into(),
+            expiry: chrono::NaiveDate::MAX,
+            strike: 1.0,
+            right: Right::Call,
+        },
+        contracts: u32::MAX,
+    });
+    for window in [
+        ExpiryWindow::ThisMonth,
+        ExpiryWindow::Dte {
+            min: 0,
+            max: u32::MAX,
+        },
+        ExpiryWindow::On {
+            date: chrono::NaiveDate::MAX,
+        },
+    ] {
+        let p = PlanParams {
+            window,
+            top_n: usize::MAX,
+            ..PlanParams::default()
+        };
+        let s = run(&h, &chain, &p);
+        for c in &s.candidates {
+            assert!(
+                c.metrics.is_finite() && c.score.total.is_finite() && c.total_premium.is_finite()
+            );
+        }
+        assert!(s.delta_before.is_finite() && s.delta_after.is_finite());
+        let plan = ccplan::plan::plan(
+            &ccplan::model::Portfolio {
+                holdings: vec![h.clone()],
+            },
+            &[Market {
+                chain: &chain,
+                history: None,
+            }],
+            &p,
+        )
+        .unwrap();
+        assert!(plan.totals.premium_income.is_finite());
+    }
+    // An as-of instant at the end of time is refused, not a panic.
+    let mut far = chain.clone();
+    far.as_of = chrono::DateTime::<chrono::FixedOffset>::MAX_UTC.fixed_offset();
+    assert!(suggest(
+        &h,
+        &Market {
+            chain: &far,
+            history: None
+        },
+        &PlanParams::default()
+    )
+    .is_err());
 }

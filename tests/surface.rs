@@ -220,3 +220,38 @@ fn bad_spot_is_an_error_and_expired_expiries_are_skipped() {
     assert_eq!(s.expired_expiries, 1);
     assert_eq!(s.slices.len(), 3);
 }
+
+#[test]
+fn lighter_iv_modes_agree_with_the_full_one() {
+    use ccplan::surface::IvSides;
+    let chain = Spec {
+        vol: skew,
+        ..Spec::default()
+    }
+    .build();
+    let full = analyze(&chain, &SurfaceParams::default()).unwrap();
+    for sides in [IvSides::MidOnly, IvSides::CallsMidOnly] {
+        let p = SurfaceParams {
+            iv_sides: sides,
+            ..SurfaceParams::default()
+        };
+        let light = analyze(&chain, &p).unwrap();
+        for (a, b) in full.slices.iter().zip(&light.slices) {
+            assert_eq!(a.forward, b.forward);
+            for (x, y) in a.calls.iter().zip(&b.calls) {
+                assert_eq!(x.iv_mid, y.iv_mid);
+                assert!(y.iv_ask.is_none());
+            }
+            if sides == IvSides::CallsMidOnly {
+                assert!(b
+                    .puts
+                    .iter()
+                    .all(|q| q.iv_mid.is_none() && q.greeks.is_none()));
+            }
+            // ATM from calls alone is still the smile's 30 % (linear in ln(K/F)).
+            if let Some(atm) = b.atm_iv() {
+                assert!((atm - 0.30).abs() < 1e-6, "{sides:?} {} {atm}", b.expiry);
+            }
+        }
+    }
+}

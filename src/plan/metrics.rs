@@ -37,7 +37,7 @@ use serde::Serialize;
 
 use crate::model::Right;
 use crate::pricing::normal::norm_cdf;
-use crate::pricing::{black_price, greeks, BlackInputs};
+use crate::pricing::{black_price, greeks, BlackInputs, Greeks};
 
 /// What the metrics of one call need. Money in USD per share.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -62,6 +62,9 @@ pub struct MetricInputs {
     pub cost_basis: Option<f64>,
     /// Realized volatility (HV20, annualized decimal), if history was given.
     pub realized_vol: Option<f64>,
+    /// The call's BSM greeks at `iv` seen from spot on this forward and discount, when the
+    /// caller already has them (the surface computes them); computed here when `None`.
+    pub greeks: Option<Greeks>,
 }
 
 /// The metrics of one covered call, per share unless stated.
@@ -143,6 +146,7 @@ pub fn call_metrics(m: &MetricInputs) -> Option<CallMetrics> {
         iv,
         cost_basis,
         realized_vol,
+        greeks: known_greeks,
     } = *m;
     if !(spot > 0.0 && strike > 0.0 && t > 0.0 && forward > 0.0 && discount > 0.0) {
         return None;
@@ -165,7 +169,10 @@ pub fn call_metrics(m: &MetricInputs) -> Option<CallMetrics> {
         t,
         discount,
     };
-    let g = greeks(&black.to_bsm(spot), iv).ok()?;
+    let g = match known_greeks {
+        Some(g) => g,
+        None => greeks(&black.to_bsm(spot), iv).ok()?,
+    };
     let edge = realized_vol
         .and_then(|hv| black_price(&black, hv).ok())
         .map(|v| premium - v);

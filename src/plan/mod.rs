@@ -11,8 +11,31 @@
 //! * [`params`] — [`PlanParams`] and its one `validate()`;
 //! * [`reason`] — rejection reasons and candidate flags, with Display naming the values;
 //! * [`metrics`] — the formulas;
-//! * [`score`] — the ranking score and its components;
+//! * [`score`](mod@score) — the ranking score and its components;
 //! * [`suggest()`] — one holding; [`plan()`] — a portfolio.
+//!
+//! ```no_run
+//! # fn demo(chain: &ccplan::model::ChainSnapshot, history: &ccplan::model::PriceHistory,
+//! #         holding: &ccplan::model::Holding) -> ccplan::Result<()> {
+//! use ccplan::plan::{suggest, ExpiryWindow, Market, PlanParams, Profile};
+//!
+//! let params = PlanParams {
+//!     window: ExpiryWindow::ThisMonth,
+//!     profile: Profile::Conservative,
+//!     max_spread: Some(0.25),
+//!     ..PlanParams::default()
+//! };
+//! params.validate()?; // the one gate; errors name the field
+//! let s = suggest(holding, &Market { chain, history: Some(history) }, &params)?;
+//! for c in &s.candidates {
+//!     // c.occ, c.contracts, c.limit_price, c.metrics.*, c.score.*, c.why
+//!     let _ = (&c.occ, c.limit_price, &c.why);
+//! }
+//! for r in &s.rejected {
+//!     let _why_not: Vec<String> = r.reasons.iter().map(|x| x.to_string()).collect();
+//! }
+//! # Ok(()) }
+//! ```
 
 pub mod metrics;
 pub mod note;
@@ -30,5 +53,5 @@ pub use note::Note;
 pub use params::{EarningsPolicy, ExpiryWindow, PlanParams, PremiumBasis, Profile, ScoreWeights};
 pub use portfolio::{plan, stress_rows, HoldingPlan, Plan, PlanTotals, StressPoint, STRESS_SHOCKS};
 pub use reason::{CandidateFlag, RejectReason};
-pub use score::{score, ScoreBreakdown};
+pub use score::{score, ScoreBreakdown, DELTA_UNIT};
 pub use suggest::{suggest, Candidate, ExpiryForward, Market, RejectedStrike, Suggestion};

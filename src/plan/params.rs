@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::surface::{ParitySettings, SurfaceParams};
+use crate::surface::{IvSides, ParitySettings, SurfaceParams};
 
 /// Which expiries to consider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,12 +103,12 @@ impl Profile {
             annualized_yield: 1.0,
             cushion: 1.0,
             assignment,
-            delta_distance: 2.0,
+            delta_distance: 1.0,
         }
     }
 }
 
-/// Weights of the score's terms (see [`crate::plan::score`]). All ≥ 0, not all 0.
+/// Weights of the score's terms (see [the score module](mod@crate::plan::score)). All ≥ 0, not all 0.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ScoreWeights {
     /// Per unit of annualized premium yield (extrinsic / S × 365 / DTE).
@@ -117,7 +117,7 @@ pub struct ScoreWeights {
     pub cushion: f64,
     /// Per unit of assignment probability N(d2), subtracted.
     pub assignment: f64,
-    /// Per unit of |delta − target delta|, subtracted.
+    /// Per unit of ((delta − target delta) / 0.10)², subtracted.
     pub delta_distance: f64,
 }
 
@@ -272,7 +272,10 @@ impl PlanParams {
         self.weights.unwrap_or_else(|| self.profile.weights())
     }
 
-    /// The chain-analytics settings these parameters imply (fallback rate and yield).
+    /// The chain-analytics settings these parameters imply: the fallback rate and yield, and
+    /// IVs of the calls' mids only (the planner's probabilities and greeks use a call's mid
+    /// IV, or its bid's when there is no mid; bid, ask and put solves would be wasted — the
+    /// puts still enter the parity forward, which needs no IV).
     pub fn surface_params(&self) -> SurfaceParams {
         SurfaceParams {
             parity: ParitySettings {
@@ -280,6 +283,7 @@ impl PlanParams {
                 div_yield: self.div_yield,
                 ..ParitySettings::default()
             },
+            iv_sides: IvSides::CallsMidOnly,
             ..SurfaceParams::default()
         }
     }

@@ -5,16 +5,20 @@
 //! score = w_y · annualized premium yield        (extrinsic / S × 365 / max(DTE, 1))
 //!       + w_c · downside cushion                (P / S)
 //!       − w_a · assignment probability          (N(d2) on the implied forward)
-//!       − w_d · |delta − target delta|          (0.15 / 0.25 / 0.35 by profile)
+//!       − w_d · ((delta − target delta) / 0.10)²  (target 0.15 / 0.25 / 0.35 by profile)
 //! ```
 //!
 //! Every term is a plain decimal, so the components can be shown and summed by hand; each
 //! candidate carries them in [`ScoreBreakdown`]. The delta term is what makes a profile a
 //! profile: without it the score would always pick the richest strike, and the yield and
 //! assignment terms then decide between strikes near the target and between expiries (short
-//! expiries earn more per year, longer ones more cushion). Preset weights (yield 1, cushion 1,
-//! delta distance 2; assignment 1 / 0.5 / 0.25 for conservative / balanced / aggressive) are
-//! replaced wholesale by user weights when given.
+//! expiries earn more per year, longer ones more cushion). It is quadratic, in units of 0.10
+//! of delta, because simple annualization (× 365 / DTE) makes a near-the-money call a few
+//! days out look enormously rich: with a linear penalty a balanced plan picked a 0.51-delta
+//! 4-day call over a 0.28-delta one; squared, a miss of 0.05 costs 0.25 and a miss of 0.25
+//! costs 6.25, so the profile's target holds while small misses still trade against yield.
+//! Preset weights (yield 1, cushion 1, delta distance 1; assignment 1 / 0.5 / 0.25 for
+//! conservative / balanced / aggressive) are replaced wholesale by user weights when given.
 //!
 //! Ties are broken by expiry, then strike, both ascending, so the ranking is deterministic.
 
@@ -25,6 +29,9 @@ use serde::Serialize;
 use super::metrics::CallMetrics;
 use super::params::ScoreWeights;
 
+/// The unit of delta the delta penalty is measured in.
+pub const DELTA_UNIT: f64 = 0.10;
+
 /// A candidate's score and the terms it is the sum of.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct ScoreBreakdown {
@@ -34,7 +41,7 @@ pub struct ScoreBreakdown {
     pub cushion_term: f64,
     /// −w_a × assignment probability (≤ 0).
     pub assignment_term: f64,
-    /// −w_d × |delta − target| (≤ 0).
+    /// −w_d × ((delta − target) / 0.10)² (≤ 0).
     pub delta_term: f64,
     /// The sum.
     pub total: f64,
@@ -47,7 +54,8 @@ pub fn score(m: &CallMetrics, weights: &ScoreWeights, target_delta: f64) -> Scor
     let yield_term = weights.annualized_yield * m.premium_yield_annualized;
     let cushion_term = weights.cushion * m.cushion;
     let assignment_term = -weights.assignment * m.assignment_probability;
-    let delta_term = -weights.delta_distance * (m.delta - target_delta).abs();
+    let miss = (m.delta - target_delta) / DELTA_UNIT;
+    let delta_term = -weights.delta_distance * miss * miss;
     ScoreBreakdown {
         yield_term,
         cushion_term,

@@ -8,7 +8,10 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::model::{ChainSnapshot, Holding, OptionContract, PriceHistory};
 use crate::pricing::time::{days_to_expiry, year_fraction};
-use crate::surface::{analyze_where, ChainSurface, ExpirySlice, ForwardMethod, QuoteAnalytics};
+use crate::surface::{
+    analyze_where, check_as_of, plausible_expiry, ChainSurface, ExpirySlice, ForwardMethod,
+    QuoteAnalytics,
+};
 
 use super::hv::hv20;
 use super::metrics::{call_metrics, CallMetrics, MetricInputs};
@@ -120,6 +123,8 @@ pub struct Suggestion {
     pub as_of: DateTime<FixedOffset>,
     /// Where the chain came from.
     pub source: String,
+    /// The parameters used, so the suggestion can be reproduced from the same chain.
+    pub params: PlanParams,
     /// Spot, USD.
     pub spot: f64,
     /// Shares held.
@@ -178,12 +183,13 @@ pub fn suggest(holding: &Holding, market: &Market<'_>, params: &PlanParams) -> R
             "the holding's symbol",
         ));
     }
+    check_as_of(chain)?;
     let as_of = chain.as_of;
     let today = as_of.with_timezone(&New_York).date_naive();
     let live: Vec<LiveExpiry> = chain
         .expiries()
         .into_iter()
-        .filter(|e| year_fraction(&as_of, *e) > 0.0)
+        .filter(|e| plausible_expiry(*e) && year_fraction(&as_of, *e) > 0.0)
         .map(|expiry| LiveExpiry {
             expiry,
             dte: days_to_expiry(&as_of, expiry),
@@ -249,16 +255,20 @@ pub fn suggest(holding: &Holding, market: &Market<'_>, params: &PlanParams) -> R
     if non_finite > 0 {
         notes.push(Note::NonFiniteMetrics { count: non_finite });
     }
-    passing.sort_by(|(a, _), (b, _)| {
-        rank_order(
-            (a.score.total, a.expiry, a.strike),
-            (b.score.total, b.expiry, b.strike),
-        )
-    });
-    let not_shown = passing.len().saturating_sub(params.top_n);
-    passing.truncate(params.top_n);
-    let mut passing: Vec<Candidate> = passing
-        .into_iter()
+    // Sort small keys, not the candidates themselves (a row is a few hundred bytes).
+    let mut order: Vec<(f64, NaiveDate, f64, usize)> = passing
+        .iter()
+        .enumerate()
+        .map(|(i, (c, _))| (c.score.total, c.expiry, c.strike, i))
+        .collect();
+    order.sort_unstable_by(|a, b| rank_order((a.0, a.1, a.2), (b.0, b.1, b.2)).then(a.3.cmp(&b.3)));
+    let not_shown = order.len().saturating_sub(params.top_n);
+    order.truncate(params.top_n);
+    let mut slots: Vec<Option<(Candidate, &OptionContract)>> =
+        passing.into_iter().map(Some).collect();
+    let mut passing: Vec<Candidate> = order
+        .iter()
+        .filter_map(|&(_, _, _, i)| slots.get_mut(i).and_then(Option::take))
         .map(|(mut c, contract)| {
             c.occ = contract.occ();
             c.osi = contract.osi();
@@ -285,6 +295,7 @@ pub fn suggest(holding: &Holding, market: &Market<'_>, params: &PlanParams) -> R
         symbol: surface.symbol.clone(),
         as_of,
         source: chain.source.clone(),
+        params: params.clone(),
         spot: surface.spot,
         shares: holding.shares,
         cost_basis: holding.cost_basis,
@@ -452,6 +463,8 @@ fn evaluate(cx: &Context<'_>, slice: &ExpirySlice, q: &QuoteAnalytics) -> Outcom
                 iv,
                 cost_basis: cx.holding.cost_basis.filter(|c| c.is_finite()),
                 realized_vol: cx.realized_vol,
+                // The surface's greeks are at the same IV (mid, else bid) on the same forward.
+                greeks: q.greeks,
             });
             match m {
                 Some(m) => Some(m),
@@ -505,7 +518,7 @@ fn evaluate(cx: &Context<'_>, slice: &ExpirySlice, q: &QuoteAnalytics) -> Outcom
 
     if !reasons.is_empty() {
         return Outcome::Reject(RejectedStrike {
-            occ: q.contract.occ(),
+            occ: occ_symbol(&q.contract),
             expiry: slice.expiry,
             dte: slice.dte,
             strike,
@@ -562,6 +575,28 @@ fn evaluate(cx: &Context<'_>, slice: &ExpirySlice, q: &QuoteAnalytics) -> Outcom
         flags,
         why: String::new(),
     }))
+}
+
+/// The compact OCC symbol, as [`OptionContract::occ`] spells it, built without the
+/// formatting machinery: every rejected strike carries one, and `format!` made that a sixth of
+/// the planning time on a large chain.
+fn occ_symbol(c: &OptionContract) -> String {
+    use chrono::Datelike;
+    let mut s = String::with_capacity(c.root.len() + 15);
+    s.push_str(&c.root);
+    let mut two = |v: u32| {
+        s.push(char::from(b'0' + (v / 10 % 10) as u8));
+        s.push(char::from(b'0' + (v % 10) as u8));
+    };
+    two(c.expiry.year().rem_euclid(100) as u32);
+    two(c.expiry.month());
+    two(c.expiry.day());
+    s.push(c.right.letter());
+    let millis = c.strike_millis();
+    for p in (0..8).rev() {
+        s.push(char::from(b'0' + (millis / 10u64.pow(p) % 10) as u8));
+    }
+    s
 }
 
 /// Rank numbers and the one-line "why" of each ranked candidate.
@@ -632,4 +667,27 @@ fn net_delta_before(
         }
     }
     delta
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Right;
+
+    #[test]
+    fn occ_symbol_matches_the_model() {
+        for (root, y, m, d, k, r) in [
+            ("NVDA", 2026, 12, 18, 200.0, Right::Call),
+            ("SPXW", 2027, 1, 8, 5925.0, Right::Put),
+            ("NVDA1", 2030, 7, 1, 12.5, Right::Call),
+            ("A", 2026, 2, 3, 0.001, Right::Put),
+            ("BRKB", 2026, 11, 20, 99_999.999, Right::Call),
+        ] {
+            let Some(e) = NaiveDate::from_ymd_opt(y, m, d) else {
+                panic!("bad date")
+            };
+            let c = OptionContract::new(root, e, k, r).unwrap();
+            assert_eq!(occ_symbol(&c), c.occ());
+        }
+    }
 }

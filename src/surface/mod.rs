@@ -21,7 +21,7 @@ mod forward;
 mod quote;
 mod smile;
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -32,7 +32,7 @@ pub use forward::{
     fallback_forward, implied_forward, FallbackReason, ForwardEstimate, ForwardMethod, ParityPair,
     ParitySettings,
 };
-pub use quote::{QuoteAnalytics, QuoteFlags};
+pub use quote::{IvSides, QuoteAnalytics, QuoteFlags};
 pub use smile::SmilePoint;
 
 use quote::{analyze_quote, QuoteContext};
@@ -45,6 +45,9 @@ pub struct SurfaceParams {
     /// A quote whose last trade is more than this many minutes before the as-of instant is
     /// flagged stale. Default one day (1 440).
     pub stale_after_minutes: i64,
+    /// Which prices get an IV (default bid, mid and ask).
+    #[serde(default)]
+    pub iv_sides: IvSides,
 }
 
 impl Default for SurfaceParams {
@@ -52,6 +55,7 @@ impl Default for SurfaceParams {
         SurfaceParams {
             parity: ParitySettings::default(),
             stale_after_minutes: 24 * 60,
+            iv_sides: IvSides::BidMidAsk,
         }
     }
 }
@@ -226,6 +230,7 @@ pub fn analyze_where(
     keep: impl Fn(NaiveDate) -> bool,
 ) -> Result<ChainSurface> {
     params.validate()?;
+    check_as_of(snapshot)?;
     let spot = snapshot.underlying.spot();
     if !(spot.is_finite() && spot > 0.0) {
         return Err(Error::NoData {
@@ -236,28 +241,32 @@ pub fn analyze_where(
     }
     let as_of = snapshot.as_of;
     let mut dropped = 0usize;
-    let mut good: Vec<&Quote> = Vec::with_capacity(snapshot.quotes.len());
-    for q in &snapshot.quotes {
+    // Sort on a small key with the input position last, so an unstable sort orders exactly as
+    // a stable one would and the first of duplicate contracts is the one kept.
+    let mut keyed: Vec<(QuoteKey, &Quote)> = Vec::with_capacity(snapshot.quotes.len());
+    for (i, q) in snapshot.quotes.iter().enumerate() {
         if usable(q) {
-            good.push(q);
+            // Strikes are positive, so their bit patterns order like the numbers.
+            let c = &q.contract;
+            keyed.push(((c.expiry, c.right, c.strike.to_bits(), i), q));
         } else {
             dropped += 1;
         }
     }
-    good.sort_by(|a, b| {
-        a.contract
-            .expiry
-            .cmp(&b.contract.expiry)
-            .then(a.contract.right.cmp(&b.contract.right))
-            .then(a.contract.strike_millis().cmp(&b.contract.strike_millis()))
-    });
-    let before = good.len();
-    good.dedup_by(|a, b| {
-        a.contract.expiry == b.contract.expiry
-            && a.contract.right == b.contract.right
-            && a.contract.strike_millis() == b.contract.strike_millis()
-    });
-    dropped += before - good.len();
+    keyed.sort_unstable_by_key(|(k, _)| *k);
+    let mut good: Vec<&Quote> = Vec::with_capacity(keyed.len());
+    for (_, q) in keyed {
+        match good.last() {
+            Some(prev)
+                if prev.contract.expiry == q.contract.expiry
+                    && prev.contract.right == q.contract.right
+                    && prev.contract.strike_millis() == q.contract.strike_millis() =>
+            {
+                dropped += 1
+            }
+            _ => good.push(q),
+        }
+    }
 
     let mut slices = Vec::new();
     let mut expired = 0usize;
@@ -287,10 +296,35 @@ pub fn analyze_where(
     })
 }
 
-/// A quote the analytics can use: finite, non-negative prices and a positive strike.
+/// Sort key of a quote: expiry, right, strike bits, input position.
+type QuoteKey = (NaiveDate, Right, u64, usize);
+
+/// The snapshot's as-of instant must be a plausible date (see [`plausible_expiry`]).
+pub(crate) fn check_as_of(snapshot: &ChainSnapshot) -> Result<()> {
+    if plausible_expiry(snapshot.as_of.date_naive()) {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "snapshot as-of instant",
+            snapshot.as_of,
+            "a date between the years 1900 and 2999",
+        ))
+    }
+}
+
+/// An expiry date the time arithmetic can handle. OCC symbols only express 2000–2099; the
+/// wider band keeps a corrupt date (e.g. `NaiveDate::MAX`) from overflowing the expiry-instant
+/// arithmetic while refusing nothing real.
+pub(crate) fn plausible_expiry(d: NaiveDate) -> bool {
+    (1900..=2999).contains(&d.year())
+}
+
+/// A quote the analytics can use: finite, non-negative prices, a positive strike and a
+/// plausible expiry date.
 fn usable(q: &Quote) -> bool {
     let ok = |x: Option<f64>| x.is_none_or(|v| v.is_finite() && v >= 0.0);
-    ok(q.bid)
+    plausible_expiry(q.contract.expiry)
+        && ok(q.bid)
         && ok(q.ask)
         && ok(q.last)
         && q.contract.strike.is_finite()
@@ -323,6 +357,7 @@ fn analyze_expiry(
         forward: &forward,
         as_of,
         stale_after_minutes: params.stale_after_minutes,
+        sides: params.iv_sides,
     };
     let calls: Vec<QuoteAnalytics> = calls.iter().map(|q| analyze_quote(q, &cx)).collect();
     let puts: Vec<QuoteAnalytics> = puts.iter().map(|q| analyze_quote(q, &cx)).collect();

@@ -7,7 +7,7 @@
 //! same option seen from spot ([`BlackInputs::to_bsm`]), so delta is per 1 USD of spot.
 
 use chrono::{DateTime, FixedOffset};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{OptionContract, Quote, Right};
 use crate::pricing::{greeks, implied_vol_black, BlackInputs, Greeks};
@@ -93,6 +93,22 @@ pub(crate) struct QuoteContext<'a> {
     pub forward: &'a ForwardEstimate,
     pub as_of: &'a DateTime<FixedOffset>,
     pub stale_after_minutes: i64,
+    pub sides: IvSides,
+}
+
+/// Which prices of a quote get an implied volatility.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IvSides {
+    /// Bid, mid and ask: the full chain view (three solves per quote).
+    #[default]
+    BidMidAsk,
+    /// The mid only, or the bid when there is no mid, at a third of the cost (`iv_ask` is
+    /// then `None`, and `iv_bid` is `None` whenever there is a mid).
+    MidOnly,
+    /// As `MidOnly` for calls; puts get no IV and no greeks, and the smile is built from the
+    /// calls alone. All a covered-call planner uses: half the solves again.
+    CallsMidOnly,
 }
 
 fn positive(x: Option<f64>) -> Option<f64> {
@@ -136,13 +152,32 @@ pub(crate) fn analyze_quote(q: &Quote, cx: &QuoteContext<'_>) -> QuoteAnalytics 
         flags.below_intrinsic = p < intrinsic;
     }
     let mut failed = false;
+    if cx.sides == IvSides::CallsMidOnly && q.contract.right == Right::Put {
+        return QuoteAnalytics {
+            contract: q.contract.clone(),
+            multiplier: q.multiplier,
+            bid: q.bid,
+            ask: q.ask,
+            mid,
+            last: q.last,
+            volume: q.volume,
+            open_interest: q.open_interest,
+            iv_bid: None,
+            iv_mid: None,
+            iv_ask: None,
+            greeks: None,
+            flags,
+        };
+    }
     let iv_mid = solve(&inputs, mid, &mut failed);
-    let iv_bid = if flags.crossed {
+    let full = cx.sides == IvSides::BidMidAsk;
+    // The bid's IV is always needed when there is no mid: it is then the quote's IV.
+    let iv_bid = if flags.crossed || !(full || mid.is_none()) {
         None
     } else {
         solve(&inputs, q.bid, &mut failed)
     };
-    let iv_ask = if flags.crossed {
+    let iv_ask = if flags.crossed || !full {
         None
     } else {
         solve(&inputs, q.ask, &mut failed)
