@@ -163,7 +163,9 @@ pub fn parse_as_of(s: &str) -> Result<DateTime<FixedOffset>, String> {
         return Ok(t);
     }
     match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
-        Ok(d) => Ok(ccplan::pricing::time::close_of(d).fixed_offset()),
+        Ok(d) => Ok(ccplan::pricing::time::close_of(d)
+            .with_timezone(&chrono_tz::America::New_York)
+            .fixed_offset()),
         Err(_) => Err(format!(
             "{s:?} is neither an RFC 3339 instant (2026-11-26T15:30:00-05:00) nor a date (2026-11-26)"
         )),
