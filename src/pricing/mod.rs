@@ -15,6 +15,7 @@
 
 pub mod black;
 mod bsm;
+mod erfcx;
 pub mod implied;
 pub mod normal;
 pub mod time;

@@ -8,11 +8,11 @@
 //! function is therefore built here from the mathematics, accurate to a few ulps everywhere:
 //!
 //! Φ(x) = ½·erfcx(−x/√2)·exp(−x²/2) for x ≤ 0, with erfcx(z) = exp(z²)·erfc(z) the scaled
-//! complementary error function (Faddeeva-package algorithm, via the `errorfunctions` crate),
+//! complementary error function (ccplan's own piecewise Chebyshev approximation, as accurate
+//! as the Faddeeva-package algorithm),
 //! which is insensitive to the rounding of its argument, and exp(−x²/2) evaluated with `x²`
 //! split exactly into a head and a tail by a fused multiply-add.
 
-use errorfunctions::RealErrorFunctions;
 use statrs::distribution::{ContinuousCDF, Normal};
 
 /// 1/√(2π).
@@ -62,13 +62,15 @@ fn lower_tail(x: f64) -> f64 {
         // Φ(−38.5) ≈ 1.1e-324 is below the smallest subnormal.
         return 0.0;
     }
-    0.5 * (-x * FRAC_1_SQRT_2).erfcx() * exp_neg_half_sq(x)
+    0.5 * erfcx(-x * FRAC_1_SQRT_2) * exp_neg_half_sq(x)
 }
 
-/// The scaled complementary error function erfcx(z) = exp(z²)·erfc(z).
+/// The scaled complementary error function erfcx(z) = exp(z²)·erfc(z), within 2.5 ulp of
+/// mpmath over its whole domain (ccplan's own piecewise Chebyshev approximation, see
+/// `tests/implied_vol.rs`).
 #[inline]
 pub fn erfcx(z: f64) -> f64 {
-    z.erfcx()
+    super::erfcx::erfcx(z)
 }
 
 /// Inverse of Φ: the x with Φ(x) = p, for 0 < p < 1 (±∞ at 0 and 1, NaN outside).

@@ -56,7 +56,17 @@ pub const BOUND_ULPS: f64 = 4.0;
 /// discount factor, negative or non-finite T, negative or non-finite price);
 /// [`Error::PriceOutOfBounds`] and [`Error::PriceAtBound`] as described in the module docs.
 pub fn implied_vol_black(inputs: &BlackInputs, price: f64) -> Result<f64> {
-    inputs.validate()?;
+    // The common case checked inline (the same conditions as `validate`, which builds the
+    // error otherwise): this path runs once per solve.
+    let pos = |v: f64| v.is_finite() && v > 0.0;
+    let valid = pos(inputs.forward)
+        && pos(inputs.strike)
+        && pos(inputs.discount)
+        && inputs.t.is_finite()
+        && inputs.t >= 0.0;
+    if !valid {
+        inputs.validate()?;
+    }
     if !(price.is_finite() && price >= 0.0) {
         return Err(Error::invalid("option price", price, "a finite number ≥ 0"));
     }

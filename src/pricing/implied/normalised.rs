@@ -42,11 +42,10 @@
 //! is not finite, is replaced by bisection. After three steps every evaluation is accurate, and
 //! the loop never runs more than [`MAX_ITERATIONS`] times. No allocation.
 
-use errorfunctions::RealErrorFunctions;
 use statrs::function::erf::erfc_inv;
 
 use crate::pricing::black::{otm_eval, otm_eval_fast, otm_gap};
-use crate::pricing::normal::{norm_cdf, norm_pdf};
+use crate::pricing::normal::{erfcx, norm_cdf, norm_pdf};
 
 use super::rational::{control_parameter, rational_cubic};
 
@@ -92,7 +91,7 @@ pub(crate) fn implied_total_vol_otm(x: f64, beta: f64, gap: f64) -> f64 {
     let v_c = INV_SQRT_2PI * b_max;
     // At s_c, h = −t and h² + t² = |x|: E = e^{x/2} = b_max and a = τ = s_c/(2√2), so
     // b_c = ½·b_max·(1 − erfcx(2τ)) (one erfcx; cancels only for tiny |x|, harmless for a guess).
-    let b_c = 0.5 * b_max * (1.0 - (s_c * std::f64::consts::FRAC_1_SQRT_2).erfcx());
+    let b_c = 0.5 * b_max * (1.0 - erfcx(s_c * std::f64::consts::FRAC_1_SQRT_2));
 
     let (s0, lo, hi, objective);
     if beta < b_c {
@@ -173,6 +172,11 @@ fn refine(
     mut hi: f64,
     objective: Objective,
 ) -> f64 {
+    // The branch ends come from values computed to a few ulps, so a root within rounding of
+    // an end may lie just outside: widen the bracket by far more than that rounding, or every
+    // step towards such a root would be replaced by bisection.
+    lo *= 1.0 - 1e-12;
+    hi *= 1.0 + 1e-12;
     let x2 = x * x;
     let ln_beta = if objective == Objective::Lowest {
         beta.ln()

@@ -1,0 +1,119 @@
+//! Profiling driver for the implied-volatility benchmark grid (the grid of
+//! `benches/pricing.rs`): `cargo run --release --example iv_grid -- <ours|theirs|both> [rounds]`.
+//! Small enough to run under `valgrind --tool=callgrind`, where instruction counts are a
+//! steadier comparison than wall clock on a shared machine.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use ccplan::model::Right;
+use ccplan::pricing::{black_price, implied_vol_black, BlackInputs};
+use implied_vol::{DefaultSpecialFn, ImpliedBlackVolatility, PriceBlackScholes};
+
+const FORWARD: f64 = 100.0;
+
+struct Case {
+    inputs: BlackInputs,
+    vol: f64,
+    ours: f64,
+    theirs: f64,
+}
+
+fn grid() -> Vec<Case> {
+    let mut cases = Vec::new();
+    for i in 0..25 {
+        let x = -3.0 + 0.25 * i as f64;
+        let strike = FORWARD * (-x).exp();
+        for j in 0..20 {
+            let vol = 0.01 * 200f64.powf(j as f64 / 19.0);
+            for right in [Right::Call, Right::Put] {
+                let inputs = BlackInputs {
+                    right,
+                    forward: FORWARD,
+                    strike,
+                    t: 1.0,
+                    discount: 1.0,
+                };
+                let ours = black_price(&inputs, vol).expect("valid grid");
+                let theirs = PriceBlackScholes::builder()
+                    .forward(FORWARD)
+                    .strike(strike)
+                    .volatility(vol)
+                    .expiry(1.0)
+                    .is_call(right == Right::Call)
+                    .build()
+                    .expect("valid grid")
+                    .calculate::<DefaultSpecialFn>();
+                cases.push(Case {
+                    inputs,
+                    vol,
+                    ours,
+                    theirs,
+                });
+            }
+        }
+    }
+    cases
+}
+
+fn solve_ours(c: &Case) -> f64 {
+    implied_vol_black(&c.inputs, c.ours).unwrap_or(f64::NAN)
+}
+
+fn solve_theirs(c: &Case) -> f64 {
+    ImpliedBlackVolatility::builder()
+        .option_price(c.theirs)
+        .forward(c.inputs.forward)
+        .strike(c.inputs.strike)
+        .expiry(c.inputs.t)
+        .is_call(c.inputs.right == Right::Call)
+        .build_unchecked()
+        .calculate::<DefaultSpecialFn>()
+        .unwrap_or(f64::NAN)
+}
+
+#[inline(never)]
+fn run(cases: &[Case], rounds: usize, solve: fn(&Case) -> f64) -> f64 {
+    let start = Instant::now();
+    let mut acc = 0.0;
+    for _ in 0..rounds {
+        for c in cases {
+            acc += solve(black_box(c));
+        }
+    }
+    black_box(acc);
+    start.elapsed().as_nanos() as f64 / (rounds * cases.len()) as f64
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let which = args.next().unwrap_or_else(|| "both".into());
+    let rounds: usize = args.next().and_then(|r| r.parse().ok()).unwrap_or(200);
+    let cases = grid();
+    // Largest relative round-trip error where the time value is at least 1e-6 of the forward
+    // (a quick sanity check; the benchmark applies the conditioning-aware criterion).
+    let worst = |solve: fn(&Case) -> f64| {
+        cases
+            .iter()
+            .filter(|c| {
+                let intrinsic = (c.inputs.right.sign() * (FORWARD - c.inputs.strike)).max(0.0);
+                c.ours - intrinsic > 1e-6 * FORWARD
+            })
+            .map(|c| ((solve(c) - c.vol) / c.vol).abs())
+            .fold(0.0f64, f64::max)
+    };
+    if which == "ours" || which == "both" {
+        let ns = run(&cases, rounds, solve_ours);
+        println!(
+            "ccplan      {ns:7.1} ns/solve (max rel err {:.2e})",
+            worst(solve_ours)
+        );
+    }
+    if which == "theirs" || which == "both" {
+        let ns = run(&cases, rounds, solve_theirs);
+        println!(
+            "implied-vol {ns:7.1} ns/solve (max rel err {:.2e})",
+            worst(solve_theirs)
+        );
+    }
+}
