@@ -5,6 +5,7 @@
 //! list (Tradier), and on the unit of a timestamp (s, ms, ns, naive Eastern strings). The
 //! helpers here absorb those differences so the parsers stay short.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
@@ -12,7 +13,7 @@ use chrono_tz::America::New_York;
 use serde::de::{self, Deserializer, IgnoredAny, Visitor};
 use serde::Deserialize;
 
-use crate::model::ProviderGreeks;
+use crate::model::{ProviderGreeks, Quote};
 
 /// A number that may arrive as a JSON number, a numeric string (`"12.5"`, `"NaN"`), an empty
 /// string or `null`. Anything else is `None` rather than a failure of the whole payload.
@@ -184,6 +185,64 @@ pub(crate) fn sides(
         ask_size: ask.and(ask_size),
         last,
     })
+}
+
+/// Checks across the rows of a whole chain, after each row passed [`sides`]: a contract that
+/// expired before the as-of date (New York) is dropped, and so are duplicate rows of one
+/// contract. Copies that agree keep one row (the others are counted as dropped); copies that
+/// disagree are all dropped, since there is no telling which one is right. Each drop gets a
+/// reason in `dropped`.
+pub(crate) fn screen_chain(
+    quotes: &mut Vec<Quote>,
+    dropped: &mut Vec<String>,
+    as_of: &DateTime<FixedOffset>,
+) {
+    let today = as_of.with_timezone(&New_York).date_naive();
+    quotes.retain(|q| {
+        if q.contract.expiry < today {
+            dropped.push(format!(
+                "{}: expired on {} (before the as-of date {today})",
+                q.contract.occ(),
+                q.contract.expiry
+            ));
+            false
+        } else {
+            true
+        }
+    });
+    let mut first: HashMap<String, usize> = HashMap::new();
+    let mut conflicting: HashSet<String> = HashSet::new();
+    let mut keep = vec![true; quotes.len()];
+    for (i, q) in quotes.iter().enumerate() {
+        let occ = q.contract.occ();
+        match first.get(&occ) {
+            None => {
+                first.insert(occ, i);
+            }
+            Some(&j) => {
+                keep[i] = false;
+                if quotes[j] == *q {
+                    dropped.push(format!(
+                        "{occ}: duplicate row (same values as an earlier one)"
+                    ));
+                } else {
+                    dropped.push(format!("{occ}: duplicate row with different values"));
+                    conflicting.insert(occ);
+                }
+            }
+        }
+    }
+    for (i, q) in quotes.iter().enumerate() {
+        if keep[i] && conflicting.contains(&q.contract.occ()) {
+            keep[i] = false;
+            dropped.push(format!(
+                "{}: conflicting duplicate rows, none kept",
+                q.contract.occ()
+            ));
+        }
+    }
+    let mut it = keep.into_iter();
+    quotes.retain(|_| it.next().unwrap_or(false));
 }
 
 /// A finite value or `None`.
