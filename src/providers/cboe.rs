@@ -264,7 +264,9 @@ fn eastern(s: Option<&str>) -> Option<DateTime<FixedOffset>> {
 
 /// Percent → decimal, keeping only positive finite values.
 fn pct(x: Option<f64>) -> Option<f64> {
-    x.filter(|v| v.is_finite() && *v > 0.0).map(|v| v / 100.0)
+    x.filter(|v| v.is_finite() && *v > 0.0)
+        .map(|v| v / 100.0)
+        .filter(|v| *v > 0.0)
 }
 
 fn positive(x: Option<f64>) -> Option<f64> {

@@ -277,9 +277,10 @@ pub(crate) fn greeks(raw: ProviderGreeks, scale: GreekScale) -> Option<ProviderG
     let g = ProviderGreeks {
         delta: finite(raw.delta),
         gamma: finite(raw.gamma),
-        vega: finite(raw.vega).map(|v| v * scale.vega),
-        theta: finite(raw.theta).map(|v| v * scale.theta),
-        rho: finite(raw.rho).map(|v| v * scale.rho),
+        // Scaled first, then checked: 1e308 × 100 is infinite.
+        vega: finite(raw.vega.map(|v| v * scale.vega)),
+        theta: finite(raw.theta.map(|v| v * scale.theta)),
+        rho: finite(raw.rho.map(|v| v * scale.rho)),
     };
     if g == ProviderGreeks::default() {
         None
@@ -418,6 +419,23 @@ mod tests {
             (s.bid, s.ask, s.bid_size, s.ask_size, s.last),
             (None, Some(2.0), None, Some(3), None)
         );
+    }
+
+    #[test]
+    fn scaled_greeks_stay_finite() {
+        let g = greeks(
+            ProviderGreeks {
+                delta: Some(0.5),
+                vega: Some(1e308),
+                theta: Some(-1e308),
+                rho: Some(f64::NAN),
+                gamma: None,
+            },
+            PER_POINT_PER_DAY,
+        )
+        .unwrap();
+        assert_eq!(g.delta, Some(0.5));
+        assert_eq!((g.vega, g.theta, g.rho), (None, None, None));
     }
 
     #[test]

@@ -610,7 +610,7 @@ pub fn parse_history(body: &str, symbol: &str) -> Result<PriceHistory> {
             if adjusted && raw_close.is_none() {
                 None
             } else {
-                x.map(|v| v * factor)
+                x.map(|v| v * factor).filter(|v| v.is_finite() && *v > 0.0)
             }
         };
         bars.push(Bar {
