@@ -278,3 +278,74 @@ fn default_bound_is_documented_value() {
     assert_eq!(c.max_redirects, 5);
     assert_eq!(c.worst_case(), Duration::from_secs(110));
 }
+
+#[test]
+fn retry_budget_is_shared_by_all_requests_of_a_client() {
+    let s = TestServer::start();
+    s.route(
+        "/slow",
+        Reply::json("{}").fault(Fault::Delay(Duration::from_secs(2))),
+    );
+    s.route_seq("/flaky", vec![Reply::status(500), Reply::json("[1]")]);
+    let config = HttpConfig {
+        retry_budget: Duration::from_secs(1),
+        ..fast_config()
+    };
+    // A fresh client retries the flaky endpoint and succeeds.
+    let fresh = HttpClient::new("test", config.clone()).unwrap();
+    fresh
+        .get_json(&format!("{}/flaky", s.url()), &[], "X")
+        .unwrap();
+    assert_eq!(s.hits("/flaky"), 2);
+    // A client (or a clone of it: one provider, one command) that already spent its budget
+    // on timeouts does not retry again.
+    let c = HttpClient::new("test", config).unwrap();
+    let e = c
+        .get_json(&format!("{}/slow", s.url()), &[], "X")
+        .unwrap_err();
+    assert!(e.to_string().contains("timed out"), "{e}");
+    s.route_seq("/flaky", vec![Reply::status(500), Reply::json("[1]")]);
+    let t = Instant::now();
+    let e = c
+        .clone()
+        .get_json(&format!("{}/flaky", s.url()), &[], "X")
+        .unwrap_err();
+    assert!(t.elapsed() < Duration::from_millis(300));
+    let m = e.to_string();
+    assert!(m.contains("server error (HTTP 500)"), "{m}");
+    assert!(m.contains("retry budget of 1 s spent"), "{m}");
+    assert_eq!(s.hits("/flaky"), 3, "no retry after the budget is spent");
+}
+
+/// A command that needs many requests, each failing once: total retrying stays within the
+/// budget, whatever the number of requests.
+#[test]
+fn many_requests_each_failing_once_share_one_budget() {
+    let s = TestServer::start();
+    let config = HttpConfig {
+        retry_budget: Duration::from_millis(600),
+        base_backoff: Duration::from_millis(100),
+        max_backoff: Duration::from_millis(100),
+        ..fast_config()
+    };
+    let c = HttpClient::new("test", config).unwrap();
+    let t = Instant::now();
+    let mut failed_at = None;
+    for i in 0..40 {
+        let path = format!("/p{i}");
+        s.route_seq(&path, vec![Reply::status(503), Reply::json("[1]")]);
+        if c.get_json(&format!("{}{path}", s.url()), &[], "X").is_err() {
+            failed_at = Some(i);
+            break;
+        }
+    }
+    // Each success cost a wait of 50–100 ms; after at most 12 of them the budget is gone
+    // and the next failure is final.
+    let i = failed_at.expect("the shared budget ran out");
+    assert!((5..=12).contains(&i), "{i}");
+    assert!(
+        t.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        t.elapsed()
+    );
+}
