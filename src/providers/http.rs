@@ -122,6 +122,9 @@ pub struct RawResponse {
 
 /// A blocking HTTP client for one provider. Cheap to share between threads (`Sync`). Its
 /// `Debug` output leaves the registered secrets out.
+///
+/// The retry budget is spent over the client's whole life (clones share it), which suits one
+/// client per command or job; a long-lived program should make a new provider per job.
 #[derive(Clone)]
 pub struct HttpClient {
     client: Client,
