@@ -8,6 +8,10 @@
 //! * [`model`] — plain data: contracts and OCC symbols, quotes, chain snapshots, price history.
 //! * [`pricing`] — Black-Scholes-Merton / Black-76 prices and greeks, the implied-volatility
 //!   solver, year fractions.
+//! * [`surface`] — chain analytics: implied forward per expiry from put-call parity, IV and
+//!   greeks per quote, ATM term structure and skew readings.
+//! * [`plan`] — covered-call planning: parameters, filters with reasons, metrics, score,
+//!   ranked suggestions per holding and the portfolio view.
 //! * [`providers`] — option-chain and price-history sources (CBOE, Tradier, Yahoo,
 //!   Polygon/Massive, saved files, a deterministic demo market). The only module that touches
 //!   the network.
@@ -27,9 +31,11 @@ pub mod error;
 pub mod export;
 pub mod fsutil;
 pub mod model;
+pub mod plan;
 pub mod pricing;
 pub mod providers;
 pub mod regime;
 pub mod store;
+pub mod surface;
 
 pub use error::{Error, Result};

@@ -126,3 +126,69 @@ fn usage_errors_exit_2() {
     let o = ccplan(&["frobnicate"], "");
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn iv_batch_round_trips_and_reports_bounds() {
+    // Prices produced by `price --batch` go back through `iv --batch` to the same vol.
+    let priced = ccplan(
+        &["price", "--batch", "-"],
+        "kind,spot,strike,t_years,rate,div_yield,vol\ncall,42,40,0.5,0.1,0,0.2\nput,187.5,150,0.02,0.04,0.004,0.65\n",
+    );
+    assert!(priced.status.success(), "{}", stderr(&priced));
+    let out = stdout(&priced);
+    let mut input = String::from("kind,spot,strike,t_years,rate,div_yield,price,note\n");
+    for line in out.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        input.push_str(&format!(
+            "{},{},{},{},{},{},{},ok\n",
+            f[0], f[1], f[2], f[3], f[4], f[5], f[7]
+        ));
+    }
+    // Below the discounted intrinsic value of a deep in-the-money call: no volatility.
+    input.push_str("call,100,50,1,0.05,0,40,below\n");
+    let o = ccplan(&["iv", "--batch", "-"], &input);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let rows: Vec<Vec<&str>> = out.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(
+        rows[0].join(","),
+        "kind,spot,strike,t_years,rate,div_yield,price,note,implied_vol,error"
+    );
+    let v1: f64 = rows[1][8].parse().unwrap();
+    let v2: f64 = rows[2][8].parse().unwrap();
+    assert!((v1 - 0.2).abs() < 1e-13, "{v1}");
+    assert!((v2 - 0.65).abs() < 1e-13, "{v2}");
+    assert_eq!(rows[3][8], "");
+    assert!(
+        rows[3][9].contains("below the discounted intrinsic"),
+        "{}",
+        rows[3][9]
+    );
+}
+
+#[test]
+fn single_iv_solves_hull() {
+    let o = ccplan(
+        &[
+            "iv",
+            "call",
+            "--spot",
+            "42",
+            "--strike",
+            "40",
+            "--years",
+            "0.5",
+            "--rate",
+            "10%",
+            "--price",
+            "4.759422392871546",
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("implied volatility 20.000000 %"),
+        "{}",
+        stdout(&o)
+    );
+}

@@ -34,8 +34,18 @@ pub enum Command {
     Price(PriceArgs),
     /// Solve the implied volatility of one option price, or of a CSV batch with --batch.
     Iv(IvArgs),
+    /// Which calls to write on one holding: ranked, explained candidates.
+    Suggest(Box<super::suggest_cmd::SuggestArgs>),
+    /// The best call per holding of a portfolio, totals, net delta and a stress table.
+    Plan(Box<super::plan_cmd::PlanCmdArgs>),
+    /// Is implied volatility high enough to sell now? IV rank, IV vs realized, term structure,
+    /// skew, RSI/MACD, and one verdict.
+    Regime(Box<super::regime_cmd::RegimeArgs>),
     /// Show an option chain: bid, ask, mid, spread, volume, open interest and IV.
     Chain(super::chain_cmd::ChainArgs),
+    /// The local IV history behind IV rank: import, show, export.
+    #[command(subcommand)]
+    History(super::history_cmd::HistoryCmd),
 }
 
 /// Call or put, as a positional argument.
@@ -118,7 +128,11 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
             Some(path) => batch::run(batch::Mode::Iv, path, a.option.keep_going, out),
             None => pricing_cmd::iv(&a, now, out),
         },
+        Command::Suggest(a) => super::suggest_cmd::run(&a, &context(cli.store, now)?, out),
+        Command::Plan(a) => super::plan_cmd::run(&a, &context(cli.store, now)?, out),
+        Command::Regime(a) => super::regime_cmd::run(&a, &context(cli.store, now)?, out),
         Command::Chain(a) => super::chain_cmd::run(&a, &context(cli.store, now)?, out),
+        Command::History(c) => super::history_cmd::run(&c, &context(cli.store, now)?, out),
     }
 }
 
@@ -149,7 +163,9 @@ pub fn parse_as_of(s: &str) -> Result<DateTime<FixedOffset>, String> {
         return Ok(t);
     }
     match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
-        Ok(d) => Ok(ccplan::pricing::time::close_of(d).fixed_offset()),
+        Ok(d) => Ok(ccplan::pricing::time::close_of(d)
+            .with_timezone(&chrono_tz::America::New_York)
+            .fixed_offset()),
         Err(_) => Err(format!(
             "{s:?} is neither an RFC 3339 instant (2026-11-26T15:30:00-05:00) nor a date (2026-11-26)"
         )),

@@ -9,6 +9,11 @@ use ccplan::pricing::time::days_to_expiry;
 use ccplan::providers::file::save_snapshot;
 use ccplan::providers::{ChainRequest, ExpiryFilter};
 
+use std::collections::HashMap;
+
+use ccplan::surface::{analyze, ParitySettings, SurfaceParams};
+
+use super::config::Settings;
 use super::{report_data_quality, sources, Ctx, MarketArgs};
 
 /// Arguments of `chain`.
@@ -62,14 +67,41 @@ pub fn run(a: &ChainArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()> 
                     snap.quotes.len()
                 )?;
             }
-            chain_table(&snap).write(f, out)?
+            chain_table(&snap, &ctx.settings).write(f, out)?
         }
     }
     Ok(())
 }
 
-/// One row per contract, calls and puts by expiry then strike.
-pub fn chain_table(snap: &ChainSnapshot) -> Table {
+/// Our IV (mid, else bid) and delta per contract, from the chain analytics on the implied
+/// forward; empty when the analytics cannot run (no spot) or a quote has no IV.
+fn our_readings(
+    snap: &ChainSnapshot,
+    settings: &Settings,
+) -> HashMap<String, (Option<f64>, Option<f64>)> {
+    let params = SurfaceParams {
+        parity: ParitySettings {
+            rate: settings.rate,
+            div_yield: settings.div_yield,
+            ..ParitySettings::default()
+        },
+        ..SurfaceParams::default()
+    };
+    let mut map = HashMap::new();
+    if let Ok(surface) = analyze(snap, &params) {
+        for slice in &surface.slices {
+            for q in slice.calls.iter().chain(&slice.puts) {
+                map.insert(q.contract.occ(), (q.iv(), q.greeks.map(|g| g.delta)));
+            }
+        }
+    }
+    map
+}
+
+/// One row per contract, calls and puts by expiry then strike, with the provider's IV and
+/// delta beside ours.
+pub fn chain_table(snap: &ChainSnapshot, settings: &Settings) -> Table {
+    let ours = our_readings(snap, settings);
     let mut t = Table::new(&[
         ("contract", "contract"),
         ("expiry", "expiry"),
@@ -83,7 +115,9 @@ pub fn chain_table(snap: &ChainSnapshot) -> Table {
         ("volume", "volume"),
         ("open_interest", "OI"),
         ("provider_iv", "prov IV %"),
+        ("iv", "IV %"),
         ("provider_delta", "prov Δ"),
+        ("delta", "Δ"),
     ]);
     let mut quotes: Vec<_> = snap.quotes.iter().collect();
     quotes.sort_by(|a, b| {
@@ -93,6 +127,7 @@ pub fn chain_table(snap: &ChainSnapshot) -> Table {
     });
     for q in quotes {
         let c = &q.contract;
+        let (iv, delta) = ours.get(&c.occ()).copied().unwrap_or((None, None));
         t.push(vec![
             Cell::text(c.occ()),
             Cell::text(c.expiry.to_string()),
@@ -109,7 +144,9 @@ pub fn chain_table(snap: &ChainSnapshot) -> Table {
             Cell::int(q.volume.and_then(|v| i64::try_from(v).ok())),
             Cell::int(q.open_interest.and_then(|v| i64::try_from(v).ok())),
             Cell::pct(q.provider_iv, 1),
+            Cell::pct(iv, 1),
             Cell::num(q.provider_greeks.and_then(|g| g.delta), 3),
+            Cell::num(delta, 3),
         ]);
     }
     t

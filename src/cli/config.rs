@@ -37,7 +37,6 @@ pub struct Secret(String);
 
 impl Secret {
     /// The value, for the one place that sends it.
-    #[allow(dead_code)] // wired by the keyed providers
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -144,13 +143,12 @@ struct PolygonConfig {
 }
 
 /// The resolved settings.
-#[allow(dead_code)] // fields are wired as the providers land
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// Default chain source.
     pub source: SourceSpec,
-    /// Default history source.
-    pub history: SourceSpec,
+    /// Default history source, when configured (else it follows the chain source).
+    pub history: Option<SourceSpec>,
     /// Fallback rate (decimal).
     pub rate: f64,
     /// Fallback dividend yield (decimal).
@@ -208,10 +206,11 @@ fn resolve(file: FileConfig, env: &dyn Fn(&str) -> Option<String>) -> anyhow::Re
         .parse::<SourceSpec>()
         .map_err(|e| anyhow::anyhow!("default source: {e}"))?;
     let history = match pick("CCPLAN_HISTORY", file.history) {
-        Some(h) => h
-            .parse::<SourceSpec>()
-            .map_err(|e| anyhow::anyhow!("default history source: {e}"))?,
-        None => source.clone(),
+        Some(h) => Some(
+            h.parse::<SourceSpec>()
+                .map_err(|e| anyhow::anyhow!("default history source: {e}"))?,
+        ),
+        None => None,
     };
     let number = |var: &str, from_file: Option<f64>, default: f64| -> anyhow::Result<f64> {
         match non_empty(env(var)) {
@@ -270,7 +269,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(s.source, SourceSpec::Demo);
-        assert_eq!(s.history, SourceSpec::Demo);
+        assert_eq!(s.history, None);
         assert_eq!(s.rate, 0.05);
         assert_eq!(s.tradier_token.as_ref().unwrap().expose(), "env-token-123");
         let dbg = format!("{s:?}");

@@ -1,12 +1,19 @@
 //! Command-line front end: clap arguments turned into validated inputs in one step, the only
 //! place that reads argv, the environment, the clock and the terminal.
 
+mod analysis;
 mod args;
 mod batch;
 mod chain_cmd;
 mod config;
+mod history_cmd;
+mod plan_args;
+mod plan_cmd;
 mod pricing_cmd;
+mod regime_cmd;
+mod render;
 mod sources;
+mod suggest_cmd;
 
 use std::io::{self, Write};
 use std::process::ExitCode;

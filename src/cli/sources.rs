@@ -2,9 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
-
-use ccplan::model::{ChainSnapshot, PriceHistory};
+use ccplan::model::ChainSnapshot;
 use ccplan::providers::cboe::Cboe;
 use ccplan::providers::demo::Demo;
 use ccplan::providers::file::FileSource;
@@ -20,7 +18,6 @@ use super::config::{Settings, SourceSpec};
 /// A provider that can serve chains, history or both.
 pub type Chains = Box<dyn ChainSource + Sync>;
 /// A provider of price history.
-#[allow(dead_code)] // used by suggest/plan/regime
 pub type Histories = Box<dyn HistorySource + Sync>;
 
 fn tradier(settings: &Settings) -> anyhow::Result<Tradier> {
@@ -79,7 +76,6 @@ pub fn chain_source(
 }
 
 /// The history source for a spec.
-#[allow(dead_code)] // used by suggest/plan/regime
 pub fn history_source(spec: &SourceSpec, settings: &Settings) -> anyhow::Result<Histories> {
     Ok(match spec {
         SourceSpec::Cboe => Box::new(Cboe::new(
@@ -104,7 +100,6 @@ pub fn history_source(spec: &SourceSpec, settings: &Settings) -> anyhow::Result<
 
 /// The history source for a chain source spec when `--history` is not given: the same
 /// provider where it serves history, CBOE for Polygon, none for a file or the store.
-#[allow(dead_code)] // used by suggest/plan/regime
 pub fn default_history(spec: &SourceSpec) -> Option<SourceSpec> {
     match spec {
         SourceSpec::Polygon => Some(SourceSpec::Cboe),
@@ -140,17 +135,4 @@ impl ChainSource for StoreSource {
             .retain(|q| request.expiries.accepts(q.contract.expiry));
         Ok(snap)
     }
-}
-
-/// Read a price history, with context naming the source.
-#[allow(dead_code)] // used by suggest/plan/regime
-pub fn fetch_history(
-    source: &dyn HistorySource,
-    symbol: &str,
-    from: chrono::NaiveDate,
-    to: chrono::NaiveDate,
-) -> anyhow::Result<PriceHistory> {
-    source
-        .history(symbol, from, to)
-        .with_context(|| format!("price history for {symbol} from {}", source.name()))
 }

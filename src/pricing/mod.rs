@@ -3,12 +3,14 @@
 //!
 //! ```
 //! use ccplan::model::Right;
-//! use ccplan::pricing::{greeks, BsmInputs};
+//! use ccplan::pricing::{greeks, implied_vol, BsmInputs};
 //!
 //! // Hull's example: S = 42, K = 40, r = 10 %, σ = 20 %, six months.
 //! let call = BsmInputs { right: Right::Call, spot: 42.0, strike: 40.0, t: 0.5, rate: 0.10, div_yield: 0.0 };
 //! let g = greeks(&call, 0.20).unwrap();
 //! assert!((g.price - 4.7594).abs() < 5e-5);
+//! let vol = implied_vol(&call, g.price).unwrap();
+//! assert!((vol - 0.20).abs() < 1e-14);
 //! ```
 
 pub mod black;

@@ -32,7 +32,7 @@
 //!
 //! Everything here is pure: no clock, no files. Dates are calendar dates in New York.
 
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime, TimeZone, Weekday};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, Weekday};
 use chrono_tz::America::New_York;
 
 /// Unscheduled full-day NYSE closures since 2001 (not computable by rule).
@@ -300,30 +300,10 @@ pub fn monthly_expiries(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
 /// correct: a March expiry one day after the clocks change is 23 hours, not 24, away from the
 /// day before.
 pub fn expiry_instant(date: NaiveDate) -> DateTime<FixedOffset> {
-    let local = date.and_time(CLOSE);
-    match New_York.from_local_datetime(&local).earliest() {
-        Some(dt) => dt.fixed_offset(),
-        // 16:00 is never inside a DST gap; fall back to standard time if tz data ever says so.
-        None => DateTime::from_naive_utc_and_offset(
-            local
-                .checked_add_signed(Duration::hours(5))
-                .unwrap_or(local),
-            EST,
-        ),
-    }
+    crate::pricing::time::expiry_instant(date)
+        .with_timezone(&New_York)
+        .fixed_offset()
 }
-
-/// The closing bell, 16:00 local time.
-const CLOSE: NaiveTime = match NaiveTime::from_hms_opt(16, 0, 0) {
-    Some(t) => t,
-    None => NaiveTime::MIN,
-};
-
-/// Eastern Standard Time, UTC−05:00.
-const EST: FixedOffset = match FixedOffset::west_opt(5 * 3600) {
-    Some(o) => o,
-    None => panic!("UTC-05:00 is a valid offset"),
-};
 
 /// The New York calendar date of an instant (which session day a quote belongs to).
 pub fn new_york_date(instant: &DateTime<FixedOffset>) -> NaiveDate {

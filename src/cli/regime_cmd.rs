@@ -1,0 +1,117 @@
+//! `ccplan regime SYMBOL`: is implied volatility high enough to sell now?
+
+use std::io::Write;
+
+use chrono::NaiveDate;
+
+use ccplan::export::{write_json, Format};
+use ccplan::regime::RegimeThresholds;
+
+use super::args::parse_fraction;
+use super::suggest_cmd::{pipeline, report_warnings};
+use super::{usage, Ctx, MarketArgs};
+
+/// Arguments of `regime`.
+#[derive(Debug, clap::Args)]
+pub struct RegimeArgs {
+    /// Underlying ticker, e.g. NVDA.
+    pub symbol: String,
+    #[command(flatten)]
+    pub market: MarketArgs,
+    /// Next earnings date (YYYY-MM-DD): flagged when before the ~30-day expiry.
+    #[arg(long, value_name = "DATE")]
+    pub earnings_date: Option<NaiveDate>,
+    /// Output format on standard output.
+    #[arg(long, default_value = "table")]
+    pub format: Format,
+    /// IV rank at or above which premiums count as rich (default 50%).
+    #[arg(long, value_parser = parse_fraction)]
+    pub rich_iv_rank: Option<f64>,
+    /// IV rank below which premiums count as thin (default 20%).
+    #[arg(long, value_parser = parse_fraction)]
+    pub thin_iv_rank: Option<f64>,
+    /// IV30 ÷ HV20 at or above which premiums count as rich (default 1.25).
+    #[arg(long)]
+    pub rich_iv_hv: Option<f64>,
+    /// IV30 ÷ HV20 below which premiums count as thin (default 0.9).
+    #[arg(long)]
+    pub thin_iv_hv: Option<f64>,
+    /// RSI(14) at or above which the stock counts as overbought (default 70).
+    #[arg(long)]
+    pub overbought_rsi: Option<f64>,
+    /// Do not record today's IV summary in the history store.
+    #[arg(long)]
+    pub no_record: bool,
+    /// Also archive the whole chain in the store (replay with --source store:DATE).
+    #[arg(long)]
+    pub archive: bool,
+}
+
+impl RegimeArgs {
+    fn thresholds(&self) -> anyhow::Result<RegimeThresholds> {
+        let mut t = RegimeThresholds::default();
+        if let Some(v) = self.rich_iv_rank {
+            t.rich_iv_rank = v;
+        }
+        if let Some(v) = self.thin_iv_rank {
+            t.thin_iv_rank = v;
+        }
+        if let Some(v) = self.rich_iv_hv {
+            t.rich_iv_hv_ratio = v;
+        }
+        if let Some(v) = self.thin_iv_hv {
+            t.thin_iv_hv_ratio = v;
+        }
+        if let Some(v) = self.overbought_rsi {
+            t.rsi_overbought = v;
+        }
+        if let Err(e) = t.validate() {
+            return usage(e.to_string());
+        }
+        Ok(t)
+    }
+}
+
+/// Run `regime`.
+pub fn run(a: &RegimeArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()> {
+    let symbol = a.symbol.trim().to_ascii_uppercase();
+    let pipe = pipeline(&a.market, ctx, a.thresholds()?, !a.no_record, a.archive)?;
+    let data = pipe.run(&symbol, a.earnings_date)?;
+    report_warnings(&data);
+    let Some(report) = &data.regime else {
+        anyhow::bail!("no IV regime for {symbol}: {}", data.warnings.join("; "));
+    };
+    match a.format {
+        Format::Json => write_json(report, out)?,
+        Format::Csv => {
+            for (_, table) in report.to_tables().into_iter().take(1) {
+                table.write(Format::Csv, out)?;
+            }
+        }
+        f => {
+            if f == Format::Md {
+                writeln!(out, "# IV regime: {symbol}\n")?;
+            }
+            writeln!(out, "{}", report.summary_line())?;
+            for (title, table) in report.to_tables() {
+                if f == Format::Md {
+                    writeln!(out, "\n## {title}\n")?;
+                } else {
+                    writeln!(out, "\n{title}")?;
+                }
+                table.write(f, out)?;
+            }
+            if !report.notes.is_empty() {
+                if f == Format::Md {
+                    writeln!(out, "\n## Notes\n")?;
+                } else {
+                    writeln!(out, "\nnotes")?;
+                }
+                for n in &report.notes {
+                    writeln!(out, "- {n}")?;
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,357 @@
+//! `ccplan suggest SYMBOL`: the calls worth writing on one holding, ranked and explained.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use ccplan::export::{write_json, write_payoff_svg, Format, PayoffChart};
+use ccplan::fsutil::write_atomic;
+use ccplan::model::{parse_holdings, CorporateEvents, Holding};
+use ccplan::plan::{suggest, Candidate, Market, PlanParams, Suggestion};
+use ccplan::regime::{RegimeReport, RegimeThresholds};
+
+use super::analysis::{Pipeline, SymbolData};
+use super::plan_args::PlanArgs;
+use super::{render, report_data_quality, sources, usage, Ctx, MarketArgs};
+
+/// Arguments of `suggest`.
+#[derive(Debug, clap::Args)]
+pub struct SuggestArgs {
+    /// Underlying ticker, e.g. NVDA.
+    pub symbol: String,
+    /// Shares held (default: the holdings file's, else 100 — one contract).
+    #[arg(long, value_name = "N")]
+    pub shares: Option<u64>,
+    /// Average cost per share, USD: strikes below it are rejected unless --allow-below-basis.
+    #[arg(long, value_name = "USD")]
+    pub cost_basis: Option<f64>,
+    /// Take shares, cost basis, written calls and events for SYMBOL from a holdings file.
+    #[arg(long, value_name = "FILE")]
+    pub holdings: Option<PathBuf>,
+    /// Next earnings date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub earnings_date: Option<NaiveDate>,
+    /// Next ex-dividend date (YYYY-MM-DD); with --dividend, checks early-assignment risk.
+    #[arg(long, value_name = "DATE")]
+    pub ex_dividend: Option<NaiveDate>,
+    /// Dividend per share paid on the ex-date, USD.
+    #[arg(long, value_name = "USD")]
+    pub dividend: Option<f64>,
+    /// Also list the rejected strikes with their reasons.
+    #[arg(long)]
+    pub explain: bool,
+    #[command(flatten)]
+    pub plan: PlanArgs,
+}
+
+/// The JSON document of `suggest`: enough to reproduce it.
+#[derive(Serialize)]
+struct SuggestDoc<'a> {
+    params: &'a PlanParams,
+    suggestion: &'a Suggestion,
+    regime: Option<&'a RegimeReport>,
+    warnings: &'a [String],
+}
+
+/// Read a holdings file, naming it in errors.
+pub fn read_holdings(path: &Path) -> anyhow::Result<ccplan::model::Portfolio> {
+    let text = std::fs::read_to_string(path).map_err(|e| ccplan::Error::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    Ok(parse_holdings(&text, &path.display().to_string())?)
+}
+
+fn holding(a: &SuggestArgs, symbol: &str) -> anyhow::Result<(Holding, Option<String>)> {
+    let mut note = None;
+    let mut h = match &a.holdings {
+        Some(path) => {
+            let p = read_holdings(path)?;
+            match p.holdings.into_iter().find(|h| h.symbol == symbol) {
+                Some(h) => h,
+                None => {
+                    return usage(format!(
+                        "{symbol} is not in the holdings file {}",
+                        path.display()
+                    ))
+                }
+            }
+        }
+        None => Holding {
+            symbol: symbol.to_string(),
+            shares: 0,
+            cost_basis: None,
+            written: Vec::new(),
+            events: CorporateEvents::default(),
+        },
+    };
+    if let Some(n) = a.shares {
+        h.shares = n;
+    }
+    if h.shares == 0 {
+        h.shares = 100;
+        note = Some("no --shares given: assuming 100 shares (one contract)".to_string());
+    }
+    if let Some(b) = a.cost_basis {
+        if !(b.is_finite() && b >= 0.0) {
+            return usage(format!("--cost-basis {b}: expected a USD amount ≥ 0"));
+        }
+        h.cost_basis = Some(b);
+    }
+    if a.earnings_date.is_some() {
+        h.events.next_earnings = a.earnings_date;
+    }
+    if a.ex_dividend.is_some() {
+        h.events.ex_dividend = a.ex_dividend;
+    }
+    if let Some(d) = a.dividend {
+        if !(d.is_finite() && d >= 0.0) {
+            return usage(format!("--dividend {d}: expected a USD amount ≥ 0"));
+        }
+        h.events.dividend = Some(d);
+    }
+    Ok((h, note))
+}
+
+/// Build the pipeline every market command shares: the chain source, the history source
+/// (`--history`, else the config's, else the chain provider's own) and the store switches.
+pub fn pipeline<'a>(
+    market: &MarketArgs,
+    ctx: &'a Ctx,
+    thresholds: RegimeThresholds,
+    record: bool,
+    archive: bool,
+) -> anyhow::Result<Pipeline<'a>> {
+    let spec = market
+        .source
+        .clone()
+        .unwrap_or_else(|| ctx.settings.source.clone());
+    let chains = sources::chain_source(&spec, &ctx.settings, &ctx.store)?;
+    let history_spec = market
+        .history
+        .clone()
+        .or_else(|| ctx.settings.history.clone())
+        .or_else(|| sources::default_history(&spec));
+    let histories = match history_spec {
+        Some(h) => Some(sources::history_source(&h, &ctx.settings)?),
+        None => None,
+    };
+    Ok(Pipeline {
+        ctx,
+        spec,
+        chains,
+        histories,
+        thresholds,
+        record,
+        archive,
+    })
+}
+
+/// The pipeline for the planner's flags.
+pub fn plan_pipeline<'a>(a: &PlanArgs, ctx: &'a Ctx) -> anyhow::Result<Pipeline<'a>> {
+    pipeline(&a.market, ctx, a.thresholds()?, !a.no_record, a.archive)
+}
+
+/// Write `render` to stdout in `format`, and to `--out` (format from its extension).
+pub fn emit(
+    format: Format,
+    out_file: Option<&Path>,
+    out: &mut dyn Write,
+    render: &dyn Fn(Format, &mut dyn Write) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    if let Some(path) = out_file {
+        let f = Format::from_path(path)?;
+        let mut failure = None;
+        write_atomic(path, |w| {
+            render(f, w).map_err(|e| {
+                let msg = format!("{e:#}");
+                failure = Some(e);
+                ccplan::Error::Output(std::io::Error::other(msg))
+            })
+        })
+        .with_context(|| format!("writing {}", path.display()))?;
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        eprintln!("wrote {}", path.display());
+    }
+    render(format, out)
+}
+
+/// The payoff chart of a candidate on a holding.
+pub fn chart_for(c: &Candidate) -> PayoffChart {
+    let expected_move = c.spot * c.metrics.iv * c.t.max(0.0).sqrt();
+    PayoffChart {
+        title: format!(
+            "{} {} sh + short {} × {} @ {:.2}",
+            c.symbol,
+            u64::from(c.contracts) * u64::from(c.multiplier),
+            c.contracts,
+            c.occ,
+            c.limit_price
+        ),
+        spot: c.spot,
+        strike: c.strike,
+        premium: c.limit_price,
+        shares_covered: f64::from(c.contracts) * f64::from(c.multiplier),
+        expected_move,
+    }
+}
+
+/// Write a chart atomically.
+pub fn write_chart(path: &Path, c: &Candidate) -> anyhow::Result<()> {
+    let chart = chart_for(c);
+    write_atomic(path, |w| write_payoff_svg(&chart, w))
+        .with_context(|| format!("writing the chart {}", path.display()))?;
+    eprintln!("wrote {}", path.display());
+    Ok(())
+}
+
+/// Print the symbol's warnings and data-quality notes on standard error.
+pub fn report_warnings(data: &SymbolData) {
+    report_data_quality(&data.snap);
+    for w in &data.warnings {
+        eprintln!("warning: {w}");
+    }
+}
+
+/// Run `suggest`.
+pub fn run(a: &SuggestArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()> {
+    let symbol = a.symbol.trim().to_ascii_uppercase();
+    let params = a.plan.params(&ctx.settings)?;
+    let (holding, holding_note) = holding(a, &symbol)?;
+    let pipe = plan_pipeline(&a.plan, ctx)?;
+    let data = pipe.run(&symbol, holding.events.next_earnings)?;
+    report_warnings(&data);
+    let mut warnings = data.warnings.clone();
+    warnings.extend(holding_note.clone());
+    let suggestion = suggest(
+        &holding,
+        &Market {
+            chain: &data.snap,
+            history: data.history.as_ref(),
+        },
+        &params,
+    )?;
+    if let Some(w) = data.regime.as_ref().and_then(|r| r.thin_warning()) {
+        eprintln!("warning: {w}");
+        warnings.push(w);
+    }
+    if let Some(n) = &holding_note {
+        eprintln!("note: {n}");
+    }
+    let render = |f: Format, w: &mut dyn Write| -> anyhow::Result<()> {
+        match f {
+            Format::Json => write_json(
+                &SuggestDoc {
+                    params: &params,
+                    suggestion: &suggestion,
+                    regime: data.regime.as_ref(),
+                    warnings: &warnings,
+                },
+                w,
+            )?,
+            Format::Csv => render::candidates_full(&suggestion.candidates).write(f, w)?,
+            Format::Table | Format::Md => {
+                human(&suggestion, data.regime.as_ref(), &params, a.explain, f, w)?
+            }
+        }
+        Ok(())
+    };
+    emit(a.plan.format, a.plan.out.as_deref(), out, &render)?;
+    if let Some(path) = &a.plan.chart {
+        match suggestion.best() {
+            Some(best) => write_chart(path, best)?,
+            None => eprintln!("note: no candidate to chart"),
+        }
+    }
+    Ok(())
+}
+
+fn heading(f: Format, w: &mut dyn Write, text: &str) -> std::io::Result<()> {
+    match f {
+        Format::Md => writeln!(w, "\n## {text}\n"),
+        _ => writeln!(w, "\n{text}"),
+    }
+}
+
+fn human(
+    s: &Suggestion,
+    regime: Option<&RegimeReport>,
+    params: &PlanParams,
+    explain: bool,
+    f: Format,
+    w: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let basis = s.cost_basis.map_or_else(
+        || "no cost basis".to_string(),
+        |b| format!("cost basis {b:.2} USD"),
+    );
+    if f == Format::Md {
+        writeln!(w, "# Covered calls on {}\n", s.symbol)?;
+    }
+    writeln!(
+        w,
+        "{}: spot {:.2} USD, as of {} ({}); {} shares, {}",
+        s.symbol,
+        s.spot,
+        s.as_of.to_rfc3339(),
+        s.source,
+        s.shares,
+        basis
+    )?;
+    if let Some(r) = regime {
+        writeln!(w, "IV regime: {}", r.summary_line())?;
+    }
+    writeln!(
+        w,
+        "Window: {}; profile {:?} (target delta {:.2}); premium on the {:?}",
+        params.window, params.profile, s.target_delta, params.basis
+    )?;
+    if f == Format::Table {
+        writeln!(w)?;
+    }
+    if s.candidates.is_empty() {
+        writeln!(
+            w,
+            "No call passes the filters (run with --explain to see why)."
+        )?;
+    } else {
+        render::candidates_compact(&s.candidates).write(f, w)?;
+        heading(f, w, "Why each ranks where it does")?;
+        for c in &s.candidates {
+            let flags: Vec<String> = c.flags.iter().map(|x| x.to_string()).collect();
+            let flags = if flags.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", flags.join("; "))
+            };
+            writeln!(w, "{}. {} — {}{}", c.rank, c.occ, c.why, flags)?;
+        }
+        if s.not_shown > 0 {
+            writeln!(
+                w,
+                "({} more strikes pass the filters; --top N shows more)",
+                s.not_shown
+            )?;
+        }
+    }
+    if !s.notes.is_empty() {
+        heading(f, w, "Notes")?;
+        for n in &s.notes {
+            writeln!(w, "- {n}")?;
+        }
+    }
+    if explain {
+        heading(f, w, "Rejected strikes")?;
+        if s.rejected.is_empty() {
+            writeln!(w, "none")?;
+        } else {
+            render::rejected(&s.rejected).write(f, w)?;
+        }
+    }
+    Ok(())
+}

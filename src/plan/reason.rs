@@ -1,0 +1,212 @@
+//! Why a strike was not recommended, and the flags a recommended one carries.
+//!
+//! Every filter records its own reason on the strike it rejects, with the values it compared,
+//! so `--explain` can say "strike 110 is below cost basis 118.50" rather than "filtered".
+//! A strike failing several filters carries every reason.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// Why a strike was rejected. Money in USD per share, fractions decimal.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "filter", rename_all = "snake_case")]
+pub enum RejectReason {
+    /// No bid (or a zero bid): nothing to sell into.
+    NoBid,
+    /// Bid above ask.
+    Crossed {
+        /// Bid.
+        bid: f64,
+        /// Ask.
+        ask: f64,
+    },
+    /// The premium basis is mid but the quote is not two-sided.
+    NoMid,
+    /// No implied volatility could be solved, so no probability can be given.
+    NoIv,
+    /// Strike below the holding's cost basis (a realised loss if called).
+    BelowCostBasis {
+        /// Strike.
+        strike: f64,
+        /// Cost basis.
+        cost_basis: f64,
+    },
+    /// Open interest below the minimum (unknown counts as 0).
+    MinOpenInterest {
+        /// Open interest, contracts.
+        open_interest: u64,
+        /// Minimum.
+        min: u64,
+    },
+    /// Bid below the minimum.
+    MinBid {
+        /// Bid.
+        bid: f64,
+        /// Minimum.
+        min: f64,
+    },
+    /// Spread too wide, or unknown because the quote is one-sided.
+    MaxSpread {
+        /// (ask − bid) / mid, `None` when one-sided.
+        spread: Option<f64>,
+        /// Maximum.
+        max: f64,
+    },
+    /// Assignment probability above the maximum.
+    MaxAssignment {
+        /// N(d2).
+        probability: f64,
+        /// Maximum.
+        max: f64,
+    },
+    /// Downside cushion below the minimum.
+    MinCushion {
+        /// P / S.
+        cushion: f64,
+        /// Minimum.
+        min: f64,
+    },
+    /// Annualized premium yield below the minimum.
+    MinAnnualizedYield {
+        /// Annualized premium yield.
+        annualized_yield: f64,
+        /// Minimum.
+        min: f64,
+    },
+    /// An earnings announcement falls on or before expiry and the policy excludes it.
+    EarningsBeforeExpiry {
+        /// Earnings date.
+        earnings: NaiveDate,
+        /// Expiry.
+        expiry: NaiveDate,
+    },
+    /// An ex-dividend date before expiry with extrinsic value below the dividend: the call
+    /// is likely to be exercised early the day before the ex-date.
+    EarlyAssignmentDividend {
+        /// Ex-dividend date.
+        ex_date: NaiveDate,
+        /// Dividend, USD per share.
+        dividend: f64,
+        /// Extrinsic value, USD per share.
+        extrinsic: f64,
+    },
+}
+
+impl fmt::Display for RejectReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RejectReason::NoBid => f.write_str("no bid"),
+            RejectReason::Crossed { bid, ask } => {
+                write!(f, "crossed quote: bid {bid:.2} above ask {ask:.2}")
+            }
+            RejectReason::NoMid => f.write_str("premium basis is mid but the quote is one-sided"),
+            RejectReason::NoIv => f.write_str("no implied volatility could be solved"),
+            RejectReason::BelowCostBasis { strike, cost_basis } => {
+                write!(f, "strike {strike} is below cost basis {cost_basis:.2}")
+            }
+            RejectReason::MinOpenInterest { open_interest, min } => {
+                write!(
+                    f,
+                    "open interest {open_interest} is below the minimum {min}"
+                )
+            }
+            RejectReason::MinBid { bid, min } => {
+                write!(f, "bid {bid:.2} is below the minimum {min:.2}")
+            }
+            RejectReason::MaxSpread { spread, max } => match spread {
+                Some(s) => write!(
+                    f,
+                    "spread {:.1} % of mid is above the maximum {:.1} %",
+                    s * 100.0,
+                    max * 100.0
+                ),
+                None => write!(
+                    f,
+                    "spread unknown (one-sided quote), maximum {:.1} %",
+                    max * 100.0
+                ),
+            },
+            RejectReason::MaxAssignment { probability, max } => write!(
+                f,
+                "assignment probability {:.1} % is above the maximum {:.1} %",
+                probability * 100.0,
+                max * 100.0
+            ),
+            RejectReason::MinCushion { cushion, min } => write!(
+                f,
+                "downside cushion {:.2} % is below the minimum {:.2} %",
+                cushion * 100.0,
+                min * 100.0
+            ),
+            RejectReason::MinAnnualizedYield {
+                annualized_yield,
+                min,
+            } => write!(
+                f,
+                "annualized yield {:.1} % is below the minimum {:.1} %",
+                annualized_yield * 100.0,
+                min * 100.0
+            ),
+            RejectReason::EarningsBeforeExpiry { earnings, expiry } => {
+                write!(f, "earnings on {earnings}, before expiry {expiry}")
+            }
+            RejectReason::EarlyAssignmentDividend {
+                ex_date,
+                dividend,
+                extrinsic,
+            } => write!(
+                f,
+                "ex-dividend {ex_date} before expiry: extrinsic {extrinsic:.2} is below the \
+                 dividend {dividend:.2}, early assignment likely"
+            ),
+        }
+    }
+}
+
+/// Something a recommended candidate should be read with.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "flag", rename_all = "snake_case")]
+pub enum CandidateFlag {
+    /// Earnings on or before expiry (kept because the earnings policy is "flag").
+    EarningsBeforeExpiry {
+        /// Earnings date.
+        earnings: NaiveDate,
+    },
+    /// Ex-dividend before expiry, extrinsic still above the dividend.
+    ExDividendBeforeExpiry {
+        /// Ex-dividend date.
+        ex_date: NaiveDate,
+    },
+    /// The forward of this expiry is from the configured rate and yield, not parity.
+    ForwardFallback,
+    /// Volume 0 or no last trade.
+    NoTrades,
+    /// The last trade is old.
+    Stale,
+    /// The IV is the bid's (no two-sided market).
+    BidIv,
+    /// The strike is below the cost basis (allowed by the parameters).
+    BelowCostBasis,
+}
+
+impl fmt::Display for CandidateFlag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CandidateFlag::EarningsBeforeExpiry { earnings } => {
+                write!(f, "earnings on {earnings} before expiry")
+            }
+            CandidateFlag::ExDividendBeforeExpiry { ex_date } => {
+                write!(f, "ex-dividend {ex_date} before expiry")
+            }
+            CandidateFlag::ForwardFallback => {
+                f.write_str("forward from the configured rate, not parity")
+            }
+            CandidateFlag::NoTrades => f.write_str("no trades today"),
+            CandidateFlag::Stale => f.write_str("last trade is stale"),
+            CandidateFlag::BidIv => f.write_str("IV from the bid (one-sided market)"),
+            CandidateFlag::BelowCostBasis => f.write_str("strike below cost basis"),
+        }
+    }
+}

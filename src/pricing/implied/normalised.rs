@@ -1,0 +1,377 @@
+//! The normalised implied-volatility solver: given x = −|ln(F/K)| ≤ 0 and the out-of-the-money
+//! time value β = b₀(x, s) (normalised by √(FK)), find the total volatility s = σ√T.
+//!
+//! # Design (after Jäckel, "Let's Be Rational", 2015; derived here from the mathematics)
+//!
+//! For fixed x < 0, s ↦ b₀(x, s) rises from 0 to b_max = e^{x/2}; it is convex below and concave
+//! above its inflection point s_c = √(2|x|), where b₀′(s_c) = e^{x/2}/√(2π). The tangent there
+//! meets 0 at s_l = s_c − b_c/v_c and b_max at s_u = s_c + (b_max − b_c)/v_c, which splits the
+//! price range into four branches, each with an initial guess built from exact values and
+//! slopes at its ends and an objective on which Householder's third-order method converges
+//! from that guess in one or two steps:
+//!
+//! | branch | β range | initial guess | objective g(s) |
+//! |---|---|---|---|
+//! | lowest | (0, b_l) | rational cubic in β of the map f(s) = (2π|x|/3√3)·Φ(−|x|/(√3 s))³, which has the same leading asymptotics as b₀ as s → 0 and inverts in closed form | 1/ln b₀(s) − 1/ln β |
+//! | lower middle | [b_l, b_c) | rational cubic of s(β) through (b_l, s_l), (b_c, s_c) | b₀(s) − β |
+//! | upper middle | [b_c, b_u] | rational cubic of s(β) through (b_c, s_c), (b_u, s_u) | b₀(s) − β |
+//! | highest | (b_u, b_max) | rational cubic in β of f(s) = Φ(−s/2), the leading behaviour of (b_max − b₀)/2 as s → ∞ | ln(b_max − β) − ln(b_max − b₀(s)) |
+//!
+//! The interpolants match values and first derivatives at both ends; the rational cubic's
+//! control parameter sets the second derivative to zero at the inflection point (s″(b_c) = 0)
+//! and at the asymptotic ends (where f(β) is linear to leading order).
+//!
+//! The lowest-branch objective is nearly linear in s² because ln b₀ ≈ −x²/(2s²); the highest
+//! one because ln(b_max − b₀) ≈ −s²/8. In the highest branch b_max − b₀ is computed as a sum of
+//! two positive tails, never as a difference, so prices within ulps of the maximum still solve.
+//!
+//! # Cheap early, accurate last
+//!
+//! The values at the branch ends and the first step use [`otm_eval_fast`] (the erfcx difference
+//! everywhere, good to 1e-9 or better); once a step is below 1e-2·s every evaluation uses the
+//! accurate kernel [`otm_eval`], and a step computed from an accurate evaluation that is below
+//! 1e-6·s is applied and ends the iteration (Householder(3) converges with order 4, so the
+//! error after it is of order 1e-24·s; no further evaluation is needed to confirm it). The
+//! typical solve is two kernel evaluations for the guess, one cheap and one accurate step.
+//!
+//! # Bounded work
+//!
+//! Every iterate is kept inside a bracket [lo, hi] that starts as the branch's interval and
+//! shrinks with the sign of the residual (b₀ is increasing in s; a cheap evaluation moves the
+//! bracket only when its residual is far above its error); a step that would leave it, or that
+//! is not finite, is replaced by bisection. After three steps every evaluation is accurate, and
+//! the loop never runs more than [`MAX_ITERATIONS`] times. No allocation.
+
+use errorfunctions::RealErrorFunctions;
+use statrs::function::erf::erfc_inv;
+
+use crate::pricing::black::{otm_eval, otm_eval_fast, otm_gap};
+use crate::pricing::normal::{norm_cdf, norm_pdf};
+
+use super::rational::{control_parameter, rational_cubic};
+
+/// 1/√(2π).
+const INV_SQRT_2PI: f64 = 0.398_942_280_401_432_7;
+/// √3.
+const SQRT_3: f64 = 1.732_050_807_568_877_2;
+/// Hard cap on Householder steps (two suffice in practice; the rest is a safety margin for
+/// bracketing fallbacks).
+pub(crate) const MAX_ITERATIONS: usize = 10;
+/// A step below this fraction of s, computed from an accurate evaluation, is the last one
+/// (Householder(3) converges with order 4: the error after it is of order 1e-24·s).
+const STEP_TOL: f64 = 1e-6;
+/// Below this relative step the accurate kernel takes over from the cheap one.
+const ACCURATE_FROM: f64 = 1e-2;
+/// Relative residual above which the cheap kernel's sign is trusted for bracketing.
+const FAST_KERNEL_TOL: f64 = 1e-8;
+
+/// Φ⁻¹(p) to about 1e-15 relative (statrs' rational approximation of erfc⁻¹); for initial
+/// guesses only.
+#[inline]
+fn inv_norm_cdf_fast(p: f64) -> f64 {
+    -std::f64::consts::SQRT_2 * erfc_inv(2.0 * p)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Objective {
+    Lowest,
+    Middle,
+    Highest,
+}
+
+/// Total volatility s ≥ 0 whose out-of-the-money time value is β.
+///
+/// `x ≤ 0`; `beta` in (0, e^{x/2}) and `gap` = e^{x/2} − β > 0, both passed because the caller
+/// can compute each to full relative precision. Returns a finite s > 0 (or the end of the
+/// bracket reached when the price is beyond what binary64 can resolve).
+pub(crate) fn implied_total_vol_otm(x: f64, beta: f64, gap: f64) -> f64 {
+    debug_assert!(x <= 0.0 && beta > 0.0 && gap > 0.0);
+    let ax = -x;
+    let b_max = (0.5 * x).exp();
+    let s_c = (2.0 * ax).sqrt();
+    let v_c = INV_SQRT_2PI * b_max;
+    // At s_c, h = −t and h² + t² = |x|: E = e^{x/2} = b_max and a = τ = s_c/(2√2), so
+    // b_c = ½·b_max·(1 − erfcx(2τ)) (one erfcx; cancels only for tiny |x|, harmless for a guess).
+    let b_c = 0.5 * b_max * (1.0 - (s_c * std::f64::consts::FRAC_1_SQRT_2).erfcx());
+
+    let (s0, lo, hi, objective);
+    if beta < b_c {
+        let s_l = s_c - b_c / v_c;
+        let ev_l = otm_eval_fast(x, s_l);
+        let b_l = ev_l.value;
+        let v_l = INV_SQRT_2PI * ev_l.e;
+        if beta < b_l && v_l > 0.0 {
+            // Lowest branch: interpolate f(β) on [0, b_l], f(0) = 0, f′(0) = 1, f″(0) = 0.
+            let c = 2.0 * std::f64::consts::PI * ax / (3.0 * SQRT_3);
+            let z_l = -ax / (SQRT_3 * s_l);
+            let phi_l = norm_cdf(z_l);
+            let f_l = c * phi_l * phi_l * phi_l;
+            let df_ds = 3.0 * c * phi_l * phi_l * norm_pdf(z_l) * ax / (SQRT_3 * s_l * s_l);
+            let d_r = df_ds / v_l;
+            let r = control_parameter(b_l, 0.0, f_l, 1.0, d_r, 0.0, true);
+            let u = beta / b_l;
+            let f = rational_cubic(u, 1.0 - u, b_l, 0.0, f_l, 1.0, d_r, r)
+                .clamp(f64::MIN_POSITIVE, f_l);
+            let z = inv_norm_cdf_fast((f / c).cbrt());
+            let guess = if z < 0.0 { ax / (SQRT_3 * -z) } else { s_l };
+            s0 = guess;
+            lo = 0.0;
+            hi = s_l;
+            objective = Objective::Lowest;
+        } else {
+            // Lower middle: s(β) on [b_l, b_c], s″(b_c) = 0.
+            let (d_l, d_r) = (1.0 / v_l, 1.0 / v_c);
+            let h = b_c - b_l;
+            let r = control_parameter(h, s_l, s_c, d_l, d_r, 0.0, false);
+            let u = (beta - b_l) / h;
+            s0 = rational_cubic(u, 1.0 - u, h, s_l, s_c, d_l, d_r, r);
+            lo = s_l.max(0.0);
+            hi = s_c;
+            objective = Objective::Middle;
+        }
+    } else {
+        let s_u = s_c + (b_max - b_c) / v_c;
+        let ev_u = otm_eval_fast(x, s_u);
+        let b_u = ev_u.value;
+        let v_u = INV_SQRT_2PI * ev_u.e;
+        if beta <= b_u || v_u <= 0.0 {
+            // Upper middle: s(β) on [b_c, b_u], s″(b_c) = 0.
+            let (d_l, d_r) = (1.0 / v_c, 1.0 / v_u);
+            let h = b_u - b_c;
+            let r = control_parameter(h, s_c, s_u, d_l, d_r, 0.0, true);
+            let u = (beta - b_c) / h;
+            s0 = rational_cubic(u, 1.0 - u, h, s_c, s_u, d_l, d_r, r);
+            lo = s_c;
+            hi = s_u;
+            objective = Objective::Middle;
+        } else {
+            // Highest branch: f(β) = Φ(−s/2) on [b_u, b_max], f(b_max) = 0, f′(b_max) = −½,
+            // f″(b_max) = 0.
+            let f_u = norm_cdf(-0.5 * s_u);
+            let d_l = -0.5 * norm_pdf(0.5 * s_u) / v_u;
+            let h = b_max - b_u;
+            let r = control_parameter(h, f_u, 0.0, d_l, -0.5, 0.0, false);
+            let v = (gap / h).min(1.0);
+            let u = 1.0 - v;
+            let f = rational_cubic(u, v, h, f_u, 0.0, d_l, -0.5, r).clamp(f64::MIN_POSITIVE, f_u);
+            s0 = -2.0 * inv_norm_cdf_fast(f);
+            lo = s_u;
+            hi = f64::INFINITY;
+            objective = Objective::Highest;
+        }
+    }
+    refine(x, beta, gap, s0, lo, hi, objective)
+}
+
+/// Householder(3) iterations on the branch objective, safeguarded by the bracket [lo, hi].
+fn refine(
+    x: f64,
+    beta: f64,
+    gap: f64,
+    s0: f64,
+    mut lo: f64,
+    mut hi: f64,
+    objective: Objective,
+) -> f64 {
+    let x2 = x * x;
+    let ln_beta = if objective == Objective::Lowest {
+        beta.ln()
+    } else {
+        f64::NAN
+    };
+    let mut s = if s0.is_finite() && s0 >= lo && s0 <= hi && s0 > 0.0 {
+        s0
+    } else {
+        bisect(lo, hi)
+    };
+    // Early steps use the cheaper kernel; once a step is below `ACCURATE_FROM`·s (or after
+    // three steps) every evaluation is accurate, and the step computed from an accurate
+    // evaluation that is below `STEP_TOL`·s is the last one.
+    let mut accurate = false;
+    for iteration in 0..MAX_ITERATIONS {
+        #[cfg(test)]
+        COUNT.with(|c| c.set(c.get() + 1));
+        if iteration >= 3 {
+            accurate = true;
+        }
+        let ev = if accurate {
+            otm_eval(x, s)
+        } else {
+            otm_eval_fast(x, s)
+        };
+        let exact = accurate || ev.exact;
+        let b = ev.value;
+        let vega = INV_SQRT_2PI * ev.e;
+        // In the highest branch b rounds to β long before s is resolved: compare distances
+        // to the maximum there instead (b − β = gap − c).
+        let c = if objective != Objective::Highest {
+            f64::NAN
+        } else if ev.gap.is_nan() {
+            otm_gap(x, s, ev.e)
+        } else {
+            ev.gap
+        };
+        let excess = if objective == Objective::Highest {
+            gap - c
+        } else {
+            b - beta
+        };
+        // A cheap evaluation may carry a relative error up to about 1e-9: trust its sign for
+        // the bracket only when the residual is clearly larger.
+        let trusted = exact || excess.abs() > FAST_KERNEL_TOL * b.min(c.max(0.0)).max(b);
+        if excess > 0.0 {
+            if trusted {
+                hi = s;
+            }
+        } else if excess < 0.0 {
+            if trusted {
+                lo = s;
+            }
+        } else if exact {
+            return s;
+        } else {
+            accurate = true;
+            continue;
+        }
+        // ln b′ = −x²/(2s²) − s²/8 + const: b″/b′ = p, b‴/b′ = p² + q.
+        let s2 = s * s;
+        let p = x2 / (s2 * s) - 0.25 * s;
+        let q = -3.0 * x2 / (s2 * s2) - 0.25;
+        let (nu, eta2, eta3) = match objective {
+            Objective::Middle => (-excess / vega, p, p * p + q),
+            Objective::Lowest => {
+                let ln_b = b.ln();
+                // g = 1/ln b − 1/ln β; G′ = −1/(b ln²b), G″/G′ = −(L+2)/(bL),
+                // G‴/G′ = 2(L² + 3L + 3)/(L²b²).
+                // ln β − ln b as ln(1 + (β − b)/b): the difference of two logarithms near
+                // −700 would keep only 1e-14 of b's relative resolution.
+                let g = ((beta - b) / b).ln_1p() / (ln_b * ln_beta);
+                // w = b′/b first: b and b′ may both be subnormal-sized.
+                let w = vega / b;
+                let nu = g * ln_b * ln_b / w;
+                let g2 = -(ln_b + 2.0) / ln_b * w;
+                let g3 = 2.0 * (ln_b * ln_b + 3.0 * ln_b + 3.0) / (ln_b * ln_b) * w * w;
+                (nu, g2 + p, g3 + 3.0 * g2 * p + p * p + q)
+            }
+            Objective::Highest => {
+                // g = ln(gap) − ln(c), c = b_max − b; G′ = 1/c, G″/G′ = 1/c, G‴/G′ = 2/c².
+                let w = vega / c;
+                let nu = -((gap - c) / c).ln_1p() / w;
+                (nu, w + p, 2.0 * w * w + 3.0 * w * p + p * p + q)
+            }
+        };
+        let step = if nu.is_finite() {
+            let den = 1.0 + nu * (eta2 + eta3 * nu / 6.0);
+            let hh = nu * (1.0 + 0.5 * eta2 * nu) / den;
+            if hh.is_finite() && den > 0.0 {
+                hh
+            } else {
+                nu
+            }
+        } else {
+            f64::NAN
+        };
+        if exact && step.abs() <= STEP_TOL * s {
+            // Converged: the step is within rounding of the bracket, apply it unchecked.
+            let next = s + step;
+            if next > 0.0 && next.is_finite() {
+                s = next;
+            }
+            break;
+        }
+        let next = s + step;
+        s = if next > lo && next < hi {
+            next
+        } else {
+            bisect(lo, hi)
+        };
+        if step.abs() <= ACCURATE_FROM * s {
+            accurate = true;
+        }
+    }
+    s
+}
+
+/// A point strictly inside (lo, hi): the midpoint, or 2·lo when hi = ∞.
+#[inline]
+fn bisect(lo: f64, hi: f64) -> f64 {
+    if hi.is_finite() {
+        0.5 * (lo + hi)
+    } else {
+        (2.0 * lo).max(1.0)
+    }
+}
+
+#[cfg(test)]
+thread_local! { static COUNT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) }; }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The benchmark grid (ln(F/K) ∈ [−3, 3], σ√T ∈ [0.01, 2]): no solve needs more than
+    /// four steps, and most need two (one cheap, one accurate).
+    #[test]
+    fn iteration_counts_on_the_benchmark_grid() {
+        let mut hist = [0usize; MAX_ITERATIONS + 1];
+        for i in 0..25 {
+            let x = -(-3.0f64 + 0.25 * i as f64).abs();
+            for j in 0..20 {
+                let s = 0.01 * 200f64.powf(j as f64 / 19.0);
+                let ev = otm_eval(x, s);
+                if ev.value < 1e-290 {
+                    // Subnormal or zero: the price no longer determines s to 1e-12.
+                    continue;
+                }
+                let gap = otm_gap(x, s, ev.e);
+                COUNT.with(|c| c.set(0));
+                let got = implied_total_vol_otm(x, ev.value, gap);
+                assert!(((got - s) / s).abs() < 1e-12, "x={x} s={s}: {got}");
+                hist[COUNT.with(|c| c.get())] += 1;
+            }
+        }
+        let n: usize = hist.iter().sum();
+        let at_most_two: usize = hist[..=2].iter().sum();
+        assert!(hist[5..].iter().all(|&h| h == 0), "{hist:?}");
+        assert!(at_most_two * 4 >= n * 3, "{hist:?}");
+    }
+
+    /// Solve b₀(x, s) for s on a grid covering all four branches and count the Householder
+    /// steps: every case must converge to a few ulps and within the iteration cap.
+    #[test]
+    fn all_branches_converge_to_a_few_ulps() {
+        let mut worst: f64 = 0.0;
+        for &x in &[-1e-10f64, -0.01, -0.3, -1.0, -2.5, -5.0, -9.0] {
+            let s_c = (-2.0 * x).sqrt();
+            for &f in &[1e-3, 0.05, 0.3, 0.7, 0.95, 1.0, 1.05, 1.5, 3.0, 10.0] {
+                let s = (s_c * f).max(1e-3);
+                let ev = otm_eval(x, s);
+                if ev.value < 1e-290 {
+                    continue;
+                }
+                let gap = otm_gap(x, s, ev.e);
+                let got = implied_total_vol_otm(x, ev.value, gap);
+                let rel = ((got - s) / s).abs();
+                // ∂ln b/∂ln s ≥ 1 below s_c; above it the gap conditions the inverse.
+                let slope = s * INV_SQRT_2PI * ev.e / ev.value.min(gap);
+                let allowed = 8.0 * f64::EPSILON / slope.min(1.0);
+                assert!(
+                    rel <= allowed,
+                    "x={x} s={s}: {got}, rel {rel:e} > {allowed:e}"
+                );
+                worst = worst.max(rel);
+            }
+        }
+        assert!(worst < 1e-13, "{worst:e}");
+    }
+
+    #[test]
+    fn at_the_money_has_no_lower_branches() {
+        // x = 0: b₀ = erf(s/(2√2)); s_c = 0 and every price is in the upper half.
+        for &s in &[1e-4, 0.01, 0.2, 1.0, 3.0, 8.0] {
+            let ev = otm_eval(0.0, s);
+            let got = implied_total_vol_otm(0.0, ev.value, otm_gap(0.0, s, ev.e));
+            assert!(((got - s) / s).abs() < 1e-14, "{s}: {got}");
+        }
+    }
+}
