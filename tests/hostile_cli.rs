@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
@@ -321,68 +321,106 @@ fn big_batch() -> String {
     s
 }
 
-/// Commands whose output is far larger than a pipe buffer (64 KiB), with their stdin. A new
-/// command (`plan`) is one more line here.
-fn big_output_commands() -> Vec<(Vec<&'static str>, Option<String>)> {
+/// Commands that write to standard output, with their stdin and whether their output is far
+/// larger than a pipe buffer (64 KiB). A new command is one more line here. `dir` holds the
+/// holdings file and the store of the commands that need them.
+fn output_commands(dir: &Path) -> Vec<(Vec<String>, Option<String>, bool)> {
+    let holdings = dir.join("holdings.csv");
+    std::fs::write(
+        &holdings,
+        "symbol,shares,cost_basis\nNVDA,300,118.5\nMSFT,100,402\nAMD,200,120\n",
+    )
+    .unwrap();
+    let store = dir.join("store.sqlite3");
+    let (h, st) = (holdings.display().to_string(), store.display().to_string());
+    let v = |a: &str| a.split_whitespace().map(String::from).collect::<Vec<_>>();
     vec![
         (
-            vec![
-                "chain",
-                "NVDA",
-                "--source",
-                "demo",
-                "--as-of",
-                "2026-11-26",
-                "--format",
-                "csv",
-            ],
+            v("chain NVDA --source demo --as-of 2026-11-26 --format csv"),
             None,
+            true,
+        ),
+        (v("chain NVDA --source demo --as-of 2026-11-26"), None, true),
+        (v("price --batch -"), Some(big_batch()), true),
+        (v("iv --batch -"), Some(big_iv_batch()), true),
+        (
+            v(&format!(
+                "plan --holdings {h} --source demo --as-of 2026-11-20 --store {st}"
+            )),
+            None,
+            false,
         ),
         (
-            vec!["chain", "NVDA", "--source", "demo", "--as-of", "2026-11-26"],
+            v(&format!(
+                "suggest NVDA --source demo --as-of 2026-11-20 --store {st} --format csv"
+            )),
             None,
+            false,
         ),
-        (vec!["price", "--batch", "-"], Some(big_batch())),
     ]
+}
+
+/// An `iv` batch as big as [`big_batch`].
+fn big_iv_batch() -> String {
+    let mut s = String::from("kind,spot,strike,t_years,rate,div_yield,price\n");
+    for i in 0..6000 {
+        s.push_str(&format!(
+            "call,100,{},0.5,0.04,0.01,{}\n",
+            90 + i % 20,
+            12.0 - 0.5 * f64::from(i % 20)
+        ));
+    }
+    s
+}
+
+/// Run `args` with `stdin` fed from a thread, stdout piped and handed to `read` (which may
+/// drop it early), then wait.
+fn run_piped(
+    args: &[String],
+    stdin: Option<String>,
+    stdout: Stdio,
+    read: impl FnOnce(Option<std::process::ChildStdout>),
+) -> Output {
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut cmd = base_cmd(&refs, &[]);
+    cmd.stdin(Stdio::piped())
+        .stdout(stdout)
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let feed = stdin.unwrap_or_default();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(feed.as_bytes());
+    });
+    read(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    o
 }
 
 #[test]
 fn closed_pipe_exits_quietly_with_zero() {
-    for (args, stdin) in big_output_commands() {
-        // The full output really is bigger than a pipe buffer, so `head -1` does cut it.
-        let mut full = base_cmd(&args, &[]);
-        full.stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = full.spawn().unwrap();
-        let mut input = child.stdin.take().unwrap();
-        let feed = stdin.clone().unwrap_or_default();
-        let writer = std::thread::spawn(move || {
-            let _ = input.write_all(feed.as_bytes());
+    let dir = tempfile::tempdir().unwrap();
+    for (args, stdin, big) in output_commands(dir.path()) {
+        // The full output, to know that `head -1` really does cut it where it is big.
+        let mut len = 0;
+        let o = run_piped(&args, stdin.clone(), Stdio::piped(), |out| {
+            let mut all = Vec::new();
+            out.unwrap().read_to_end(&mut all).unwrap();
+            len = all.len();
         });
-        let o = child.wait_with_output().unwrap();
-        writer.join().unwrap();
         assert_eq!(code(&o), 0, "{args:?}: {}", text(&o.stderr));
-        assert!(o.stdout.len() > 256 * 1024, "{args:?}: {}", o.stdout.len());
-
+        assert!(len > 0, "{args:?}");
+        if big {
+            assert!(len > 256 * 1024, "{args:?}: {len}");
+        }
         // Now read one line and close the pipe (`| head -1`).
-        let mut cmd = base_cmd(&args, &[]);
-        cmd.stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
-        let mut input = child.stdin.take().unwrap();
-        let feed = stdin.unwrap_or_default();
-        let writer = std::thread::spawn(move || {
-            let _ = input.write_all(feed.as_bytes());
+        let o = run_piped(&args, stdin, Stdio::piped(), |out| {
+            let mut out = BufReader::new(out.unwrap());
+            let mut first = String::new();
+            out.read_line(&mut first).unwrap();
+            assert!(!first.is_empty());
         });
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        let mut first = String::new();
-        out.read_line(&mut first).unwrap();
-        assert!(!first.is_empty());
-        drop(out);
-        let o = child.wait_with_output().unwrap();
-        writer.join().unwrap();
         let err = text(&o.stderr);
         assert_eq!(code(&o), 0, "{args:?}: {err}");
         assert!(!err.contains("error"), "{args:?}: {err}");
@@ -409,19 +447,10 @@ fn full_disk_on_stdout_is_a_clear_error() {
     if !is_char_device(full) {
         return;
     }
-    for (args, stdin) in big_output_commands() {
-        let mut cmd = base_cmd(&args, &[]);
-        cmd.stdin(Stdio::piped())
-            .stdout(std::fs::OpenOptions::new().write(true).open(full).unwrap())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
-        let mut input = child.stdin.take().unwrap();
-        let feed = stdin.unwrap_or_default();
-        let writer = std::thread::spawn(move || {
-            let _ = input.write_all(feed.as_bytes());
-        });
-        let o = child.wait_with_output().unwrap();
-        writer.join().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for (args, stdin, _) in output_commands(dir.path()) {
+        let dev = std::fs::OpenOptions::new().write(true).open(full).unwrap();
+        let o = run_piped(&args, stdin, Stdio::from(dev), |_| {});
         let err = text(&o.stderr);
         assert_eq!(code(&o), 1, "{args:?}: {err}");
         assert!(
@@ -619,4 +648,40 @@ fn bad_rows_are_dropped_and_named_in_a_warning() {
     ] {
         assert!(!out.contains(bad), "{bad} reached the output");
     }
+}
+
+/// `plan --out` is an export written atomically: a failed write keeps the previous export.
+#[cfg(target_os = "linux")]
+#[test]
+fn failed_plan_export_keeps_the_previous_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let holdings = dir.path().join("h.csv");
+    std::fs::write(&holdings, "symbol,shares\nNVDA,300\nMSFT,100\n").unwrap();
+    let out = dir.path().join("plan.csv");
+    std::fs::write(&out, "previous export\n").unwrap();
+    let bin = env!("CARGO_BIN_EXE_ccplan");
+    let line = |target: &Path| {
+        format!(
+            "trap '' XFSZ; ulimit -f 1; exec '{bin}' plan --holdings '{}' --source demo \
+             --as-of 2026-11-20 --store '{}' --format csv --out '{}' >/dev/null",
+            holdings.display(),
+            dir.path().join("s.sqlite3").display(),
+            target.display()
+        )
+    };
+    // Over the file-size limit (512 bytes): EFBIG.
+    let o = sh(&line(&out)).output().unwrap();
+    let err = text(&o.stderr);
+    assert_eq!(code(&o), 1, "{err}");
+    assert!(err.contains("plan.csv"), "{err}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous export\n");
+    assert!(
+        leftovers(dir.path()).is_empty(),
+        "{:?}",
+        leftovers(dir.path())
+    );
+    // A parent that is a file.
+    let o = sh(&line(&holdings.join("plan.csv"))).output().unwrap();
+    assert_eq!(code(&o), 1, "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("plan.csv"));
 }
