@@ -340,3 +340,22 @@ fn requested_expiry_missing_is_no_data_for_every_network_provider() {
         }
     }
 }
+
+/// A chain CSV the user gives is strict: a crossed quote is an error naming the line (found by
+/// the `chain_file` fuzz target: it used to load as a quote with bid above ask).
+#[test]
+fn crossed_quote_in_a_chain_csv_is_an_error_naming_the_line() {
+    let csv = "# underlying: NVDA\n# spot: 185.20\n# as_of: 2026-11-17T10:30:00-05:00\n\
+               Strike,Right,Expiry,Bid,Ask\n\
+               190,call,2026-12-18,6.10,6.25\n\
+               180,call,2026-12-18,10.85,05.05\n";
+    let mut r = request("NVDA");
+    r.as_of = chrono::DateTime::parse_from_rfc3339("2026-11-17T10:30:00-05:00").unwrap();
+    let e = ccplan::providers::file::parse_chain_csv(csv, "chain.csv", &r).unwrap_err();
+    let m = e.to_string();
+    assert!(m.contains("chain.csv, line 6"), "{m}");
+    assert!(
+        m.contains("crossed quote: bid 10.85 is above ask 5.05"),
+        "{m}"
+    );
+}
