@@ -28,7 +28,10 @@ const TEMP_ATTEMPTS: u32 = 64;
 /// `path` (a missing or read-only directory included); [`Error::Output`] from `write` is
 /// re-labelled the same way; any other error of `write` is passed through unchanged.
 ///
-/// When `path` already exists its permissions are carried over to the new file.
+/// When `path` already exists its permissions are carried over to the new file. A symlink is
+/// followed (the file it points to is replaced, the link is kept). A target that is neither a
+/// regular file nor a directory (`/dev/stdout`, `/dev/null`, `/dev/full`, a FIFO) is written in
+/// place, since renaming over it would replace the device node itself.
 pub fn write_atomic<F>(path: &Path, write: F) -> Result<()>
 where
     F: FnOnce(&mut dyn Write) -> Result<()>,
@@ -37,6 +40,19 @@ where
         path: path.to_path_buf(),
         source,
     };
+    // A symlink is followed, so the file it points to is replaced and the link stays.
+    let target = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    if let Ok(meta) = fs::metadata(&target) {
+        if !meta.is_file() && !meta.is_dir() {
+            // A device (`/dev/stdout`, `/dev/null`, `/dev/full`), a FIFO or a socket: a rename
+            // would replace the node itself with a regular file, so it is written in place.
+            return write_in_place(&target, write).map_err(|e| match e {
+                Error::Output(source) => io_err(source),
+                other => other,
+            });
+        }
+    }
+    let path = target.as_path();
     let file_name = path.file_name().ok_or_else(|| {
         io_err(io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -67,6 +83,20 @@ where
     guard.disarm();
     sync_dir(&dir);
     Ok(())
+}
+
+/// Write straight into an existing special file; no atomicity is possible or needed there.
+fn write_in_place<F>(path: &Path, write: F) -> Result<()>
+where
+    F: FnOnce(&mut dyn Write) -> Result<()>,
+{
+    let file = OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(Error::Output)?;
+    let mut out = BufWriter::new(file);
+    write(&mut out)?;
+    out.flush().map_err(Error::Output)
 }
 
 /// Create a fresh temporary file `.NAME.tmp-PID-N` in `dir`, never reusing an existing one.
@@ -204,6 +234,47 @@ mod tests {
             assert_eq!(fs::read_to_string(&path).unwrap(), "old");
         }
         fs::set_permissions(&ro, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_is_followed_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.json");
+        let link = dir.path().join("link.json");
+        fs::write(&real, "old").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_atomic(&link, |w| w.write_all(b"new").map_err(Error::Output)).unwrap();
+        assert!(fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(fs::read_to_string(&real).unwrap(), "new");
+        assert!(leftovers(dir.path()).is_empty());
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn devices_are_written_in_place_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let null = Path::new("/dev/null");
+        if !fs::metadata(null).is_ok_and(|m| m.file_type().is_char_device()) {
+            return;
+        }
+        write_atomic(null, |w| w.write_all(b"gone").map_err(Error::Output)).unwrap();
+        assert!(fs::metadata(null).unwrap().file_type().is_char_device());
+        let full = Path::new("/dev/full");
+        if fs::metadata(full).is_ok_and(|m| m.file_type().is_char_device()) {
+            let err = write_atomic(full, |w| {
+                w.write_all(&[b'x'; 100_000]).map_err(Error::Output)
+            })
+            .unwrap_err();
+            assert!(
+                matches!(&err, Error::Io { path, .. } if path == full),
+                "{err:?}"
+            );
+            assert!(fs::metadata(full).unwrap().file_type().is_char_device());
+        }
     }
 
     #[test]

@@ -44,7 +44,7 @@ use serde::Deserialize;
 use super::http::{base_or, encode, HttpClient, HttpConfig};
 use super::wire::{
     count, from_json, greeks, lenient_f64, lenient_string, naive_datetime, new_york, payload,
-    sides, utc_to_new_york, MaybeRow, PER_POINT_PER_DAY,
+    screen_chain, sides, utc_to_new_york, MaybeRow, PER_POINT_PER_DAY,
 };
 use super::{ChainRequest, ChainSource, HistorySource};
 use crate::error::{Error, Result};
@@ -264,7 +264,9 @@ fn eastern(s: Option<&str>) -> Option<DateTime<FixedOffset>> {
 
 /// Percent → decimal, keeping only positive finite values.
 fn pct(x: Option<f64>) -> Option<f64> {
-    x.filter(|v| v.is_finite() && *v > 0.0).map(|v| v / 100.0)
+    x.filter(|v| v.is_finite() && *v > 0.0)
+        .map(|v| v / 100.0)
+        .filter(|v| *v > 0.0)
 }
 
 fn positive(x: Option<f64>) -> Option<f64> {
@@ -356,6 +358,7 @@ pub fn parse_chain(body: &str, symbol: &str) -> Result<ChainSnapshot> {
             Err(reason) => dropped.push(reason),
         }
     }
+    screen_chain(&mut quotes, &mut dropped, &as_of);
     let mut notes = Vec::new();
     if unsolved > 0 {
         notes.push(format!(

@@ -1087,6 +1087,17 @@ fn parse_row_quote(
     // A zero side is "no quote" (the model's convention).
     let nonzero = |x: Option<f64>| x.filter(|p| *p > 0.0);
     let mut q = Quote::new(contract, nonzero(price("bid")?), nonzero(price("ask")?));
+    if let (Some(b), Some(a)) = (q.bid, q.ask) {
+        if b > a {
+            let col = cols.get(rec, "bid").map_or("bid", |(_, c)| c);
+            return Err(Error::record(
+                name,
+                line,
+                col,
+                format!("crossed quote: bid {b} is above ask {a}"),
+            ));
+        }
+    }
     q.last = nonzero(price("last")?);
     q.bid_size = count("bid_size")?.filter(|n| *n > 0);
     q.ask_size = count("ask_size")?.filter(|n| *n > 0);

@@ -7,6 +7,10 @@
 //!   cut short, HTTP 5xx and HTTP 429. A `Retry-After` header given in seconds is honoured.
 //!   No attempt starts once [`HttpConfig::retry_budget`] has elapsed since the first one, and a
 //!   wait that would cross the budget is not taken: the error is returned at once instead.
+//!   The budget is also shared by all the requests of one client and its clones (one
+//!   provider, so one command): once failed attempts and waits add up to it, the next
+//!   failure is final. A command that needs many requests (Polygon pages, Tradier expiries)
+//!   therefore spends at most `retry_budget` on retrying in total.
 //! * **Worst case.** One attempt lasts at most `read_timeout` to the response headers (the
 //!   connect phase included) and then at most `transfer_timeout + read_timeout` in total, since
 //!   the body deadline is checked between reads and a read waits at most `read_timeout`. So a
@@ -30,6 +34,7 @@ use std::collections::hash_map::RandomState;
 use std::error::Error as StdError;
 use std::hash::{BuildHasher, Hasher};
 use std::io::Read;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::blocking::{Client, Response};
@@ -57,8 +62,9 @@ pub struct HttpConfig {
     pub base_backoff: Duration,
     /// Longest single backoff. Default 8 s.
     pub max_backoff: Duration,
-    /// No retry starts after this much time since the first attempt, and no wait crosses it.
-    /// Default 30 s.
+    /// No retry starts after this much time since the first attempt, and no wait crosses it;
+    /// the same budget also caps the time one client (one command) spends on failed attempts
+    /// and waits over all its requests. Default 30 s.
     pub retry_budget: Duration,
     /// Largest body accepted, in bytes after decompression. Default 64 MiB (the `_SPX` chain
     /// from CBOE is 10 MB or more).
@@ -116,6 +122,9 @@ pub struct RawResponse {
 
 /// A blocking HTTP client for one provider. Cheap to share between threads (`Sync`). Its
 /// `Debug` output leaves the registered secrets out.
+///
+/// The retry budget is spent over the client's whole life (clones share it), which suits one
+/// client per command or job; a long-lived program should make a new provider per job.
 #[derive(Clone)]
 pub struct HttpClient {
     client: Client,
@@ -123,6 +132,9 @@ pub struct HttpClient {
     provider: &'static str,
     unauthorized_hint: String,
     secrets: Vec<String>,
+    /// Time spent on failed attempts and backoff waits by this client and its clones, so the
+    /// retry budget bounds a whole command, not each request.
+    retry_spent: Arc<Mutex<Duration>>,
 }
 
 impl std::fmt::Debug for HttpClient {
@@ -172,6 +184,7 @@ impl HttpClient {
                                 later or another source"
                 .to_string(),
             secrets: Vec::new(),
+            retry_spent: Arc::new(Mutex::new(Duration::ZERO)),
         })
     }
 
@@ -227,9 +240,11 @@ impl HttpClient {
         let start = Instant::now();
         let mut attempt: u32 = 0;
         loop {
+            let attempt_start = Instant::now();
             match self.attempt(url, headers, symbol, expect) {
                 Attempt::Done(r) => return r.map_err(|e| self.scrub(e)),
                 Attempt::Retry { error, retry_after } => {
+                    let spent = self.add_retry_time(attempt_start.elapsed());
                     let tries = attempt + 1;
                     if attempt >= self.config.max_retries {
                         return Err(self.scrub(with_tries(error, tries)));
@@ -238,7 +253,9 @@ impl HttpClient {
                         Some(w) => w,
                         None => self.backoff(attempt),
                     };
-                    let elapsed = start.elapsed();
+                    // This request's time so far, or the whole client's time on failures,
+                    // whichever is more.
+                    let elapsed = start.elapsed().max(spent);
                     if elapsed + wait > self.config.retry_budget {
                         let why = match retry_after {
                             Some(w) => format!(
@@ -255,10 +272,21 @@ impl HttpClient {
                         return Err(self.scrub(append(with_tries(error, tries), &why)));
                     }
                     std::thread::sleep(wait);
+                    self.add_retry_time(wait);
                     attempt += 1;
                 }
             }
         }
+    }
+
+    /// Add to the time spent on failures and waits; returns the new total.
+    fn add_retry_time(&self, d: Duration) -> Duration {
+        let mut spent = self
+            .retry_spent
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        *spent += d;
+        *spent
     }
 
     /// Exponential backoff with "equal jitter": a random 50–100 % of base × 2^attempt, capped.

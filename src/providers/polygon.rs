@@ -26,8 +26,8 @@ use serde::Deserialize;
 
 use super::http::{base_or, encode, HttpClient, HttpConfig};
 use super::wire::{
-    count, epoch_ns, from_json, greeks, lenient_epoch, lenient_f64, lenient_string, payload, sides,
-    GreekScale, MaybeRow,
+    count, epoch_ns, from_json, greeks, lenient_epoch, lenient_f64, lenient_string, payload,
+    screen_chain, sides, GreekScale, MaybeRow,
 };
 use super::{ChainRequest, ChainSource, ExpiryFilter};
 use crate::error::{Error, Result};
@@ -366,6 +366,7 @@ pub fn assemble(
             "no timestamp: no last_updated or sip_timestamp in any result",
         )
     })?;
+    screen_chain(&mut snap_quotes, &mut dropped, &as_of);
     let n = snap_quotes.len();
     let mut notes = Vec::new();
     if n > 0 && with_quote == 0 {

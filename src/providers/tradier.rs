@@ -35,8 +35,8 @@ use serde::Deserialize;
 use super::cboe::is_adjusted_root;
 use super::http::{base_or, encode, HttpClient, HttpConfig};
 use super::wire::{
-    count, epoch_int, epoch_ms, from_json, greeks, lenient_f64, lenient_string, payload, sides,
-    MaybeRow, OneOrMany, PER_POINT_PER_DAY,
+    count, epoch_int, epoch_ms, from_json, greeks, lenient_f64, lenient_string, payload,
+    screen_chain, sides, MaybeRow, OneOrMany, PER_POINT_PER_DAY,
 };
 use super::{ChainRequest, ChainSource, HistorySource};
 use crate::error::{Error, Result};
@@ -468,6 +468,7 @@ fn assemble(
             "no timestamp: neither the quote nor the chain has a trade, bid or ask date",
         )
     })?;
+    screen_chain(&mut quotes, &mut dropped, &as_of);
     let mut notes = Vec::new();
     if quotes.iter().any(|q| q.provider_greeks.is_some()) {
         notes.push("Tradier greeks and IV come from ORATS and are refreshed hourly".to_string());

@@ -5,6 +5,7 @@
 //! list (Tradier), and on the unit of a timestamp (s, ms, ns, naive Eastern strings). The
 //! helpers here absorb those differences so the parsers stay short.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
@@ -12,7 +13,7 @@ use chrono_tz::America::New_York;
 use serde::de::{self, Deserializer, IgnoredAny, Visitor};
 use serde::Deserialize;
 
-use crate::model::ProviderGreeks;
+use crate::model::{ProviderGreeks, Quote};
 
 /// A number that may arrive as a JSON number, a numeric string (`"12.5"`, `"NaN"`), an empty
 /// string or `null`. Anything else is `None` rather than a failure of the whole payload.
@@ -186,6 +187,64 @@ pub(crate) fn sides(
     })
 }
 
+/// Checks across the rows of a whole chain, after each row passed [`sides`]: a contract that
+/// expired before the as-of date (New York) is dropped, and so are duplicate rows of one
+/// contract. Copies that agree keep one row (the others are counted as dropped); copies that
+/// disagree are all dropped, since there is no telling which one is right. Each drop gets a
+/// reason in `dropped`.
+pub(crate) fn screen_chain(
+    quotes: &mut Vec<Quote>,
+    dropped: &mut Vec<String>,
+    as_of: &DateTime<FixedOffset>,
+) {
+    let today = as_of.with_timezone(&New_York).date_naive();
+    quotes.retain(|q| {
+        if q.contract.expiry < today {
+            dropped.push(format!(
+                "{}: expired on {} (before the as-of date {today})",
+                q.contract.occ(),
+                q.contract.expiry
+            ));
+            false
+        } else {
+            true
+        }
+    });
+    let mut first: HashMap<String, usize> = HashMap::new();
+    let mut conflicting: HashSet<String> = HashSet::new();
+    let mut keep = vec![true; quotes.len()];
+    for (i, q) in quotes.iter().enumerate() {
+        let occ = q.contract.occ();
+        match first.get(&occ) {
+            None => {
+                first.insert(occ, i);
+            }
+            Some(&j) => {
+                keep[i] = false;
+                if quotes[j] == *q {
+                    dropped.push(format!(
+                        "{occ}: duplicate row (same values as an earlier one)"
+                    ));
+                } else {
+                    dropped.push(format!("{occ}: duplicate row with different values"));
+                    conflicting.insert(occ);
+                }
+            }
+        }
+    }
+    for (i, q) in quotes.iter().enumerate() {
+        if keep[i] && conflicting.contains(&q.contract.occ()) {
+            keep[i] = false;
+            dropped.push(format!(
+                "{}: conflicting duplicate rows, none kept",
+                q.contract.occ()
+            ));
+        }
+    }
+    let mut it = keep.into_iter();
+    quotes.retain(|_| it.next().unwrap_or(false));
+}
+
 /// A finite value or `None`.
 pub(crate) fn finite(x: Option<f64>) -> Option<f64> {
     x.filter(|v| v.is_finite())
@@ -218,9 +277,10 @@ pub(crate) fn greeks(raw: ProviderGreeks, scale: GreekScale) -> Option<ProviderG
     let g = ProviderGreeks {
         delta: finite(raw.delta),
         gamma: finite(raw.gamma),
-        vega: finite(raw.vega).map(|v| v * scale.vega),
-        theta: finite(raw.theta).map(|v| v * scale.theta),
-        rho: finite(raw.rho).map(|v| v * scale.rho),
+        // Scaled first, then checked: 1e308 × 100 is infinite.
+        vega: finite(raw.vega.map(|v| v * scale.vega)),
+        theta: finite(raw.theta.map(|v| v * scale.theta)),
+        rho: finite(raw.rho.map(|v| v * scale.rho)),
     };
     if g == ProviderGreeks::default() {
         None
@@ -359,6 +419,23 @@ mod tests {
             (s.bid, s.ask, s.bid_size, s.ask_size, s.last),
             (None, Some(2.0), None, Some(3), None)
         );
+    }
+
+    #[test]
+    fn scaled_greeks_stay_finite() {
+        let g = greeks(
+            ProviderGreeks {
+                delta: Some(0.5),
+                vega: Some(1e308),
+                theta: Some(-1e308),
+                rho: Some(f64::NAN),
+                gamma: None,
+            },
+            PER_POINT_PER_DAY,
+        )
+        .unwrap();
+        assert_eq!(g.delta, Some(0.5));
+        assert_eq!((g.vega, g.theta, g.rho), (None, None, None));
     }
 
     #[test]

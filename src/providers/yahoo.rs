@@ -42,7 +42,8 @@ use serde::Deserialize;
 
 use super::http::{base_or, encode, HttpClient, HttpConfig};
 use super::wire::{
-    count, epoch_int, from_json, lenient_f64, lenient_string, payload, sides, MaybeRow,
+    count, epoch_int, from_json, lenient_f64, lenient_string, payload, screen_chain, sides,
+    MaybeRow,
 };
 use super::{ChainRequest, ChainSource, HistorySource};
 use crate::error::{Error, Result};
@@ -436,9 +437,18 @@ pub fn assemble(
         quotes.extend(p.quotes);
         dropped.extend(p.dropped);
     }
-    // Keep one quote per contract (a page may repeat the first expiry).
-    let mut seen = std::collections::HashSet::new();
-    quotes.retain(|q| seen.insert(q.contract.occ()));
+    // A page may repeat the first expiry: identical rows are kept once without a word
+    // (differing duplicates are left for `screen_chain`, which drops them).
+    let mut seen: std::collections::HashMap<String, Vec<Quote>> = std::collections::HashMap::new();
+    quotes.retain(|q| {
+        let copies = seen.entry(q.contract.occ()).or_default();
+        if copies.contains(q) {
+            false
+        } else {
+            copies.push(q.clone());
+            true
+        }
+    });
 
     let as_of = as_of
         .or_else(|| quotes.iter().filter_map(|q| q.last_trade).max())
@@ -451,6 +461,7 @@ pub fn assemble(
                  lastTradeDate",
             )
         })?;
+    screen_chain(&mut quotes, &mut dropped, &as_of);
 
     let mut notes = Vec::new();
     let n = quotes.len();
@@ -599,7 +610,7 @@ pub fn parse_history(body: &str, symbol: &str) -> Result<PriceHistory> {
             if adjusted && raw_close.is_none() {
                 None
             } else {
-                x.map(|v| v * factor)
+                x.map(|v| v * factor).filter(|v| v.is_finite() && *v > 0.0)
             }
         };
         bars.push(Bar {
