@@ -18,7 +18,11 @@
 //! * [`regime`] — the IV regime of one symbol: IV30, term structure and skew, realized
 //!   volatility, IV rank and percentile, RSI and MACD, and a verdict for a call seller
 //!   (premiums rich, normal or thin, with caution flags and the reasons).
-//! * [`export`] — one row definition rendered as a table, CSV, JSON or Markdown.
+//! * [`export`] — one row definition rendered as a table, CSV, JSON or Markdown, and the SVG
+//!   payoff chart; everything writes to a writer it is given.
+//! * [`store`] — the embedded SQLite store of daily IV summaries (behind IV rank) and
+//!   archived chains.
+//! * [`fsutil`] — atomic file writing for exports and snapshots.
 //!
 //! Units follow one convention everywhere (see the README): money in USD per share, volatility,
 //! rates and yields as decimal fractions, time in ACT/365 years, vega per 1.00 of volatility,
