@@ -108,6 +108,19 @@ pub fn run() -> ExitCode {
             for cause in e.chain().skip(1) {
                 let _ = writeln!(err, "  caused by: {cause}");
             }
+            let network = e.chain().any(|c| {
+                matches!(
+                    c.downcast_ref::<ccplan::Error>(),
+                    Some(ccplan::Error::Http { .. })
+                )
+            });
+            if network {
+                let _ = writeln!(
+                    err,
+                    "hint: no network? `--source demo` runs on the built-in demo market, and \
+                     `--source file:PATH` on a saved snapshot"
+                );
+            }
             ExitCode::from(code)
         }
     }
