@@ -71,6 +71,72 @@ fn inv_norm_cdf_fast(p: f64) -> f64 {
     -std::f64::consts::SQRT_2 * erfc_inv(2.0 * p)
 }
 
+/// Fitted by `tests/reference/branch_ends.py`; max relative error 1.6e-8 for
+/// y ≥ 1e-3 (1.8e-6 at y → 0, where it is not used).
+/// L(y) = b₀(x, s_l)/b_max·(1 + y²)/y² as a polynomial in t (see [`branch_t`]).
+const BRANCH_L: [f64; 13] = [
+    0.07644395436354913,
+    0.021984046719123563,
+    0.05266117401138903,
+    0.00597076818948191,
+    -0.006829081731659727,
+    0.0004540461353738891,
+    0.0008850192375320512,
+    -0.0004292756096042026,
+    4.823043039204955e-05,
+    7.447898529790899e-05,
+    -5.0715666324510445e-05,
+    4.918085331374059e-07,
+    6.7967680771215865e-06,
+];
+/// Fitted by `tests/reference/branch_ends.py`; max relative error 1.7e-10
+/// U(y) = b₀(x, s_u)/b_max as a polynomial in t (see [`branch_t`]).
+const BRANCH_U: [f64; 13] = [
+    0.8190394740525541,
+    -0.05824185190361316,
+    0.023237881638836604,
+    0.012811808676544746,
+    -0.007053097811115639,
+    -0.0013501488183975206,
+    0.0019104140957629803,
+    -0.0002912619122179038,
+    -0.0002864401979084776,
+    0.00014741946482933028,
+    -1.0835899321099754e-06,
+    -1.997251329728591e-05,
+    5.453461853026775e-06,
+];
+
+/// The fits of the branch-end values hold for y = √|x| ≤ this (|x| ≤ 81) …
+const FIT_MAX_Y: f64 = 9.0;
+/// … and, for the lower end, for y ≥ this (L(y) has a steep term at y → 0).
+const FIT_L_MIN_Y: f64 = 1e-3;
+
+/// The fit variable t ∈ [−1, 1] for y ∈ [0, 9]: w = 1/(1 + y) = 0.55 + 0.45·t.
+#[inline]
+fn branch_t(y: f64) -> f64 {
+    (1.0 / (1.0 + y) - 0.55) * (1.0 / 0.45)
+}
+
+#[inline]
+fn horner(c: &[f64; 13], t: f64) -> f64 {
+    let mut acc = c[12];
+    let mut k = 12;
+    while k > 0 {
+        k -= 1;
+        acc = acc * t + c[k];
+    }
+    acc
+}
+
+/// The vega E/√(2π) at a branch end, for the initial guess only: E = b_max·
+/// e^{−(h+t)²/2} (because 2ht = x) with a plain exponent.
+#[inline]
+fn end_vega(x: f64, s: f64, b_max: f64) -> f64 {
+    let hpt = x / s + 0.5 * s;
+    INV_SQRT_2PI * b_max * (-0.5 * hpt * hpt).exp()
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Objective {
     Lowest,
@@ -96,9 +162,14 @@ pub(crate) fn implied_total_vol_otm(x: f64, beta: f64, gap: f64) -> f64 {
     let (s0, lo, hi, objective);
     if beta < b_c {
         let s_l = s_c - b_c / v_c;
-        let ev_l = otm_eval_fast(x, s_l);
-        let b_l = ev_l.value;
-        let v_l = INV_SQRT_2PI * ev_l.e;
+        let y = s_c * std::f64::consts::FRAC_1_SQRT_2;
+        let (b_l, v_l) = if (FIT_L_MIN_Y..=FIT_MAX_Y).contains(&y) {
+            let b = b_max * horner(&BRANCH_L, branch_t(y)) * (ax / (1.0 + ax));
+            (b, end_vega(x, s_l, b_max))
+        } else {
+            let ev = otm_eval_fast(x, s_l);
+            (ev.value, INV_SQRT_2PI * ev.e)
+        };
         if beta < b_l && v_l > 0.0 {
             // Lowest branch: interpolate f(β) on [0, b_l], f(0) = 0, f′(0) = 1, f″(0) = 0.
             let c = 2.0 * std::f64::consts::PI * ax / (3.0 * SQRT_3);
@@ -130,9 +201,16 @@ pub(crate) fn implied_total_vol_otm(x: f64, beta: f64, gap: f64) -> f64 {
         }
     } else {
         let s_u = s_c + (b_max - b_c) / v_c;
-        let ev_u = otm_eval_fast(x, s_u);
-        let b_u = ev_u.value;
-        let v_u = INV_SQRT_2PI * ev_u.e;
+        let y = s_c * std::f64::consts::FRAC_1_SQRT_2;
+        let (b_u, v_u) = if y <= FIT_MAX_Y {
+            (
+                b_max * horner(&BRANCH_U, branch_t(y)),
+                end_vega(x, s_u, b_max),
+            )
+        } else {
+            let ev = otm_eval_fast(x, s_u);
+            (ev.value, INV_SQRT_2PI * ev.e)
+        };
         if beta <= b_u || v_u <= 0.0 {
             // Upper middle: s(β) on [b_c, b_u], s″(b_c) = 0.
             let (d_l, d_r) = (1.0 / v_c, 1.0 / v_u);
@@ -172,11 +250,12 @@ fn refine(
     mut hi: f64,
     objective: Objective,
 ) -> f64 {
-    // The branch ends come from values computed to a few ulps, so a root within rounding of
-    // an end may lie just outside: widen the bracket by far more than that rounding, or every
-    // step towards such a root would be replaced by bisection.
-    lo *= 1.0 - 1e-12;
-    hi *= 1.0 + 1e-12;
+    // The branch ends are placed with fitted values of b₀ (relative error ≤ 2e-8, which moves
+    // s by at most a few times that), so a root near an end may lie just outside: widen the
+    // bracket by far more than that, or every step towards such a root would be replaced by
+    // bisection.
+    lo *= 1.0 - 1e-6;
+    hi *= 1.0 + 1e-6;
     let x2 = x * x;
     let ln_beta = if objective == Objective::Lowest {
         beta.ln()
@@ -367,6 +446,31 @@ mod tests {
             }
         }
         assert!(worst < 1e-13, "{worst:e}");
+    }
+
+    /// The fitted branch-end values against the accurate kernel, at their stated accuracy.
+    #[test]
+    fn branch_end_fits_hold_their_accuracy() {
+        let (mut worst_l, mut worst_u) = (0.0f64, 0.0f64);
+        for i in 0..=2000 {
+            let y = FIT_MAX_Y * i as f64 / 2000.0;
+            let ax = y * y;
+            let x = -ax;
+            let b_max = (0.5 * x).exp();
+            let s_c = (2.0 * ax).sqrt();
+            let b_c = 0.5 * b_max * (1.0 - erfcx(y));
+            let v_c = INV_SQRT_2PI * b_max;
+            let s_u = s_c + (b_max - b_c) / v_c;
+            let u = b_max * horner(&BRANCH_U, branch_t(y));
+            worst_u = worst_u.max((u / otm_eval(x, s_u).value - 1.0).abs());
+            if y >= FIT_L_MIN_Y {
+                let s_l = s_c - b_c / v_c;
+                let l = b_max * horner(&BRANCH_L, branch_t(y)) * (ax / (1.0 + ax));
+                worst_l = worst_l.max((l / otm_eval(x, s_l).value - 1.0).abs());
+            }
+        }
+        assert!(worst_l < 2e-8, "{worst_l:e}");
+        assert!(worst_u < 1e-9, "{worst_u:e}");
     }
 
     #[test]
