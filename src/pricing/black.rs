@@ -198,8 +198,9 @@ pub(crate) fn otm_eval(x: f64, s: f64) -> OtmEval {
     }
 }
 
-/// b₀ = e^{x/2} − ½E·(erfcx(τ − a) + erfcx(τ + a)) for τ − a ≥ 1, with the gap kept.
-#[inline]
+/// b₀ = e^{x/2} − ½E·(erfcx(τ − a) + erfcx(τ + a)) for τ − a ≥ 1, with the gap kept. Not
+/// inlined, so that its exponential is not hoisted onto the other paths (see `erfcx`).
+#[inline(never)]
 fn max_minus_tails(x: f64, e: f64, a: f64, tau: f64) -> OtmEval {
     let gap = 0.5 * e * (erfcx(tau - a) + erfcx(tau + a));
     OtmEval {
