@@ -107,6 +107,24 @@ const BRANCH_U: [f64; 13] = [
     5.453461853026775e-06,
 ];
 
+/// M(y) = Φ(z_l)/φ(z_l) at z_l = −|x|/(√3·s_l), the lowest branch's guess, as a polynomial in t.
+/// Fitted by `tests/reference/branch_ends.py`; max relative error 4.7e-7.
+const BRANCH_M: [f64; 13] = [
+    0.7485155161846652,
+    0.24314468775908174,
+    -0.14364040162526698,
+    0.07604310263685544,
+    -0.03621278829212639,
+    0.015462449755956896,
+    -0.005040967862865006,
+    -0.0006515223951143489,
+    0.001228772462579017,
+    0.000958545616982286,
+    0.00040990390264135726,
+    -0.002546992194221326,
+    0.001266115012237016,
+];
+
 /// The fits of the branch-end values hold for y = √|x| ≤ this (|x| ≤ 81) …
 const FIT_MAX_Y: f64 = 9.0;
 /// … and, for the lower end, for y ≥ this (L(y) has a steep term at y → 0).
@@ -163,7 +181,8 @@ pub(crate) fn implied_total_vol_otm(x: f64, beta: f64, gap: f64) -> f64 {
     if beta < b_c {
         let s_l = s_c - b_c / v_c;
         let y = s_c * std::f64::consts::FRAC_1_SQRT_2;
-        let (b_l, v_l) = if (FIT_L_MIN_Y..=FIT_MAX_Y).contains(&y) {
+        let fitted_l = (FIT_L_MIN_Y..=FIT_MAX_Y).contains(&y);
+        let (b_l, v_l) = if fitted_l {
             let b = b_max * horner(&BRANCH_L, branch_t(y)) * (ax / (1.0 + ax));
             (b, end_vega(x, s_l, b_max))
         } else {
@@ -174,9 +193,15 @@ pub(crate) fn implied_total_vol_otm(x: f64, beta: f64, gap: f64) -> f64 {
             // Lowest branch: interpolate f(β) on [0, b_l], f(0) = 0, f′(0) = 1, f″(0) = 0.
             let c = 2.0 * std::f64::consts::PI * ax / (3.0 * SQRT_3);
             let z_l = -ax / (SQRT_3 * s_l);
-            let phi_l = norm_cdf(z_l);
+            // φ(z_l) with a plain exponent, Φ(z_l) from the fitted ratio where it holds.
+            let pdf_l = INV_SQRT_2PI * (-0.5 * z_l * z_l).exp();
+            let phi_l = if fitted_l {
+                pdf_l * horner(&BRANCH_M, branch_t(y))
+            } else {
+                norm_cdf(z_l)
+            };
             let f_l = c * phi_l * phi_l * phi_l;
-            let df_ds = 3.0 * c * phi_l * phi_l * norm_pdf(z_l) * ax / (SQRT_3 * s_l * s_l);
+            let df_ds = 3.0 * c * phi_l * phi_l * pdf_l * ax / (SQRT_3 * s_l * s_l);
             let d_r = df_ds / v_l;
             let r = control_parameter(b_l, 0.0, f_l, 1.0, d_r, 0.0, true);
             let u = beta / b_l;
@@ -451,7 +476,7 @@ mod tests {
     /// The fitted branch-end values against the accurate kernel, at their stated accuracy.
     #[test]
     fn branch_end_fits_hold_their_accuracy() {
-        let (mut worst_l, mut worst_u) = (0.0f64, 0.0f64);
+        let (mut worst_l, mut worst_u, mut worst_m) = (0.0f64, 0.0f64, 0.0f64);
         for i in 0..=2000 {
             let y = FIT_MAX_Y * i as f64 / 2000.0;
             let ax = y * y;
@@ -465,12 +490,17 @@ mod tests {
             worst_u = worst_u.max((u / otm_eval(x, s_u).value - 1.0).abs());
             if y >= FIT_L_MIN_Y {
                 let s_l = s_c - b_c / v_c;
+                let z_l = -ax / (SQRT_3 * s_l);
+                let m = horner(&BRANCH_M, branch_t(y));
+                worst_m = worst_m.max((m * norm_pdf(z_l) / norm_cdf(z_l) - 1.0).abs());
+                let s_l = s_c - b_c / v_c;
                 let l = b_max * horner(&BRANCH_L, branch_t(y)) * (ax / (1.0 + ax));
                 worst_l = worst_l.max((l / otm_eval(x, s_l).value - 1.0).abs());
             }
         }
         assert!(worst_l < 2e-8, "{worst_l:e}");
         assert!(worst_u < 1e-9, "{worst_u:e}");
+        assert!(worst_m < 5e-7, "{worst_m:e}");
     }
 
     #[test]
