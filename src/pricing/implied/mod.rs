@@ -115,14 +115,14 @@ pub fn implied_vol_black(inputs: &BlackInputs, price: f64) -> Result<f64> {
             excess: price - upper,
         });
     }
-    let at_upper = Error::PriceAtBound {
+    let at_upper = || Error::PriceAtBound {
         price,
         bound: PriceBound::AboveMaximum,
         limit: upper,
         vol: f64::INFINITY,
     };
     if price >= upper - tol_upper {
-        return Err(at_upper);
+        return Err(at_upper());
     }
 
     // Undiscounted time value and distance to the maximum, then normalised by √(FK).
@@ -137,7 +137,7 @@ pub fn implied_vol_black(inputs: &BlackInputs, price: f64) -> Result<f64> {
         return Ok(0.0);
     }
     if gamma.is_nan() || gamma <= 0.0 {
-        return Err(at_upper);
+        return Err(at_upper());
     }
     let x = -log_moneyness(forward, strike).abs();
     let s = normalised::implied_total_vol_otm(x, beta, gamma);

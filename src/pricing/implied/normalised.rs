@@ -348,12 +348,15 @@ fn refine(
         let (nu, eta2, eta3) = match objective {
             Objective::Middle => (-excess / vega, p, p * p + q),
             Objective::Lowest => {
-                let ln_b = b.ln();
                 // g = 1/ln b − 1/ln β; G′ = −1/(b ln²b), G″/G′ = −(L+2)/(bL),
                 // G‴/G′ = 2(L² + 3L + 3)/(L²b²).
                 // ln β − ln b as ln(1 + (β − b)/b): the difference of two logarithms near
-                // −700 would keep only 1e-14 of b's relative resolution.
-                let g = ((beta - b) / b).ln_1p() / (ln_b * ln_beta);
+                // −700 would keep only 1e-14 of b's relative resolution. ln b itself then
+                // follows without a second logarithm (b ≲ b_l < 0.11·e^{x/2}, so ln b < −2.2
+                // and the subtraction does not cancel).
+                let ln_ratio = ((beta - b) / b).ln_1p();
+                let ln_b = ln_beta - ln_ratio;
+                let g = ln_ratio / (ln_b * ln_beta);
                 // w = b′/b first: b and b′ may both be subnormal-sized.
                 let w = vega / b;
                 let nu = g * ln_b * ln_b / w;
