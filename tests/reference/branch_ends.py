@@ -6,7 +6,8 @@ For x = -y^2 <= 0 the solver splits s -> b0(x, s) at s_c = sqrt(2|x|) and at the
 s_u where the tangent at s_c meets 0 and b_max = e^{x/2}. The time values there, scaled by
 b_max,
     L(y) = b0(x, s_l)/b_max * (1 + y^2)/y^2,   U(y) = b0(x, s_u)/b_max,
-and, for the lowest branch's guess, the ratio M(y) = Phi(z_l)/phi(z_l) at
+the value at the inflection point C(y) = b0(x, s_c)/b_max * (1 + y)/y, and, for the
+lowest branch's guess, the ratio M(y) = Phi(z_l)/phi(z_l) at
 z_l = -|x|/(sqrt(3) s_l), are smooth on y in [0, 9] (|x| <= 81); all are fitted as polynomials in t in [-1, 1], where
 w = 1/(1 + y) = W_MID + W_HALF*t, by mpmath's Chebyshev fit. Prints the Rust constants and the
 largest relative error of each fit on a dense check grid."""
@@ -51,6 +52,11 @@ def fu(t):
     return ends(y_of(t))[1]
 
 
+def fc(t):
+    y = y_of(t)
+    return (1 - mp.exp(y * y) * mp.erfc(y)) / 2 * (1 + y) / y
+
+
 def fm(t):
     y = y_of(t)
     sl = ends(y)[2]
@@ -59,7 +65,7 @@ def fm(t):
 
 
 def main():
-    for name, f, deg in [("BRANCH_L", fl, DEG_L), ("BRANCH_U", fu, DEG_U), ("BRANCH_M", fm, DEG_U)]:
+    for name, f, deg in [("BRANCH_L", fl, DEG_L), ("BRANCH_U", fu, DEG_U), ("BRANCH_M", fm, DEG_U), ("BRANCH_C", fc, DEG_U)]:
         p = mp.chebyfit(f, [-1, 1], deg + 1)
         # p is highest degree first
         worst = mp.mpf(0)

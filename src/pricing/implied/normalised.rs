@@ -125,6 +125,24 @@ const BRANCH_M: [f64; 13] = [
     0.001266115012237016,
 ];
 
+/// C(y) = b₀(x, s_c)/b_max·(1 + y)/y as a polynomial in t (see [`branch_t`]).
+/// Fitted by `tests/reference/branch_ends.py`; max relative error 1.2e-7.
+const BRANCH_C: [f64; 13] = [
+    0.57457498113381,
+    0.015553882364557944,
+    -0.033998789183229204,
+    0.007914713161433735,
+    0.0013946019409948282,
+    -0.0018650110092972125,
+    0.0007361002892348058,
+    -7.908250590788352e-05,
+    -0.00011088935247742461,
+    0.00011543367192346365,
+    -4.365583193046214e-05,
+    -1.521951957080683e-05,
+    1.2519465512894452e-05,
+];
+
 /// The fits of the branch-end values hold for y = √|x| ≤ this (|x| ≤ 81) …
 const FIT_MAX_Y: f64 = 9.0;
 /// … and, for the lower end, for y ≥ this (L(y) has a steep term at y → 0).
@@ -194,15 +212,20 @@ pub(crate) fn implied_total_vol_otm(x: f64, beta: f64, gap: f64) -> f64 {
     let v_c = INV_SQRT_2PI * b_max;
     // At s_c, h = −t and h² + t² = |x|: E = e^{x/2} = b_max and a = τ = s_c/(2√2), so
     // b_c = ½·b_max·(1 − erfcx(2τ)) (one erfcx; cancels only for tiny |x|, harmless for a guess).
-    let b_c = 0.5 * b_max * (1.0 - erfcx(s_c * std::f64::consts::FRAC_1_SQRT_2));
+    let y = s_c * std::f64::consts::FRAC_1_SQRT_2;
+    let t = branch_t(y);
+    let b_c = if y <= FIT_MAX_Y {
+        b_max * horner(&BRANCH_C, t) * (y / (1.0 + y))
+    } else {
+        0.5 * b_max * (1.0 - erfcx(y))
+    };
 
     let (s0, lo, hi, objective);
     if beta < b_c {
         let s_l = s_c - b_c / v_c;
-        let y = s_c * std::f64::consts::FRAC_1_SQRT_2;
         let fitted_l = (FIT_L_MIN_Y..=FIT_MAX_Y).contains(&y);
         let (b_l, v_l) = if fitted_l {
-            let b = b_max * horner(&BRANCH_L, branch_t(y)) * (ax / (1.0 + ax));
+            let b = b_max * horner(&BRANCH_L, t) * (ax / (1.0 + ax));
             (b, end_vega(x, s_l, b_max))
         } else {
             let ev = otm_eval_fast(x, s_l);
@@ -215,7 +238,7 @@ pub(crate) fn implied_total_vol_otm(x: f64, beta: f64, gap: f64) -> f64 {
             // φ(z_l) with a plain exponent, Φ(z_l) from the fitted ratio where it holds.
             let pdf_l = INV_SQRT_2PI * (-0.5 * z_l * z_l).exp();
             let phi_l = if fitted_l {
-                pdf_l * horner(&BRANCH_M, branch_t(y))
+                pdf_l * horner(&BRANCH_M, t)
             } else {
                 norm_cdf(z_l)
             };
@@ -245,12 +268,8 @@ pub(crate) fn implied_total_vol_otm(x: f64, beta: f64, gap: f64) -> f64 {
         }
     } else {
         let s_u = s_c + (b_max - b_c) / v_c;
-        let y = s_c * std::f64::consts::FRAC_1_SQRT_2;
         let (b_u, v_u) = if y <= FIT_MAX_Y {
-            (
-                b_max * horner(&BRANCH_U, branch_t(y)),
-                end_vega(x, s_u, b_max),
-            )
+            (b_max * horner(&BRANCH_U, t), end_vega(x, s_u, b_max))
         } else {
             let ev = otm_eval_fast(x, s_u);
             (ev.value, INV_SQRT_2PI * ev.e)
@@ -514,7 +533,7 @@ mod tests {
     /// The fitted branch-end values against the accurate kernel, at their stated accuracy.
     #[test]
     fn branch_end_fits_hold_their_accuracy() {
-        let (mut worst_l, mut worst_u, mut worst_m) = (0.0f64, 0.0f64, 0.0f64);
+        let (mut worst_l, mut worst_u, mut worst_m, mut worst_c) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
         for i in 0..=2000 {
             let y = FIT_MAX_Y * i as f64 / 2000.0;
             let ax = y * y;
@@ -522,6 +541,10 @@ mod tests {
             let b_max = (0.5 * x).exp();
             let s_c = (2.0 * ax).sqrt();
             let b_c = 0.5 * b_max * (1.0 - erfcx(y));
+            if y > 0.0 {
+                let c = b_max * horner(&BRANCH_C, branch_t(y)) * (y / (1.0 + y));
+                worst_c = worst_c.max((c / b_c - 1.0).abs());
+            }
             let v_c = INV_SQRT_2PI * b_max;
             let s_u = s_c + (b_max - b_c) / v_c;
             let u = b_max * horner(&BRANCH_U, branch_t(y));
@@ -539,6 +562,7 @@ mod tests {
         assert!(worst_l < 2e-8, "{worst_l:e}");
         assert!(worst_u < 1e-9, "{worst_u:e}");
         assert!(worst_m < 5e-7, "{worst_m:e}");
+        assert!(worst_c < 1.2e-7, "{worst_c:e}");
     }
 
     #[test]
