@@ -320,11 +320,9 @@ fn refine(
     lo *= 1.0 - 1e-6;
     hi *= 1.0 + 1e-6;
     let x2 = x * x;
-    let ln_beta = if objective == Objective::Lowest {
-        beta.ln()
-    } else {
-        f64::NAN
-    };
+    // ln β for the lowest objective, computed on its first use (a select before the loop let
+    // LLVM evaluate the logarithm for every objective).
+    let mut ln_beta = f64::NAN;
     let mut s = if s0.is_finite() && s0 >= lo && s0 <= hi && s0 > 0.0 {
         s0
     } else {
@@ -392,6 +390,9 @@ fn refine(
                 // −700 would keep only 1e-14 of b's relative resolution. ln b itself then
                 // follows without a second logarithm (b ≲ b_l < 0.11·e^{x/2}, so ln b < −2.2
                 // and the subtraction does not cancel).
+                if ln_beta.is_nan() {
+                    ln_beta = beta.ln();
+                }
                 let ln_ratio = ((beta - b) / b).ln_1p();
                 let ln_b = ln_beta - ln_ratio;
                 let g = ln_ratio / (ln_b * ln_beta);
