@@ -76,6 +76,9 @@ const FRAC_1_SQRT_2: f64 = std::f64::consts::FRAC_1_SQRT_2;
 /// Exponents beyond which E = e^{−(h²+t²)/2} underflows to zero (e^{−745.2} < 2⁻¹⁰⁷⁴).
 const EXP_UNDERFLOW: f64 = 745.2;
 
+/// [`otm_eval_fast`] reports its value as exact only while its plain exponent is at most this.
+const FAST_EXACT_MAX_Q: f64 = 0.5;
+
 /// Below this τ = s/(2√2) the erfcx difference is never used.
 const DIRECT_MIN_TAU: f64 = 0.5;
 /// The erfcx difference is used while a ≤ `DIRECT_MAX_KAPPA`·τ (it loses about log₂(1 + a/τ)
@@ -195,8 +198,9 @@ pub(crate) fn otm_eval(x: f64, s: f64) -> OtmEval {
     }
 }
 
-/// b₀ = e^{x/2} − ½E·(erfcx(τ − a) + erfcx(τ + a)) for τ − a ≥ 1, with the gap kept.
-#[inline]
+/// b₀ = e^{x/2} − ½E·(erfcx(τ − a) + erfcx(τ + a)) for τ − a ≥ 1, with the gap kept. Not
+/// inlined, so that its exponential is not hoisted onto the other paths (see `erfcx`).
+#[inline(never)]
 fn max_minus_tails(x: f64, e: f64, a: f64, tau: f64) -> OtmEval {
     let gap = 0.5 * e * (erfcx(tau - a) + erfcx(tau + a));
     OtmEval {
@@ -210,7 +214,7 @@ fn max_minus_tails(x: f64, e: f64, a: f64, tau: f64) -> OtmEval {
 /// A cheaper b₀ for the solver's initial guess and its early iterations: the erfcx difference
 /// everywhere (no series), so it loses about log₂(1 + a/τ) bits where [`otm_eval`] switches
 /// to the series — at most 1e-9 relative where E does not underflow, plenty for steps that the
-/// accurate kernel then finishes.
+/// accurate kernel then finishes — and a plain exponent (at most about 2e-13 relative).
 #[inline]
 pub(crate) fn otm_eval_fast(x: f64, s: f64) -> OtmEval {
     debug_assert!(x <= 0.0);
@@ -230,13 +234,21 @@ pub(crate) fn otm_eval_fast(x: f64, s: f64) -> OtmEval {
             gap: 0.0,
         };
     }
-    let e = exp_half_h2_t2(x, s);
-    let a = -(x / s) * FRAC_1_SQRT_2;
-    let tau = 0.5 * s * FRAC_1_SQRT_2;
+    // A plain exponent: its rounding costs about q·3ε of relative accuracy in E, harmless for a
+    // step the accurate kernel finishes, and within the kernel's own error while q ≤ ½.
+    let h = x / s;
+    let t = 0.5 * s;
+    let q = 0.5 * (h * h + t * t);
+    let e = if q > EXP_UNDERFLOW { 0.0 } else { (-q).exp() };
+    let a = -h * FRAC_1_SQRT_2;
+    let tau = t * FRAC_1_SQRT_2;
     if tau - a >= 1.0 {
-        return max_minus_tails(x, e, a, tau);
+        let mut ev = max_minus_tails(x, e, a, tau);
+        ev.exact = q <= FAST_EXACT_MAX_Q;
+        return ev;
     }
-    let exact = e == 0.0 || (tau >= DIRECT_MIN_TAU && a <= DIRECT_MAX_KAPPA * tau);
+    let exact =
+        e == 0.0 || (tau >= DIRECT_MIN_TAU && a <= DIRECT_MAX_KAPPA * tau && q <= FAST_EXACT_MAX_Q);
     let value = if e == 0.0 {
         0.0
     } else {

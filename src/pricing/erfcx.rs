@@ -20,7 +20,17 @@
 pub fn erfcx(z: f64) -> f64 {
     if z >= 0.0 {
         erfcx_nonneg(z)
-    } else if z >= -26.0 {
+    } else {
+        erfcx_negative(z)
+    }
+}
+
+/// erfcx(z) for z < 0 (or NaN). Not inlined: LLVM treats `exp` as free of side effects and
+/// would otherwise hoist this branch's exponential out of the test at every inlined call site,
+/// evaluating it on the common non-negative path too.
+#[inline(never)]
+fn erfcx_negative(z: f64) -> f64 {
+    if z >= -26.0 {
         // 2e^{z²} − erfcx(|z|): e^{z²} ≥ 1 ≥ erfcx(|z|), so no cancellation beyond a factor 2.
         let (hi, lo) = square_split(z);
         2.0 * hi.exp() * (1.0 + lo) - erfcx_nonneg(-z)
@@ -32,7 +42,6 @@ pub fn erfcx(z: f64) -> f64 {
     }
 }
 
-/// z² = hi + lo exactly (Veltkamp splitting; |z| ≤ 1e150).
 #[inline]
 fn square_split(z: f64) -> (f64, f64) {
     const SPLIT: f64 = 134_217_729.0; // 2^27 + 1

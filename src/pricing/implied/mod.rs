@@ -58,16 +58,17 @@ pub const BOUND_ULPS: f64 = 4.0;
 pub fn implied_vol_black(inputs: &BlackInputs, price: f64) -> Result<f64> {
     // The common case checked inline (the same conditions as `validate`, which builds the
     // error otherwise): this path runs once per solve.
-    let pos = |v: f64| v.is_finite() && v > 0.0;
+    // Comparisons only (NaN fails each), combined without short-circuit branches.
+    let pos = |v: f64| (v > 0.0) & (v < f64::INFINITY);
     let valid = pos(inputs.forward)
-        && pos(inputs.strike)
-        && pos(inputs.discount)
-        && inputs.t.is_finite()
-        && inputs.t >= 0.0;
+        & pos(inputs.strike)
+        & pos(inputs.discount)
+        & (inputs.t >= 0.0)
+        & (inputs.t < f64::INFINITY);
     if !valid {
         inputs.validate()?;
     }
-    if !(price.is_finite() && price >= 0.0) {
+    if !(0.0..f64::INFINITY).contains(&price) {
         return Err(Error::invalid("option price", price, "a finite number ≥ 0"));
     }
     let BlackInputs {
@@ -115,14 +116,14 @@ pub fn implied_vol_black(inputs: &BlackInputs, price: f64) -> Result<f64> {
             excess: price - upper,
         });
     }
-    let at_upper = Error::PriceAtBound {
+    let at_upper = || Error::PriceAtBound {
         price,
         bound: PriceBound::AboveMaximum,
         limit: upper,
         vol: f64::INFINITY,
     };
     if price >= upper - tol_upper {
-        return Err(at_upper);
+        return Err(at_upper());
     }
 
     // Undiscounted time value and distance to the maximum, then normalised by √(FK).
@@ -137,7 +138,7 @@ pub fn implied_vol_black(inputs: &BlackInputs, price: f64) -> Result<f64> {
         return Ok(0.0);
     }
     if gamma.is_nan() || gamma <= 0.0 {
-        return Err(at_upper);
+        return Err(at_upper());
     }
     let x = -log_moneyness(forward, strike).abs();
     let s = normalised::implied_total_vol_otm(x, beta, gamma);

@@ -71,6 +71,127 @@ fn inv_norm_cdf_fast(p: f64) -> f64 {
     -std::f64::consts::SQRT_2 * erfc_inv(2.0 * p)
 }
 
+/// Fitted by `tests/reference/branch_ends.py`; max relative error 1.6e-8 for
+/// y ≥ 1e-3 (1.8e-6 at y → 0, where it is not used).
+/// L(y) = b₀(x, s_l)/b_max·(1 + y²)/y² as a polynomial in t (see [`branch_t`]).
+const BRANCH_L: [f64; 13] = [
+    0.07644395436354913,
+    0.021984046719123563,
+    0.05266117401138903,
+    0.00597076818948191,
+    -0.006829081731659727,
+    0.0004540461353738891,
+    0.0008850192375320512,
+    -0.0004292756096042026,
+    4.823043039204955e-05,
+    7.447898529790899e-05,
+    -5.0715666324510445e-05,
+    4.918085331374059e-07,
+    6.7967680771215865e-06,
+];
+/// Fitted by `tests/reference/branch_ends.py`; max relative error 1.7e-10
+/// U(y) = b₀(x, s_u)/b_max as a polynomial in t (see [`branch_t`]).
+const BRANCH_U: [f64; 13] = [
+    0.8190394740525541,
+    -0.05824185190361316,
+    0.023237881638836604,
+    0.012811808676544746,
+    -0.007053097811115639,
+    -0.0013501488183975206,
+    0.0019104140957629803,
+    -0.0002912619122179038,
+    -0.0002864401979084776,
+    0.00014741946482933028,
+    -1.0835899321099754e-06,
+    -1.997251329728591e-05,
+    5.453461853026775e-06,
+];
+
+/// M(y) = Φ(z_l)/φ(z_l) at z_l = −|x|/(√3·s_l), the lowest branch's guess, as a polynomial in t.
+/// Fitted by `tests/reference/branch_ends.py`; max relative error 4.7e-7.
+const BRANCH_M: [f64; 13] = [
+    0.7485155161846652,
+    0.24314468775908174,
+    -0.14364040162526698,
+    0.07604310263685544,
+    -0.03621278829212639,
+    0.015462449755956896,
+    -0.005040967862865006,
+    -0.0006515223951143489,
+    0.001228772462579017,
+    0.000958545616982286,
+    0.00040990390264135726,
+    -0.002546992194221326,
+    0.001266115012237016,
+];
+
+/// C(y) = b₀(x, s_c)/b_max·(1 + y)/y as a polynomial in t (see [`branch_t`]).
+/// Fitted by `tests/reference/branch_ends.py`; max relative error 1.2e-7.
+const BRANCH_C: [f64; 13] = [
+    0.57457498113381,
+    0.015553882364557944,
+    -0.033998789183229204,
+    0.007914713161433735,
+    0.0013946019409948282,
+    -0.0018650110092972125,
+    0.0007361002892348058,
+    -7.908250590788352e-05,
+    -0.00011088935247742461,
+    0.00011543367192346365,
+    -4.365583193046214e-05,
+    -1.521951957080683e-05,
+    1.2519465512894452e-05,
+];
+
+/// The fits of the branch-end values hold for y = √|x| ≤ this (|x| ≤ 81) …
+const FIT_MAX_Y: f64 = 9.0;
+/// … and, for the lower end, for y ≥ this (L(y) has a steep term at y → 0).
+const FIT_L_MIN_Y: f64 = 1e-3;
+
+/// The fit variable t ∈ [−1, 1] for y ∈ [0, 9]: w = 1/(1 + y) = 0.55 + 0.45·t.
+#[inline]
+fn branch_t(y: f64) -> f64 {
+    (1.0 / (1.0 + y) - 0.55) * (1.0 / 0.45)
+}
+
+#[inline]
+fn horner(c: &[f64; 13], t: f64) -> f64 {
+    let mut acc = c[12];
+    let mut k = 12;
+    while k > 0 {
+        k -= 1;
+        acc = acc * t + c[k];
+    }
+    acc
+}
+
+/// The vega E/√(2π) at a branch end, for the initial guess only: E = b_max·
+/// e^{−(h+t)²/2} (because 2ht = x) with a plain exponent.
+#[inline]
+fn end_vega(x: f64, s: f64, b_max: f64) -> f64 {
+    let hpt = x / s + 0.5 * s;
+    INV_SQRT_2PI * b_max * (-0.5 * hpt * hpt).exp()
+}
+
+/// ∛a for the initial guess, to about 1e-13 relative for positive normal a: an exponent
+/// division by 3 on the bit pattern (about 5 correct bits, the classic fdlibm seed) and two
+/// Halley steps y ← y·(y³ + 2a)/(2y³ + a), each tripling the correct bits. The library cbrt
+/// (software, ~100 instructions) for anything else.
+#[inline]
+fn cbrt_fast(a: f64) -> f64 {
+    if !(f64::MIN_POSITIVE..f64::INFINITY).contains(&a) {
+        return a.cbrt();
+    }
+    const SEED: u64 = 715_094_163;
+    let hi = a.to_bits() >> 32;
+    let mut y = f64::from_bits((hi / 3 + SEED) << 32);
+    for _ in 0..2 {
+        let y3 = y * y * y;
+        y *= (y3 + 2.0 * a) / (2.0 * y3 + a);
+    }
+    y
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Objective {
     Lowest,
@@ -91,27 +212,44 @@ pub(crate) fn implied_total_vol_otm(x: f64, beta: f64, gap: f64) -> f64 {
     let v_c = INV_SQRT_2PI * b_max;
     // At s_c, h = −t and h² + t² = |x|: E = e^{x/2} = b_max and a = τ = s_c/(2√2), so
     // b_c = ½·b_max·(1 − erfcx(2τ)) (one erfcx; cancels only for tiny |x|, harmless for a guess).
-    let b_c = 0.5 * b_max * (1.0 - erfcx(s_c * std::f64::consts::FRAC_1_SQRT_2));
+    let y = s_c * std::f64::consts::FRAC_1_SQRT_2;
+    let t = branch_t(y);
+    let b_c = if y <= FIT_MAX_Y {
+        b_max * horner(&BRANCH_C, t) * (y / (1.0 + y))
+    } else {
+        0.5 * b_max * (1.0 - erfcx(y))
+    };
 
     let (s0, lo, hi, objective);
     if beta < b_c {
         let s_l = s_c - b_c / v_c;
-        let ev_l = otm_eval_fast(x, s_l);
-        let b_l = ev_l.value;
-        let v_l = INV_SQRT_2PI * ev_l.e;
+        let fitted_l = (FIT_L_MIN_Y..=FIT_MAX_Y).contains(&y);
+        let (b_l, v_l) = if fitted_l {
+            let b = b_max * horner(&BRANCH_L, t) * (ax / (1.0 + ax));
+            (b, end_vega(x, s_l, b_max))
+        } else {
+            let ev = otm_eval_fast(x, s_l);
+            (ev.value, INV_SQRT_2PI * ev.e)
+        };
         if beta < b_l && v_l > 0.0 {
             // Lowest branch: interpolate f(β) on [0, b_l], f(0) = 0, f′(0) = 1, f″(0) = 0.
             let c = 2.0 * std::f64::consts::PI * ax / (3.0 * SQRT_3);
             let z_l = -ax / (SQRT_3 * s_l);
-            let phi_l = norm_cdf(z_l);
+            // φ(z_l) with a plain exponent, Φ(z_l) from the fitted ratio where it holds.
+            let pdf_l = INV_SQRT_2PI * (-0.5 * z_l * z_l).exp();
+            let phi_l = if fitted_l {
+                pdf_l * horner(&BRANCH_M, t)
+            } else {
+                norm_cdf(z_l)
+            };
             let f_l = c * phi_l * phi_l * phi_l;
-            let df_ds = 3.0 * c * phi_l * phi_l * norm_pdf(z_l) * ax / (SQRT_3 * s_l * s_l);
+            let df_ds = 3.0 * c * phi_l * phi_l * pdf_l * ax / (SQRT_3 * s_l * s_l);
             let d_r = df_ds / v_l;
             let r = control_parameter(b_l, 0.0, f_l, 1.0, d_r, 0.0, true);
             let u = beta / b_l;
             let f = rational_cubic(u, 1.0 - u, b_l, 0.0, f_l, 1.0, d_r, r)
                 .clamp(f64::MIN_POSITIVE, f_l);
-            let z = inv_norm_cdf_fast((f / c).cbrt());
+            let z = inv_norm_cdf_fast(cbrt_fast(f / c));
             let guess = if z < 0.0 { ax / (SQRT_3 * -z) } else { s_l };
             s0 = guess;
             lo = 0.0;
@@ -130,9 +268,12 @@ pub(crate) fn implied_total_vol_otm(x: f64, beta: f64, gap: f64) -> f64 {
         }
     } else {
         let s_u = s_c + (b_max - b_c) / v_c;
-        let ev_u = otm_eval_fast(x, s_u);
-        let b_u = ev_u.value;
-        let v_u = INV_SQRT_2PI * ev_u.e;
+        let (b_u, v_u) = if y <= FIT_MAX_Y {
+            (b_max * horner(&BRANCH_U, t), end_vega(x, s_u, b_max))
+        } else {
+            let ev = otm_eval_fast(x, s_u);
+            (ev.value, INV_SQRT_2PI * ev.e)
+        };
         if beta <= b_u || v_u <= 0.0 {
             // Upper middle: s(β) on [b_c, b_u], s″(b_c) = 0.
             let (d_l, d_r) = (1.0 / v_c, 1.0 / v_u);
@@ -172,17 +313,16 @@ fn refine(
     mut hi: f64,
     objective: Objective,
 ) -> f64 {
-    // The branch ends come from values computed to a few ulps, so a root within rounding of
-    // an end may lie just outside: widen the bracket by far more than that rounding, or every
-    // step towards such a root would be replaced by bisection.
-    lo *= 1.0 - 1e-12;
-    hi *= 1.0 + 1e-12;
+    // The branch ends are placed with fitted values of b₀ (relative error ≤ 2e-8, which moves
+    // s by at most a few times that), so a root near an end may lie just outside: widen the
+    // bracket by far more than that, or every step towards such a root would be replaced by
+    // bisection.
+    lo *= 1.0 - 1e-6;
+    hi *= 1.0 + 1e-6;
     let x2 = x * x;
-    let ln_beta = if objective == Objective::Lowest {
-        beta.ln()
-    } else {
-        f64::NAN
-    };
+    // ln β for the lowest objective, computed on its first use (a select before the loop let
+    // LLVM evaluate the logarithm for every objective).
+    let mut ln_beta = f64::NAN;
     let mut s = if s0.is_finite() && s0 >= lo && s0 <= hi && s0 > 0.0 {
         s0
     } else {
@@ -244,12 +384,18 @@ fn refine(
         let (nu, eta2, eta3) = match objective {
             Objective::Middle => (-excess / vega, p, p * p + q),
             Objective::Lowest => {
-                let ln_b = b.ln();
                 // g = 1/ln b − 1/ln β; G′ = −1/(b ln²b), G″/G′ = −(L+2)/(bL),
                 // G‴/G′ = 2(L² + 3L + 3)/(L²b²).
                 // ln β − ln b as ln(1 + (β − b)/b): the difference of two logarithms near
-                // −700 would keep only 1e-14 of b's relative resolution.
-                let g = ((beta - b) / b).ln_1p() / (ln_b * ln_beta);
+                // −700 would keep only 1e-14 of b's relative resolution. ln b itself then
+                // follows without a second logarithm (b ≲ b_l < 0.11·e^{x/2}, so ln b < −2.2
+                // and the subtraction does not cancel).
+                if ln_beta.is_nan() {
+                    ln_beta = beta.ln();
+                }
+                let ln_ratio = ((beta - b) / b).ln_1p();
+                let ln_b = ln_beta - ln_ratio;
+                let g = ln_ratio / (ln_b * ln_beta);
                 // w = b′/b first: b and b′ may both be subnormal-sized.
                 let w = vega / b;
                 let nu = g * ln_b * ln_b / w;
@@ -367,6 +513,57 @@ mod tests {
             }
         }
         assert!(worst < 1e-13, "{worst:e}");
+    }
+
+    #[test]
+    fn fast_cube_root() {
+        let mut worst: f64 = 0.0;
+        let mut a = f64::MIN_POSITIVE;
+        while a < 1e300 {
+            for m in [1.0, 1.3, 2.0, 2.9, 5.5, 7.99] {
+                let v = a * m;
+                worst = worst.max((cbrt_fast(v) / v.cbrt() - 1.0).abs());
+            }
+            a *= 10.0;
+        }
+        assert!(worst < 1e-13, "{worst:e}");
+        assert_eq!(cbrt_fast(0.0), 0.0);
+        assert!((cbrt_fast(1e-310) / 1e-310f64.cbrt() - 1.0).abs() < 1e-15);
+    }
+
+    /// The fitted branch-end values against the accurate kernel, at their stated accuracy.
+    #[test]
+    fn branch_end_fits_hold_their_accuracy() {
+        let (mut worst_l, mut worst_u, mut worst_m, mut worst_c) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+        for i in 0..=2000 {
+            let y = FIT_MAX_Y * i as f64 / 2000.0;
+            let ax = y * y;
+            let x = -ax;
+            let b_max = (0.5 * x).exp();
+            let s_c = (2.0 * ax).sqrt();
+            let b_c = 0.5 * b_max * (1.0 - erfcx(y));
+            if y > 0.0 {
+                let c = b_max * horner(&BRANCH_C, branch_t(y)) * (y / (1.0 + y));
+                worst_c = worst_c.max((c / b_c - 1.0).abs());
+            }
+            let v_c = INV_SQRT_2PI * b_max;
+            let s_u = s_c + (b_max - b_c) / v_c;
+            let u = b_max * horner(&BRANCH_U, branch_t(y));
+            worst_u = worst_u.max((u / otm_eval(x, s_u).value - 1.0).abs());
+            if y >= FIT_L_MIN_Y {
+                let s_l = s_c - b_c / v_c;
+                let z_l = -ax / (SQRT_3 * s_l);
+                let m = horner(&BRANCH_M, branch_t(y));
+                worst_m = worst_m.max((m * norm_pdf(z_l) / norm_cdf(z_l) - 1.0).abs());
+                let s_l = s_c - b_c / v_c;
+                let l = b_max * horner(&BRANCH_L, branch_t(y)) * (ax / (1.0 + ax));
+                worst_l = worst_l.max((l / otm_eval(x, s_l).value - 1.0).abs());
+            }
+        }
+        assert!(worst_l < 2e-8, "{worst_l:e}");
+        assert!(worst_u < 1e-9, "{worst_u:e}");
+        assert!(worst_m < 5e-7, "{worst_m:e}");
+        assert!(worst_c < 1.2e-7, "{worst_c:e}");
     }
 
     #[test]
