@@ -20,6 +20,20 @@ pub type Chains = Box<dyn ChainSource + Sync>;
 /// A provider of price history.
 pub type Histories = Box<dyn HistorySource + Sync>;
 
+fn cboe(settings: &Settings) -> anyhow::Result<Cboe> {
+    Ok(Cboe::new(
+        settings.cboe_url.as_deref(),
+        HttpConfig::default(),
+    )?)
+}
+
+fn yahoo(settings: &Settings) -> anyhow::Result<Yahoo> {
+    Ok(Yahoo::new(
+        settings.yahoo_url.as_deref(),
+        HttpConfig::default(),
+    )?)
+}
+
 fn tradier(settings: &Settings) -> anyhow::Result<Tradier> {
     let token = settings.tradier_token.as_ref().ok_or_else(|| {
         anyhow::anyhow!(
@@ -56,15 +70,9 @@ pub fn chain_source(
     store: &Path,
 ) -> anyhow::Result<Chains> {
     Ok(match spec {
-        SourceSpec::Cboe => Box::new(Cboe::new(
-            settings.cboe_url.as_deref(),
-            HttpConfig::default(),
-        )?),
+        SourceSpec::Cboe => Box::new(cboe(settings)?),
         SourceSpec::Tradier => Box::new(tradier(settings)?),
-        SourceSpec::Yahoo => Box::new(Yahoo::new(
-            settings.yahoo_url.as_deref(),
-            HttpConfig::default(),
-        )?),
+        SourceSpec::Yahoo => Box::new(yahoo(settings)?),
         SourceSpec::Polygon => Box::new(polygon(settings)?),
         SourceSpec::Demo => Box::new(Demo::new()),
         SourceSpec::File(path) => Box::new(FileSource::new(path.clone())),
@@ -78,15 +86,9 @@ pub fn chain_source(
 /// The history source for a spec.
 pub fn history_source(spec: &SourceSpec, settings: &Settings) -> anyhow::Result<Histories> {
     Ok(match spec {
-        SourceSpec::Cboe => Box::new(Cboe::new(
-            settings.cboe_url.as_deref(),
-            HttpConfig::default(),
-        )?),
+        SourceSpec::Cboe => Box::new(cboe(settings)?),
         SourceSpec::Tradier => Box::new(tradier(settings)?),
-        SourceSpec::Yahoo => Box::new(Yahoo::new(
-            settings.yahoo_url.as_deref(),
-            HttpConfig::default(),
-        )?),
+        SourceSpec::Yahoo => Box::new(yahoo(settings)?),
         SourceSpec::Demo => Box::new(Demo::new()),
         SourceSpec::File(path) => Box::new(FileSource::new(path.clone())),
         SourceSpec::Polygon => {
