@@ -142,7 +142,9 @@ pub fn write_payoff_svg(chart: &PayoffChart, out: &mut dyn Write) -> Result<()> 
         .label("covered (stock + short call)")
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], covered.stroke_width(3)));
 
-        for (x, label, color) in [
+        // Labels are staggered vertically so that close markers (spot and break-even are often
+        // within a few dollars) stay readable.
+        for (row, (x, label, color)) in [
             (
                 chart.spot,
                 format!("spot {:.2}", chart.spot),
@@ -154,7 +156,10 @@ pub fn write_payoff_svg(chart: &PayoffChart, out: &mut dyn Write) -> Result<()> 
                 format!("break-even {:.2}", chart.break_even()),
                 RGBColor(30, 120, 60),
             ),
-        ] {
+        ]
+        .into_iter()
+        .enumerate()
+        {
             if x < x0 || x > x1 {
                 continue;
             }
@@ -165,7 +170,7 @@ pub fn write_payoff_svg(chart: &PayoffChart, out: &mut dyn Write) -> Result<()> 
             .map_err(draw_err)?;
             c.draw_series(std::iter::once(Text::new(
                 label,
-                (x, y1 - 0.04 * (y1 - y0)),
+                (x, y1 - (0.03 + 0.05 * row as f64) * (y1 - y0)),
                 ("sans-serif", 14).into_font().color(&color),
             )))
             .map_err(draw_err)?;
