@@ -13,66 +13,14 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use ccplan::model::Right;
-use ccplan::pricing::black::normalised_vega;
-use ccplan::pricing::{black_price, greeks, implied_vol_black, BlackInputs, BsmInputs};
+use ccplan::pricing::{greeks, implied_vol_black, BsmInputs};
 use criterion::{criterion_group, Criterion, Throughput};
-use implied_vol::{DefaultSpecialFn, ImpliedBlackVolatility, PriceBlackScholes};
+use implied_vol::{DefaultSpecialFn, ImpliedBlackVolatility};
 
-const FORWARD: f64 = 100.0;
+#[path = "support/iv_grid.rs"]
+mod iv_grid;
 
-struct Case {
-    inputs: BlackInputs,
-    vol: f64,
-    ours: f64,
-    theirs: f64,
-    /// Condition number of the inversion, price/(σ·∂price/∂σ), scaled up where the time value
-    /// is subnormal: rounding the price to binary64 alone moves σ by about ε·κ.
-    kappa: f64,
-}
-
-fn grid() -> Vec<Case> {
-    let mut cases = Vec::new();
-    for i in 0..25 {
-        let x = -3.0 + 0.25 * i as f64;
-        let strike = FORWARD * (-x).exp();
-        for j in 0..20 {
-            let vol = 0.01 * 200f64.powf(j as f64 / 19.0);
-            for right in [Right::Call, Right::Put] {
-                let inputs = BlackInputs {
-                    right,
-                    forward: FORWARD,
-                    strike,
-                    t: 1.0,
-                    discount: 1.0,
-                };
-                let ours = black_price(&inputs, vol).expect("valid grid");
-                let theirs = PriceBlackScholes::builder()
-                    .forward(FORWARD)
-                    .strike(strike)
-                    .volatility(vol)
-                    .expiry(1.0)
-                    .is_call(right == Right::Call)
-                    .build()
-                    .expect("valid grid")
-                    .calculate::<DefaultSpecialFn>();
-                let x = (FORWARD / strike).ln();
-                let root_fk = (FORWARD * strike).sqrt();
-                let vega = root_fk * normalised_vega(x, vol);
-                // Relative resolution of the time value: ε, or coarser once it is subnormal.
-                let tv = ours - (right.sign() * (FORWARD - strike)).max(0.0);
-                let rho = f64::EPSILON.max(2.0 * f64::from_bits(1) * root_fk / tv);
-                cases.push(Case {
-                    inputs,
-                    vol,
-                    ours,
-                    theirs,
-                    kappa: ours / (vol * vega) * rho / f64::EPSILON,
-                });
-            }
-        }
-    }
-    cases
-}
+use iv_grid::{grid, Case};
 
 fn solve_ours(c: &Case) -> f64 {
     implied_vol_black(&c.inputs, c.ours).unwrap_or(f64::NAN)

@@ -7,54 +7,14 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use ccplan::model::Right;
-use ccplan::pricing::{black_price, implied_vol_black, BlackInputs};
-use implied_vol::{DefaultSpecialFn, ImpliedBlackVolatility, PriceBlackScholes};
+use ccplan::pricing::implied_vol_black;
+use implied_vol::{DefaultSpecialFn, ImpliedBlackVolatility};
 
-const FORWARD: f64 = 100.0;
+#[path = "../benches/support/iv_grid.rs"]
+#[allow(dead_code)] // the example does not read the condition numbers
+mod iv_grid;
 
-struct Case {
-    inputs: BlackInputs,
-    vol: f64,
-    ours: f64,
-    theirs: f64,
-}
-
-fn grid() -> Vec<Case> {
-    let mut cases = Vec::new();
-    for i in 0..25 {
-        let x = -3.0 + 0.25 * i as f64;
-        let strike = FORWARD * (-x).exp();
-        for j in 0..20 {
-            let vol = 0.01 * 200f64.powf(j as f64 / 19.0);
-            for right in [Right::Call, Right::Put] {
-                let inputs = BlackInputs {
-                    right,
-                    forward: FORWARD,
-                    strike,
-                    t: 1.0,
-                    discount: 1.0,
-                };
-                let ours = black_price(&inputs, vol).expect("valid grid");
-                let theirs = PriceBlackScholes::builder()
-                    .forward(FORWARD)
-                    .strike(strike)
-                    .volatility(vol)
-                    .expiry(1.0)
-                    .is_call(right == Right::Call)
-                    .build()
-                    .expect("valid grid")
-                    .calculate::<DefaultSpecialFn>();
-                cases.push(Case {
-                    inputs,
-                    vol,
-                    ours,
-                    theirs,
-                });
-            }
-        }
-    }
-    cases
-}
+use iv_grid::{grid, Case, FORWARD};
 
 fn solve_ours(c: &Case) -> f64 {
     implied_vol_black(&c.inputs, c.ours).unwrap_or(f64::NAN)
