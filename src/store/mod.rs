@@ -175,10 +175,29 @@ impl Store {
             .map_err(|e| db_error(&path, "setting the busy timeout", e))?;
         // The first statement that reads the file: this is where a file that is not an SQLite
         // database is found out.
-        let mode: String = self
-            .conn
-            .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
-            .map_err(|e| db_error(&path, "switching to WAL journal mode", e))?;
+        //
+        // SQLite answers "busy" to a journal-mode change at once, without the busy handler,
+        // while another connection that is opening the same new file holds a lock; so the
+        // switch is retried here until the busy timeout. (Once a file is in WAL mode the mode
+        // is persistent and the pragma only reads it back.)
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        let mode: String = loop {
+            match self
+                .conn
+                .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
+            {
+                Ok(mode) => break mode,
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if matches!(
+                        e.code,
+                        rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                    ) && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                Err(e) => return Err(db_error(&path, "switching to WAL journal mode", e)),
+            }
+        };
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(store_error(
                 &path,
