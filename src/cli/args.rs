@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Timelike, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use ccplan::model::Right;
@@ -118,7 +118,14 @@ pub struct IvArgs {
 
 /// Run the parsed command, writing to `out`.
 pub fn dispatch(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
-    let now = cli.as_of.unwrap_or_else(|| Utc::now().fixed_offset());
+    // The clock, read here and only here: whole seconds, shown in New York time.
+    let now = cli.as_of.unwrap_or_else(|| {
+        let t = Utc::now();
+        t.with_nanosecond(0)
+            .unwrap_or(t)
+            .with_timezone(&chrono_tz::America::New_York)
+            .fixed_offset()
+    });
     match cli.command {
         Command::Price(a) => match &a.option.batch {
             Some(path) => batch::run(batch::Mode::Price, path, a.option.keep_going, out),
