@@ -13,30 +13,13 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use ccplan::model::Right;
-use ccplan::pricing::{greeks, implied_vol_black, BsmInputs};
+use ccplan::pricing::{greeks, BsmInputs};
 use criterion::{criterion_group, Criterion, Throughput};
-use implied_vol::{DefaultSpecialFn, ImpliedBlackVolatility};
 
 #[path = "support/iv_grid.rs"]
 mod iv_grid;
 
-use iv_grid::{grid, Case};
-
-fn solve_ours(c: &Case) -> f64 {
-    implied_vol_black(&c.inputs, c.ours).unwrap_or(f64::NAN)
-}
-
-fn solve_theirs(c: &Case) -> f64 {
-    ImpliedBlackVolatility::builder()
-        .option_price(c.theirs)
-        .forward(c.inputs.forward)
-        .strike(c.inputs.strike)
-        .expiry(c.inputs.t)
-        .is_call(c.inputs.right == Right::Call)
-        .build_unchecked()
-        .calculate::<DefaultSpecialFn>()
-        .unwrap_or(f64::NAN)
-}
+use iv_grid::{grid, solve_ours, solve_theirs, Case};
 
 /// Over the points where the price determines σ to 1e-12 (16·ε·κ ≤ 1e-12): the worst |Δσ/σ|,
 /// the worst among answers that are not gross failures (|Δσ/σ| < 0.5), and the number of gross

@@ -6,31 +6,11 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use ccplan::model::Right;
-use ccplan::pricing::implied_vol_black;
-use implied_vol::{DefaultSpecialFn, ImpliedBlackVolatility};
-
 #[path = "../benches/support/iv_grid.rs"]
 #[allow(dead_code)] // the example does not read the condition numbers
 mod iv_grid;
 
-use iv_grid::{grid, Case, FORWARD};
-
-fn solve_ours(c: &Case) -> f64 {
-    implied_vol_black(&c.inputs, c.ours).unwrap_or(f64::NAN)
-}
-
-fn solve_theirs(c: &Case) -> f64 {
-    ImpliedBlackVolatility::builder()
-        .option_price(c.theirs)
-        .forward(c.inputs.forward)
-        .strike(c.inputs.strike)
-        .expiry(c.inputs.t)
-        .is_call(c.inputs.right == Right::Call)
-        .build_unchecked()
-        .calculate::<DefaultSpecialFn>()
-        .unwrap_or(f64::NAN)
-}
+use iv_grid::{grid, solve_ours, solve_theirs, Case, FORWARD};
 
 #[inline(never)]
 fn run(cases: &[Case], rounds: usize, solve: fn(&Case) -> f64) -> f64 {

@@ -4,8 +4,8 @@
 
 use ccplan::model::Right;
 use ccplan::pricing::black::normalised_vega;
-use ccplan::pricing::{black_price, BlackInputs};
-use implied_vol::{DefaultSpecialFn, PriceBlackScholes};
+use ccplan::pricing::{black_price, implied_vol_black, BlackInputs};
+use implied_vol::{DefaultSpecialFn, ImpliedBlackVolatility, PriceBlackScholes};
 
 pub const FORWARD: f64 = 100.0;
 
@@ -61,4 +61,22 @@ pub fn grid() -> Vec<Case> {
         }
     }
     cases
+}
+
+/// ccplan's implied volatility of a grid point (NaN on error).
+pub fn solve_ours(c: &Case) -> f64 {
+    implied_vol_black(&c.inputs, c.ours).unwrap_or(f64::NAN)
+}
+
+/// implied-vol's implied volatility of a grid point (NaN on error).
+pub fn solve_theirs(c: &Case) -> f64 {
+    ImpliedBlackVolatility::builder()
+        .option_price(c.theirs)
+        .forward(c.inputs.forward)
+        .strike(c.inputs.strike)
+        .expiry(c.inputs.t)
+        .is_call(c.inputs.right == Right::Call)
+        .build_unchecked()
+        .calculate::<DefaultSpecialFn>()
+        .unwrap_or(f64::NAN)
 }
