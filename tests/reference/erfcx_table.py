@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Coefficients of ccplan's erfcx (src/pricing/erfcx.rs), derived with mpmath at 50 digits:
 truncated Chebyshev expansions of erfcx(4(1-y)/y) on y in [i/16, (i+1)/16], i = 4..15
-(degree 9, converted to monomials in t = 32y - (2i+1)), and of z*sqrt(pi)*erfcx(z) as a
+(degree 11 by default, converted to monomials in t = 32y - (2i+1)), and of z*sqrt(pi)*erfcx(z) as a
 polynomial in w = 1/z^2 on [0, 1/144] (degree 8). Prints the Rust constants and the largest
 dropped Chebyshev coefficient (relative) of each piece."""
 import mpmath as mp
@@ -33,7 +33,8 @@ def cheb_to_mono(c):
         for i in range(n):
             m[i] += c[k]*T[k][i]
     return m
-DEG = 9
+import sys
+DEG = int(sys.argv[1]) if len(sys.argv) > 1 else 11
 f = lambda y: erfcx(4*(1-y)/y)
 rows = []
 for i in range(4, 16):

@@ -25,26 +25,24 @@
 //! one because ln(b_max − b₀) ≈ −s²/8. In the highest branch b_max − b₀ is computed as a sum of
 //! two positive tails, never as a difference, so prices within ulps of the maximum still solve.
 //!
-//! # Cheap early, accurate last
+//! # When to stop
 //!
-//! The values at the branch ends and the first step use [`otm_eval_fast`] (the erfcx difference
-//! everywhere, good to 1e-9 or better); once a step is below 1e-2·s every evaluation uses the
-//! accurate kernel [`otm_eval`], and a step computed from an accurate evaluation that is below
-//! 1e-6·s is applied and ends the iteration (Householder(3) converges with order 4, so the
-//! error after it is of order 1e-24·s; no further evaluation is needed to confirm it). The
-//! typical solve is two kernel evaluations for the guess, one cheap and one accurate step.
+//! Every evaluation uses the accurate kernel [`otm_eval`] (a few ulps everywhere, and about as
+//! cheap as a plain erfcx difference since it is built from divided differences of erfcx's own
+//! polynomials). A step below 1e-6·s is applied and ends the iteration: Householder(3)
+//! converges with order 4, so the error after it is of order 1e-24·s and no further evaluation
+//! is needed to confirm it. The typical solve is one step from the guess and one last step.
 //!
 //! # Bounded work
 //!
 //! Every iterate is kept inside a bracket [lo, hi] that starts as the branch's interval and
-//! shrinks with the sign of the residual (b₀ is increasing in s; a cheap evaluation moves the
-//! bracket only when its residual is far above its error); a step that would leave it, or that
-//! is not finite, is replaced by bisection. After three steps every evaluation is accurate, and
-//! the loop never runs more than [`MAX_ITERATIONS`] times. No allocation.
+//! shrinks with the sign of the residual (b₀ is increasing in s); a step that would leave it,
+//! or that is not finite, is replaced by bisection, and the loop never runs more than
+//! [`MAX_ITERATIONS`] times. No allocation.
 
 use statrs::function::erf::erfc_inv;
 
-use crate::pricing::black::{otm_eval, otm_eval_fast, otm_gap};
+use crate::pricing::black::{otm_eval, otm_gap};
 use crate::pricing::normal::{erfcx, norm_cdf, norm_pdf};
 
 use super::rational::{control_parameter, rational_cubic};
@@ -56,13 +54,9 @@ const SQRT_3: f64 = 1.732_050_807_568_877_2;
 /// Hard cap on Householder steps (two suffice in practice; the rest is a safety margin for
 /// bracketing fallbacks).
 pub(crate) const MAX_ITERATIONS: usize = 10;
-/// A step below this fraction of s, computed from an accurate evaluation, is the last one
-/// (Householder(3) converges with order 4: the error after it is of order 1e-24·s).
+/// A step below this fraction of s is the last one (Householder(3) converges with order 4: the
+/// error after it is of order 1e-24·s).
 const STEP_TOL: f64 = 1e-6;
-/// Below this relative step the accurate kernel takes over from the cheap one.
-const ACCURATE_FROM: f64 = 1e-2;
-/// Relative residual above which the cheap kernel's sign is trusted for bracketing.
-const FAST_KERNEL_TOL: f64 = 1e-8;
 
 /// Φ⁻¹(p) to about 1e-15 relative (statrs' rational approximation of erfc⁻¹); for initial
 /// guesses only.
@@ -228,7 +222,7 @@ pub(crate) fn implied_total_vol_otm(x: f64, beta: f64, gap: f64) -> f64 {
             let b = b_max * horner(&BRANCH_L, t) * (ax / (1.0 + ax));
             (b, end_vega(x, s_l, b_max))
         } else {
-            let ev = otm_eval_fast(x, s_l);
+            let ev = otm_eval(x, s_l);
             (ev.value, INV_SQRT_2PI * ev.e)
         };
         if beta < b_l && v_l > 0.0 {
@@ -271,7 +265,7 @@ pub(crate) fn implied_total_vol_otm(x: f64, beta: f64, gap: f64) -> f64 {
         let (b_u, v_u) = if y <= FIT_MAX_Y {
             (b_max * horner(&BRANCH_U, t), end_vega(x, s_u, b_max))
         } else {
-            let ev = otm_eval_fast(x, s_u);
+            let ev = otm_eval(x, s_u);
             (ev.value, INV_SQRT_2PI * ev.e)
         };
         if beta <= b_u || v_u <= 0.0 {
@@ -328,22 +322,10 @@ fn refine(
     } else {
         bisect(lo, hi)
     };
-    // Early steps use the cheaper kernel; once a step is below `ACCURATE_FROM`·s (or after
-    // three steps) every evaluation is accurate, and the step computed from an accurate
-    // evaluation that is below `STEP_TOL`·s is the last one.
-    let mut accurate = false;
-    for iteration in 0..MAX_ITERATIONS {
+    for _ in 0..MAX_ITERATIONS {
         #[cfg(test)]
         COUNT.with(|c| c.set(c.get() + 1));
-        if iteration >= 3 {
-            accurate = true;
-        }
-        let ev = if accurate {
-            otm_eval(x, s)
-        } else {
-            otm_eval_fast(x, s)
-        };
-        let exact = accurate || ev.exact;
+        let ev = otm_eval(x, s);
         let b = ev.value;
         let vega = INV_SQRT_2PI * ev.e;
         // In the highest branch b rounds to β long before s is resolved: compare distances
@@ -360,22 +342,12 @@ fn refine(
         } else {
             b - beta
         };
-        // A cheap evaluation may carry a relative error up to about 1e-9: trust its sign for
-        // the bracket only when the residual is clearly larger.
-        let trusted = exact || excess.abs() > FAST_KERNEL_TOL * b.min(c.max(0.0)).max(b);
         if excess > 0.0 {
-            if trusted {
-                hi = s;
-            }
+            hi = s;
         } else if excess < 0.0 {
-            if trusted {
-                lo = s;
-            }
-        } else if exact {
-            return s;
+            lo = s;
         } else {
-            accurate = true;
-            continue;
+            return s;
         }
         // ln b′ = −x²/(2s²) − s²/8 + const: b″/b′ = p, b‴/b′ = p² + q.
         let s2 = s * s;
@@ -421,7 +393,7 @@ fn refine(
         } else {
             f64::NAN
         };
-        if exact && step.abs() <= STEP_TOL * s {
+        if step.abs() <= STEP_TOL * s {
             // Converged: the step is within rounding of the bracket, apply it unchecked.
             let next = s + step;
             if next > 0.0 && next.is_finite() {
@@ -435,9 +407,6 @@ fn refine(
         } else {
             bisect(lo, hi)
         };
-        if step.abs() <= ACCURATE_FROM * s {
-            accurate = true;
-        }
     }
     s
 }
@@ -460,7 +429,7 @@ mod tests {
     use super::*;
 
     /// The benchmark grid (ln(F/K) ∈ [−3, 3], σ√T ∈ [0.01, 2]): no solve needs more than
-    /// four steps, and most need two (one cheap, one accurate).
+    /// four steps, and most need two.
     #[test]
     fn iteration_counts_on_the_benchmark_grid() {
         let mut hist = [0usize; MAX_ITERATIONS + 1];
