@@ -60,6 +60,7 @@
 use crate::model::Right;
 
 use super::erfcx::{erfcx_difference, two_prod};
+use super::exp::exp;
 use super::normal::{erfcx, norm_cdf};
 
 /// 1/√(2π).
@@ -116,7 +117,7 @@ pub(crate) fn exp_half_h2_t2(x: f64, s: f64) -> f64 {
     if 0.5 * sum > EXP_UNDERFLOW {
         return 0.0;
     }
-    (-0.5 * sum).exp() * (1.0 - 0.5 * lo)
+    exp(-0.5 * sum) * (1.0 - 0.5 * lo)
 }
 
 /// Time value of the out-of-the-money call, normalised by √(FK): b₀(x, s) for x ≤ 0 and
@@ -168,7 +169,7 @@ pub(crate) fn otm_eval(x: f64, s: f64) -> OtmEval {
 fn max_minus_tails(x: f64, e: f64, a: f64, tau: f64) -> OtmEval {
     let gap = 0.5 * e * (erfcx(tau - a) + erfcx(tau + a));
     OtmEval {
-        value: (0.5 * x).exp() - gap,
+        value: exp(0.5 * x) - gap,
         e,
         gap,
     }
@@ -289,7 +290,7 @@ pub(crate) fn otm_gap(x: f64, s: f64, e: f64) -> f64 {
     let upper_tail = if tau >= a {
         0.5 * e * erfcx(tau - a)
     } else {
-        (0.5 * x).exp() * norm_cdf(-(x / s + 0.5 * s))
+        exp(0.5 * x) * norm_cdf(-(x / s + 0.5 * s))
     };
     upper_tail + 0.5 * e * erfcx(a + tau)
 }

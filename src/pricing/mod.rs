@@ -16,6 +16,7 @@
 pub mod black;
 mod bsm;
 mod erfcx;
+pub(crate) mod exp;
 pub mod implied;
 pub mod normal;
 pub mod time;

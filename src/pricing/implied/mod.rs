@@ -56,28 +56,24 @@ pub const BOUND_ULPS: f64 = 4.0;
 /// discount factor, negative or non-finite T, negative or non-finite price);
 /// [`Error::PriceOutOfBounds`] and [`Error::PriceAtBound`] as described in the module docs.
 pub fn implied_vol_black(inputs: &BlackInputs, price: f64) -> Result<f64> {
-    // The common case checked inline (the same conditions as `validate`, which builds the
-    // error otherwise): this path runs once per solve.
-    // Comparisons only (NaN fails each), combined without short-circuit branches.
-    let pos = |v: f64| (v > 0.0) & (v < f64::INFINITY);
-    let valid = pos(inputs.forward)
-        & pos(inputs.strike)
-        & pos(inputs.discount)
-        & (inputs.t >= 0.0)
-        & (inputs.t < f64::INFINITY);
-    if !valid {
-        inputs.validate()?;
-    }
-    if !(0.0..f64::INFINITY).contains(&price) {
-        return Err(Error::invalid("option price", price, "a finite number ≥ 0"));
-    }
     let BlackInputs {
-        right,
         forward,
         strike,
         t,
         discount,
+        ..
     } = *inputs;
+    // The common case in a few comparisons: the sum is finite only if every term is (NaN and ∞
+    // propagate), and `min` picks the smallest of the others. Anything else (including a sum
+    // that merely overflows) goes to the full checks, which build the error.
+    let sum = forward + strike + discount + t + price;
+    if !(sum.is_finite() && forward.min(strike).min(discount) > 0.0 && t.min(price) >= 0.0) {
+        inputs.validate()?;
+        if !(0.0..f64::INFINITY).contains(&price) {
+            return Err(Error::invalid("option price", price, "a finite number ≥ 0"));
+        }
+    }
+    let right = inputs.right;
     let theta = right.sign();
     let intrinsic = (theta * (forward - strike)).max(0.0);
     let lower = discount * intrinsic;
