@@ -58,7 +58,7 @@ fn erfcx_nonneg(z: f64) -> f64 {
     if z <= 12.0 {
         let r = 1.0 / (4.0 + z);
         // y = 4r ∈ [¼, 1]: interval i = ⌊16y⌋ ∈ [4, 16], clamped to 15 at y = 1.
-        let i = ((64.0 * r) as usize).clamp(4, 15);
+        let i = ((64.0 * r) as i32).clamp(4, 15) as usize;
         // t = 32y − (2i + 1) = ((124 − 8i) − (2i + 1)·z)/(4 + z), not from the rounded y: near
         // z = 0, erfcx is 7× as sensitive to a relative change of y as y is, and this form
         // keeps t's absolute error near ε instead of 16ε.
@@ -109,13 +109,14 @@ fn erfcx_nonneg(z: f64) -> f64 {
 /// the rounding of a ± τ (which would cost ε·a/τ of relative accuracy in a plain difference)
 /// moves only where p[t₁, t₂] is evaluated, to which it is insensitive.
 ///
-/// * Both ends on one interval, or a span of at most 0.2 in t: one divided difference, on the
-///   interval of the midpoint a, evaluated up to 0.1 beyond its ends (where the truncated
-///   Chebyshev series still holds its accuracy: T₁₂(1.1) ≈ 90, times a truncation ≤ 4e-22).
+/// * Both ends on one interval, or a span of at most 0.5 in t: one divided difference, on the
+///   interval of the midpoint a, evaluated up to 0.25 beyond its ends (where the truncated
+///   Chebyshev series still holds its accuracy: T₁₂(1.25) ≈ 2·10³ and |T₁₂′(1.25)| ≈ 3·10⁴,
+///   times a truncation ≤ 4e-22, stay below 1e-16 of the value and of the divided difference).
 /// * A longer span: one divided difference per interval crossed, the end pieces' lengths from
-///   a ∓ τ carried exactly. The
-///   mismatch of two adjacent fits at their common end (≤ 4e-22 of erfcx) is then far below
-///   an ulp of the difference, because a span of 0.2 in t means a ≤ 80·τ.
+///   a ∓ τ carried exactly. The mismatch of two adjacent fits at their common end (≤ 4e-22 of
+///   erfcx) is then far below an ulp of the difference, because a span of 0.5 in t means
+///   a ≤ 32·τ.
 /// * Beyond z = 12 the asymptotic piece z·√π·erfcx(z) = P(w), w = 1/z², is differenced the
 ///   same way in ρ = 1/z: ρP(ρ²) at ρ₁ minus at ρ₂ is (ρ₁ − ρ₂)·(P(w₁) + ρ₂(ρ₁ + ρ₂)·P[w₁, w₂]).
 #[inline]
@@ -132,11 +133,12 @@ pub fn erfcx_difference(a: f64, tau: f64) -> f64 {
     let span = 8.0 * tau * inv;
     let k1 = piece_of(r1);
     let k2 = piece_of(r2);
-    if k1 == k2 || 32.0 * span <= 0.2 {
+    if k1 == k2 || 32.0 * span <= 0.5 {
+        // The midpoint's interval: r at a is within rounding of the mean of r₁ and r₂.
         let k = if k1 == k2 {
             k1
         } else {
-            piece_of(1.0 / (4.0 + a))
+            piece_of(0.5 * (r1 + r2))
         };
         return span * dd_in_y(k, z1, r1, z2, r2);
     }
@@ -197,7 +199,9 @@ pub(super) fn two_prod(a: f64, b: f64) -> (f64, f64) {
 /// 4..=15 for z ≤ 12, and 3 for the asymptotic piece z > 12.
 #[inline]
 fn piece_of(r: f64) -> usize {
-    ((64.0 * r) as usize).clamp(3, 15)
+    // Through i32: Rust's saturating float-to-int conversion is a few instructions for i32 and
+    // about three times as many for usize.
+    ((64.0 * r) as i32).clamp(3, 15) as usize
 }
 
 /// The local variable t = 32y − (2k + 1) of interval k at z (r = 1/(4 + z)), from z rather than

@@ -73,6 +73,18 @@ pub fn erfcx(z: f64) -> f64 {
     super::erfcx::erfcx(z)
 }
 
+/// erfcx(a − τ) − erfcx(a + τ) for a ≥ τ ≥ 0, to a few ulps relative to the difference itself
+/// however small τ is against a (where the plain difference would lose log₂(1 + a/τ) bits).
+/// Used by the Black kernel for deep out-of-the-money time values.
+///
+/// # Panics
+///
+/// Never; for arguments outside a ≥ τ ≥ 0 (or NaN) the result is unspecified.
+#[inline]
+pub fn erfcx_difference(a: f64, tau: f64) -> f64 {
+    super::erfcx::erfcx_difference(a, tau)
+}
+
 /// Inverse of Φ: the x with Φ(x) = p, for 0 < p < 1 (±∞ at 0 and 1, NaN outside).
 ///
 /// statrs gives a starting point accurate to about 1e-9; one Halley step on the accurate
