@@ -8,7 +8,8 @@ b_max,
     L(y) = b0(x, s_l)/b_max * (1 + y^2)/y^2,   U(y) = b0(x, s_u)/b_max,
 the value at the inflection point C(y) = b0(x, s_c)/b_max * (1 + y)/y, and, for the
 lowest branch's guess, the ratio M(y) = Phi(z_l)/phi(z_l) at
-z_l = -|x|/(sqrt(3) s_l), are smooth on y in [0, 9] (|x| <= 81); all are fitted as polynomials in t in [-1, 1], where
+z_l = -|x|/(sqrt(3) s_l), and the vegas at s_l and s_u relative to b_max/sqrt(2 pi),
+VL(y) and VU(y), are smooth on y in [0, 9] (|x| <= 81); all are fitted as polynomials in t in [-1, 1], where
 w = 1/(1 + y) = W_MID + W_HALF*t, by mpmath's Chebyshev fit. Prints the Rust constants and the
 largest relative error of each fit on a dense check grid."""
 import mpmath as mp
@@ -64,8 +65,28 @@ def fm(t):
     return mp.ncdf(z) / mp.npdf(z)
 
 
+def end_vega_ratio(y, upper):
+    """exp(-d1^2/2) at s_l (or s_u), d1 = x/s + s/2: the vega there is b_max times this over
+    sqrt(2 pi); bounded (d1 stays within about -1.5..1.3) and smooth in y."""
+    ax = y * y
+    sc = mp.sqrt(2 * ax)
+    bc = (1 - mp.exp(ax) * mp.erfc(y)) / 2
+    k = mp.sqrt(2 * mp.pi)
+    s = sc + (1 - bc) * k if upper else sc - bc * k
+    d1 = -ax / s + s / 2
+    return mp.exp(-d1 * d1 / 2)
+
+
+def fvl(t):
+    return end_vega_ratio(y_of(t), False)
+
+
+def fvu(t):
+    return end_vega_ratio(y_of(t), True)
+
+
 def main():
-    for name, f, deg in [("BRANCH_L", fl, DEG_L), ("BRANCH_U", fu, DEG_U), ("BRANCH_M", fm, DEG_U), ("BRANCH_C", fc, DEG_U)]:
+    for name, f, deg in [("BRANCH_L", fl, DEG_L), ("BRANCH_U", fu, DEG_U), ("BRANCH_M", fm, DEG_U), ("BRANCH_C", fc, DEG_U), ("BRANCH_VL", fvl, DEG_U), ("BRANCH_VU", fvu, DEG_U)]:
         p = mp.chebyfit(f, [-1, 1], deg + 1)
         # p is highest degree first
         worst = mp.mpf(0)

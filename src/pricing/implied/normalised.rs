@@ -63,48 +63,73 @@ const STEP_TOL: f64 = 1e-6;
 /// 2003), a rational function of p − ½ in the centre and of √(−2 ln p) in the tail.
 #[inline]
 fn inv_norm_cdf_fast(p: f64) -> f64 {
-    const P_LOW: f64 = 0.02425;
     if p < P_LOW {
-        const C: [f64; 6] = [
-            -7.784_894_002_430_293e-3,
-            -3.223_964_580_411_365e-1,
-            -2.400_758_277_161_838,
-            -2.549_732_539_343_734,
-            4.374_664_141_464_968,
-            2.938_163_982_698_783,
-        ];
-        const D: [f64; 4] = [
-            7.784_695_709_041_462e-3,
-            3.224_671_290_700_398e-1,
-            2.445_134_137_142_996,
-            3.754_408_661_907_416,
-        ];
-        let q = (-2.0 * p.ln()).sqrt();
-        let num = ((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5];
-        let den = (((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0;
-        num / den
+        inv_norm_tail(p.ln())
     } else {
-        const A: [f64; 6] = [
-            -3.969_683_028_665_376e1,
-            2.209_460_984_245_205e2,
-            -2.759_285_104_469_687e2,
-            1.383_577_518_672_69e2,
-            -3.066_479_806_614_716e1,
-            2.506_628_277_459_239,
-        ];
-        const B: [f64; 5] = [
-            -5.447_609_879_822_406e1,
-            1.615_858_368_580_409e2,
-            -1.556_989_798_598_866e2,
-            6.680_131_188_771_972e1,
-            -1.328_068_155_288_572e1,
-        ];
-        let q = p - 0.5;
-        let r = q * q;
-        let num = (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q;
-        let den = ((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0;
-        num / den
+        inv_norm_central(p)
     }
+}
+
+/// Φ⁻¹(∛v) for the lowest branch's guess: in the tail the cube root is only needed as a
+/// logarithm, ln ∛v = (ln v)/3.
+#[inline]
+fn inv_norm_cdf_of_cbrt(v: f64) -> f64 {
+    if v < P_LOW * P_LOW * P_LOW {
+        inv_norm_tail(v.ln() * (1.0 / 3.0))
+    } else {
+        inv_norm_central(cbrt_fast(v))
+    }
+}
+
+/// Where Acklam's tail approximation takes over.
+const P_LOW: f64 = 0.02425;
+
+/// Acklam's lower-tail rational function of √(−2 ln p), for p < [`P_LOW`], from ln p.
+#[inline]
+fn inv_norm_tail(ln_p: f64) -> f64 {
+    const C: [f64; 6] = [
+        -7.784_894_002_430_293e-3,
+        -3.223_964_580_411_365e-1,
+        -2.400_758_277_161_838,
+        -2.549_732_539_343_734,
+        4.374_664_141_464_968,
+        2.938_163_982_698_783,
+    ];
+    const D: [f64; 4] = [
+        7.784_695_709_041_462e-3,
+        3.224_671_290_700_398e-1,
+        2.445_134_137_142_996,
+        3.754_408_661_907_416,
+    ];
+    let q = (-2.0 * ln_p).sqrt();
+    let num = ((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5];
+    let den = (((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0;
+    num / den
+}
+
+/// Acklam's central rational function of p − ½, for [`P_LOW`] ≤ p ≤ ½.
+#[inline]
+fn inv_norm_central(p: f64) -> f64 {
+    const A: [f64; 6] = [
+        -3.969_683_028_665_376e1,
+        2.209_460_984_245_205e2,
+        -2.759_285_104_469_687e2,
+        1.383_577_518_672_69e2,
+        -3.066_479_806_614_716e1,
+        2.506_628_277_459_239,
+    ];
+    const B: [f64; 5] = [
+        -5.447_609_879_822_406e1,
+        1.615_858_368_580_409e2,
+        -1.556_989_798_598_866e2,
+        6.680_131_188_771_972e1,
+        -1.328_068_155_288_572e1,
+    ];
+    let q = p - 0.5;
+    let r = q * q;
+    let num = (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q;
+    let den = ((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0;
+    num / den
 }
 
 /// Fitted by `tests/reference/branch_ends.py`; max relative error 1.6e-8 for
@@ -179,6 +204,42 @@ const BRANCH_C: [f64; 13] = [
     1.2519465512894452e-05,
 ];
 
+/// VL(y) = e^{−d₁²/2} at s_l (d₁ = x/s + s/2), the vega there relative to b_max/√(2π), as a
+/// polynomial in t. Fitted by `tests/reference/branch_ends.py`; max relative error 4.8e-7.
+const BRANCH_VL: [f64; 13] = [
+    0.5697269334825447,
+    0.14450807628254056,
+    0.028771995870488214,
+    -0.016188807548924218,
+    -0.0009677749820832145,
+    0.0021331185143995328,
+    -0.0007233140154775361,
+    0.00010824776705769897,
+    6.200378902195072e-05,
+    -0.0001052858082611963,
+    5.473615245253251e-05,
+    9.920109121598081e-06,
+    -1.2501598004167338e-05,
+];
+
+/// VU(y) = e^{−d₁²/2} at s_u, likewise. Fitted by `tests/reference/branch_ends.py`; max
+/// relative error 1.8e-8.
+const BRANCH_VU: [f64; 13] = [
+    0.43750826923563974,
+    0.021285406671333856,
+    0.019054246347053928,
+    -0.02438015653654922,
+    -0.004297904557814258,
+    0.009451916287319494,
+    -0.0015721174484199247,
+    -0.00227667998253109,
+    0.0012707494083800826,
+    0.00016643981721956575,
+    -0.0003436898929694193,
+    3.807423476085932e-05,
+    3.3578585290431175e-05,
+];
+
 /// The fits of the branch-end values hold for y = √|x| ≤ this (|x| ≤ 81) …
 const FIT_MAX_Y: f64 = 9.0;
 /// … and, for the lower end, for y ≥ this (L(y) has a steep term at y → 0).
@@ -199,14 +260,6 @@ fn horner(c: &[f64; 13], t: f64) -> f64 {
         acc = acc * t + c[k];
     }
     acc
-}
-
-/// The vega E/√(2π) at a branch end, for the initial guess only: E = b_max·
-/// e^{−(h+t)²/2} (because 2ht = x) with a plain exponent.
-#[inline]
-fn end_vega(x: f64, s: f64, b_max: f64) -> f64 {
-    let hpt = x / s + 0.5 * s;
-    INV_SQRT_2PI * b_max * exp(-0.5 * hpt * hpt)
 }
 
 /// ∛a for the initial guess, to about 1e-13 relative for positive normal a: an exponent
@@ -262,7 +315,7 @@ pub(crate) fn implied_total_vol_otm(x: f64, beta: f64, gap: f64) -> f64 {
         let fitted_l = (FIT_L_MIN_Y..=FIT_MAX_Y).contains(&y);
         let (b_l, v_l) = if fitted_l {
             let b = b_max * horner(&BRANCH_L, t) * (ax / (1.0 + ax));
-            (b, end_vega(x, s_l, b_max))
+            (b, INV_SQRT_2PI * b_max * horner(&BRANCH_VL, t))
         } else {
             let ev = otm_eval(x, s_l);
             (ev.value, INV_SQRT_2PI * ev.e)
@@ -285,7 +338,7 @@ pub(crate) fn implied_total_vol_otm(x: f64, beta: f64, gap: f64) -> f64 {
             let u = beta / b_l;
             let f = rational_cubic(u, 1.0 - u, b_l, 0.0, f_l, 1.0, d_r, r)
                 .clamp(f64::MIN_POSITIVE, f_l);
-            let z = inv_norm_cdf_fast(cbrt_fast(f / c));
+            let z = inv_norm_cdf_of_cbrt(f / c);
             let guess = if z < 0.0 { ax / (SQRT_3 * -z) } else { s_l };
             s0 = guess;
             lo = 0.0;
@@ -305,7 +358,10 @@ pub(crate) fn implied_total_vol_otm(x: f64, beta: f64, gap: f64) -> f64 {
     } else {
         let s_u = s_c + (b_max - b_c) / v_c;
         let (b_u, v_u) = if y <= FIT_MAX_Y {
-            (b_max * horner(&BRANCH_U, t), end_vega(x, s_u, b_max))
+            (
+                b_max * horner(&BRANCH_U, t),
+                INV_SQRT_2PI * b_max * horner(&BRANCH_VU, t),
+            )
         } else {
             let ev = otm_eval(x, s_u);
             (ev.value, INV_SQRT_2PI * ev.e)
@@ -480,6 +536,7 @@ thread_local! { static COUNT: std::cell::Cell<usize> = const { std::cell::Cell::
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pricing::black::normalised_vega;
 
     /// The benchmark grid (ln(F/K) ∈ [−3, 3], σ√T ∈ [0.01, 2]): no solve needs more than
     /// four steps, and most need two.
@@ -560,6 +617,14 @@ mod tests {
         }
         assert!(worst < 1.2e-9, "{worst:e}");
         assert_eq!(inv_norm_cdf_fast(0.5), 0.0);
+        // Φ⁻¹(∛v) through ln v in the tail: the same approximation.
+        let mut v = 1e-300f64;
+        while v < 0.125 {
+            let got = inv_norm_cdf_of_cbrt(v);
+            let want = inv_norm_cdf_fast(v.cbrt());
+            assert!((got / want - 1.0).abs() < 1e-13, "{v:e}: {got} vs {want}");
+            v *= 1.7;
+        }
     }
 
     #[test]
@@ -582,6 +647,7 @@ mod tests {
     #[test]
     fn branch_end_fits_hold_their_accuracy() {
         let (mut worst_l, mut worst_u, mut worst_m, mut worst_c) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+        let mut worst_v = 0.0f64;
         for i in 0..=2000 {
             let y = FIT_MAX_Y * i as f64 / 2000.0;
             let ax = y * y;
@@ -597,6 +663,8 @@ mod tests {
             let s_u = s_c + (b_max - b_c) / v_c;
             let u = b_max * horner(&BRANCH_U, branch_t(y));
             worst_u = worst_u.max((u / otm_eval(x, s_u).value - 1.0).abs());
+            let vu = INV_SQRT_2PI * b_max * horner(&BRANCH_VU, branch_t(y));
+            worst_v = worst_v.max((vu / normalised_vega(x, s_u) - 1.0).abs());
             if y >= FIT_L_MIN_Y {
                 let s_l = s_c - b_c / v_c;
                 let z_l = -ax / (SQRT_3 * s_l);
@@ -605,12 +673,15 @@ mod tests {
                 let s_l = s_c - b_c / v_c;
                 let l = b_max * horner(&BRANCH_L, branch_t(y)) * (ax / (1.0 + ax));
                 worst_l = worst_l.max((l / otm_eval(x, s_l).value - 1.0).abs());
+                let vl = INV_SQRT_2PI * b_max * horner(&BRANCH_VL, branch_t(y));
+                worst_v = worst_v.max((vl / normalised_vega(x, s_l) - 1.0).abs());
             }
         }
         assert!(worst_l < 2e-8, "{worst_l:e}");
         assert!(worst_u < 1e-9, "{worst_u:e}");
         assert!(worst_m < 5e-7, "{worst_m:e}");
         assert!(worst_c < 1.2e-7, "{worst_c:e}");
+        assert!(worst_v < 5e-7, "{worst_v:e}");
     }
 
     #[test]
