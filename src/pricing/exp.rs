@@ -71,7 +71,7 @@ const TABLE: [(f64, f64); 32] = [
 #[inline]
 pub(crate) fn exp(x: f64) -> f64 {
     if !(x > MIN_NORMAL_ARG && x < MAX_ARG) {
-        return x.exp();
+        return exp_outside(x);
     }
     let kd = x * INV_LN2_32 + SHIFT;
     // The low 32 bits of kd's representation hold k in two's complement (|k| < 2¹⁶).
@@ -86,6 +86,14 @@ pub(crate) fn exp(x: f64) -> f64 {
     // Multiply by 2^m by adding m to the exponent field: v ∈ [1, 2) and the result is normal.
     let m = (k >> 5) as i64;
     f64::from_bits((v.to_bits() as i64 + (m << 52)) as u64)
+}
+
+/// The library exponential for the rare arguments outside the fast range. Not inlined: LLVM
+/// treats `exp` as free of side effects and would otherwise evaluate it on every path.
+#[cold]
+#[inline(never)]
+fn exp_outside(x: f64) -> f64 {
+    x.exp()
 }
 
 #[cfg(test)]
