@@ -106,14 +106,22 @@ fn report() {
     micro("norm_cdf", &|z| norm_cdf(-z));
     micro("exp", &|z| z.exp());
     micro("ln", &|z| z.ln());
-    micro("erfc_inv", &|z| statrs::function::erf::erfc_inv(z * 0.01));
-    micro("tv miller a=3.5", &|z| normalised_time_value(-z, 0.2));
-    micro("tv miller a=2.3", &|z| normalised_time_value(-z, 0.3));
-    micro("tv anchored a=1.7", &|z| normalised_time_value(-z, 0.4));
-    micro("tv forward a=0.5", &|z| {
-        normalised_time_value(-z * 0.1, 0.3)
+    // The kernel's regions (x = −z·scale, s fixed; a = |x|/(s√2), τ = s/(2√2)).
+    micro("tv divided difference, a=3.5 τ=0.07", &|z| {
+        normalised_time_value(-z, 0.2)
     });
-    micro("tv direct", &|z| normalised_time_value(-z, 1.6));
+    micro("tv divided difference, a=2.4 τ=0.11", &|z| {
+        normalised_time_value(-z, 0.3)
+    });
+    micro("tv divided difference, a=1.8 τ=0.14", &|z| {
+        normalised_time_value(-z, 0.4)
+    });
+    micro("tv series, a=0.07 τ=0.11", &|z| {
+        normalised_time_value(-z * 0.03, 0.3)
+    });
+    micro("tv plain difference, a=0.44 τ=0.57", &|z| {
+        normalised_time_value(-z, 1.6)
+    });
     micro("greeks", &|z| {
         greeks(
             &BsmInputs {

@@ -5,7 +5,7 @@
 //! factor and by √(FK), and use put-call symmetry so that only the out-of-the-money call with
 //! x = −|ln(F/K)| has to be inverted. The normalised solver (module `normalised`) then finds the
 //! total volatility s = σ√T with a branch-wise rational initial guess and at most a few
-//! Householder(3) steps (two in practice), and σ = s/√T.
+//! Householder(3) steps (one or two in practice), and σ = s/√T.
 //!
 //! # Bounds and the tolerance for "exactly"
 //!
