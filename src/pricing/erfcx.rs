@@ -33,36 +33,23 @@ pub fn erfcx(z: f64) -> f64 {
 fn erfcx_negative(z: f64) -> f64 {
     if z >= -26.0 {
         // 2e^{z²} − erfcx(|z|): e^{z²} ≥ 1 ≥ erfcx(|z|), so no cancellation beyond a factor 2.
-        let (hi, lo) = square_split(z);
+        let (hi, lo) = two_prod(z, z);
         2.0 * hi.exp() * (1.0 + lo) - erfcx_nonneg(-z)
     } else if z.is_nan() {
         z
     } else {
-        let (hi, lo) = square_split(z);
+        let (hi, lo) = two_prod(z, z);
         2.0 * hi.exp() * (1.0 + lo)
     }
-}
-
-#[inline]
-fn square_split(z: f64) -> (f64, f64) {
-    const SPLIT: f64 = 134_217_729.0; // 2^27 + 1
-    let hi = z * z;
-    let c = SPLIT * z;
-    let zh = c - (c - z);
-    let zl = z - zh;
-    (hi, ((zh * zh - hi) + 2.0 * zh * zl) + zl * zl)
 }
 
 #[inline]
 fn erfcx_nonneg(z: f64) -> f64 {
     if z <= 12.0 {
         let r = 1.0 / (4.0 + z);
-        // y = 4r ∈ [¼, 1]: interval i = ⌊16y⌋ ∈ [4, 16], clamped to 15 at y = 1.
-        let i = ((64.0 * r) as i32).clamp(4, 15) as usize;
-        // t = 32y − (2i + 1) = ((124 − 8i) − (2i + 1)·z)/(4 + z), not from the rounded y: near
-        // z = 0, erfcx is 7× as sensitive to a relative change of y as y is, and this form
-        // keeps t's absolute error near ε instead of 16ε.
-        let t = ((124 - 8 * i) as f64 - (2 * i + 1) as f64 * z) * r;
+        // z ≤ 12: y = 4r ∈ [¼, 1], an interval i ∈ 4..=15.
+        let i = piece_of(r).max(4);
+        let t = piece_t(i, z, r);
         let c = &ERFCX_Y[i];
         // Estrin's scheme: shorter dependency chains than Horner, same accuracy here (|t| ≤ 1
         // and the coefficients fall by about 10× per degree).
@@ -196,7 +183,7 @@ pub(super) fn two_prod(a: f64, b: f64) -> (f64, f64) {
 }
 
 /// The interval of erfcx's piecewise representation holding y = 4r, r = 1/(4 + z): ⌊16y⌋ in
-/// 4..=15 for z ≤ 12, and 3 for the asymptotic piece z > 12.
+/// 4..=15 for z ≤ 12 (clamped to 15 at y = 1), and 3 for the asymptotic piece z > 12.
 #[inline]
 fn piece_of(r: f64) -> usize {
     // Through i32: Rust's saturating float-to-int conversion is a few instructions for i32 and
@@ -204,8 +191,10 @@ fn piece_of(r: f64) -> usize {
     ((64.0 * r) as i32).clamp(3, 15) as usize
 }
 
-/// The local variable t = 32y − (2k + 1) of interval k at z (r = 1/(4 + z)), from z rather than
-/// from the rounded y (see `erfcx_nonneg`).
+/// The local variable t = 32y − (2k + 1) = ((124 − 8k) − (2k + 1)·z)/(4 + z) of interval k at
+/// z (r = 1/(4 + z)), from z rather than from the rounded y: near z = 0 erfcx is 7× as
+/// sensitive to a relative change of y as y is, and this form keeps t's absolute error near ε
+/// instead of 16ε.
 #[inline]
 fn piece_t(k: usize, z: f64, r: f64) -> f64 {
     ((124 - 8 * k as i64) as f64 - (2 * k + 1) as f64 * z) * r
