@@ -485,10 +485,12 @@ fn refine(
         if near {
             if let Some(step) = last_step(w, ln_1pu, s, x2, p, q) {
                 let next = s + step;
-                if next > 0.0 && next.is_finite() {
+                // The root is in [lo, hi]; a last step that leaves it falls through to the
+                // safeguarded iteration below.
+                if next >= lo && next <= hi && next > 0.0 {
                     s = next;
+                    break;
                 }
-                break;
             }
         }
         let (nu, eta2, eta3) = match objective {
@@ -590,7 +592,9 @@ fn last_step(w: f64, delta: f64, s: f64, x2: f64, p: f64, q: f64) -> Option<f64>
     let c4 = -5.0 * a2 * a2 * a2 + 5.0 * a2 * a3 - a4;
     let c5 = 14.0 * a2 * a2 * a2 * a2 - 21.0 * a2 * a2 * a3 + 6.0 * a2 * a4 + 3.0 * a3 * a3 - a5;
     let h = nu * (1.0 + nu * (-a2 + nu * (c3 + nu * (c4 + nu * c5))));
-    h.is_finite().then_some(h)
+    // The corrections are small against ν this close to the root; anything else means the
+    // series is not to be trusted here.
+    (h.abs() <= 2.0 * nu.abs()).then_some(h)
 }
 
 /// ln(1 + u), by its Taylor series where |u| < 1e-2 (residuals near the root; the first
