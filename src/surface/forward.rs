@@ -223,8 +223,8 @@ pub fn implied_forward(
         .collect();
     usable.sort_by(|a, b| a.dist.total_cmp(&b.dist).then(a.k.total_cmp(&b.k)));
     usable.truncate(settings.max_pairs.max(min_pairs));
-    if usable.len() < min_pairs {
-        return fallback_forward(
+    let too_few = || {
+        fallback_forward(
             spot,
             t,
             settings,
@@ -232,7 +232,10 @@ pub fn implied_forward(
                 found: usable.len(),
                 needed: min_pairs,
             },
-        );
+        )
+    };
+    if usable.len() < min_pairs {
+        return too_few();
     }
 
     // Free fit first; if its discount is implausible, fix D from the configured rate.
@@ -243,17 +246,7 @@ pub fn implied_forward(
                 let d = (-settings.rate * t).exp();
                 match robust_fit(&usable, Some(d), min_pairs, settings.outlier_mads) {
                     Some((fit, active)) => (fit, active, false),
-                    None => {
-                        return fallback_forward(
-                            spot,
-                            t,
-                            settings,
-                            FallbackReason::TooFewPairs {
-                                found: usable.len(),
-                                needed: min_pairs,
-                            },
-                        )
-                    }
+                    None => return too_few(),
                 }
             }
         };

@@ -152,32 +152,21 @@ pub(crate) fn analyze_quote(q: &Quote, cx: &QuoteContext<'_>) -> QuoteAnalytics 
         flags.below_intrinsic = p < intrinsic;
     }
     let mut failed = false;
-    if cx.sides == IvSides::CallsMidOnly && q.contract.right == Right::Put {
-        return QuoteAnalytics {
-            contract: q.contract.clone(),
-            multiplier: q.multiplier,
-            bid: q.bid,
-            ask: q.ask,
-            mid,
-            last: q.last,
-            volume: q.volume,
-            open_interest: q.open_interest,
-            iv_bid: None,
-            iv_mid: None,
-            iv_ask: None,
-            greeks: None,
-            flags,
-        };
-    }
-    let iv_mid = solve(&inputs, mid, &mut failed);
+    // With calls-only IVs a put gets none (and no greeks).
+    let solves = !(cx.sides == IvSides::CallsMidOnly && q.contract.right == Right::Put);
+    let iv_mid = if solves {
+        solve(&inputs, mid, &mut failed)
+    } else {
+        None
+    };
     let full = cx.sides == IvSides::BidMidAsk;
     // The bid's IV is always needed when there is no mid: it is then the quote's IV.
-    let iv_bid = if flags.crossed || !(full || mid.is_none()) {
+    let iv_bid = if !solves || flags.crossed || !(full || mid.is_none()) {
         None
     } else {
         solve(&inputs, q.bid, &mut failed)
     };
-    let iv_ask = if flags.crossed || !full {
+    let iv_ask = if !solves || flags.crossed || !full {
         None
     } else {
         solve(&inputs, q.ask, &mut failed)
