@@ -19,7 +19,7 @@ use criterion::{criterion_group, Criterion, Throughput};
 #[path = "support/iv_grid.rs"]
 mod iv_grid;
 
-use iv_grid::{grid, solve_ours, solve_theirs, Case};
+use iv_grid::{grid, ns_per_solve, solve_ours, solve_theirs, Case};
 
 /// Over the points where the price determines σ to 1e-12 (16·ε·κ ≤ 1e-12): the worst |Δσ/σ|,
 /// the worst among answers that are not gross failures (|Δσ/σ| < 0.5), and the number of gross
@@ -70,19 +70,6 @@ fn max_round_trip(cases: &[Case], solve: fn(&Case) -> f64) -> RoundTrip {
         r.worst_scaled = r.worst_scaled.max(e / (f64::EPSILON * c.kappa.max(1.0)));
     }
     r
-}
-
-fn ns_per_call(cases: &[Case], solve: fn(&Case) -> f64) -> f64 {
-    let rounds = 400;
-    let start = Instant::now();
-    let mut acc = 0.0;
-    for _ in 0..rounds {
-        for c in cases {
-            acc += solve(black_box(c));
-        }
-    }
-    black_box(acc);
-    start.elapsed().as_nanos() as f64 / (rounds * cases.len()) as f64
 }
 
 fn micro(name: &str, f: &dyn Fn(f64) -> f64) {
@@ -153,8 +140,8 @@ fn report() {
     }
     // A quick wall-clock figure beside criterion's (same grid, warm).
     for _ in 0..2 {
-        let a = ns_per_call(&cases, solve_ours);
-        let b = ns_per_call(&cases, solve_theirs);
+        let a = ns_per_solve(&cases, 400, solve_ours);
+        let b = ns_per_solve(&cases, 400, solve_theirs);
         println!("wall clock: ccplan {a:.1} ns/solve, implied-vol {b:.1} ns/solve");
     }
 }

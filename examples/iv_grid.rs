@@ -3,26 +3,16 @@
 //! Small enough to run under `valgrind --tool=callgrind`, where instruction counts are a
 //! steadier comparison than wall clock on a shared machine.
 
-use std::hint::black_box;
-use std::time::Instant;
-
 #[path = "../benches/support/iv_grid.rs"]
 #[allow(dead_code)] // the example does not read the condition numbers
 mod iv_grid;
 
-use iv_grid::{grid, solve_ours, solve_theirs, Case, FORWARD};
+use iv_grid::{grid, ns_per_solve, solve_ours, solve_theirs, Case, FORWARD};
 
+/// The profiled loop (`--toggle-collect='iv_grid::run'`).
 #[inline(never)]
 fn run(cases: &[Case], rounds: usize, solve: fn(&Case) -> f64) -> f64 {
-    let start = Instant::now();
-    let mut acc = 0.0;
-    for _ in 0..rounds {
-        for c in cases {
-            acc += solve(black_box(c));
-        }
-    }
-    black_box(acc);
-    start.elapsed().as_nanos() as f64 / (rounds * cases.len()) as f64
+    ns_per_solve(cases, rounds, solve)
 }
 
 fn main() {

@@ -101,21 +101,6 @@ fn haug_greeks() {
 }
 
 #[test]
-fn put_call_parity() {
-    for &(s, k, t, r, q, v) in &[
-        (100.0, 100.0, 1.0, 0.05, 0.02, 0.3),
-        (180.0, 250.0, 0.02, 0.04, 0.0, 0.9),
-        (50.0, 20.0, 2.5, 0.0, 0.01, 0.15),
-        (420.0, 430.0, 1.0 / 365.0, 0.045, 0.007, 0.45),
-    ] {
-        let c = price(&bsm(Right::Call, s, k, t, r, q), v).unwrap();
-        let p = price(&bsm(Right::Put, s, k, t, r, q), v).unwrap();
-        let parity = s * (-q * t).exp() - k * (-r * t).exp();
-        close(c - p, parity, 1e-12 * s, "c − p");
-    }
-}
-
-#[test]
 fn greeks_match_finite_differences() {
     for right in [Right::Call, Right::Put] {
         for &(s, k, t, r, q, v) in &[

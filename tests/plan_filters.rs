@@ -12,18 +12,6 @@ use ccplan::plan::{
 };
 use support::*;
 
-fn run(h: &Holding, chain: &ChainSnapshot, params: &PlanParams) -> Suggestion {
-    suggest(
-        h,
-        &Market {
-            chain,
-            history: None,
-        },
-        params,
-    )
-    .unwrap()
-}
-
 fn open() -> PlanParams {
     PlanParams {
         top_n: 10_000,

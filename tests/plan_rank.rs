@@ -4,23 +4,9 @@
 #[path = "plan_support.rs"]
 mod support;
 
-use ccplan::model::{ChainSnapshot, Holding, Right};
-use ccplan::plan::{
-    suggest, ExpiryWindow, Market, Note, PlanParams, Profile, ScoreWeights, Suggestion,
-};
+use ccplan::model::Right;
+use ccplan::plan::{suggest, ExpiryWindow, Market, Note, PlanParams, Profile, ScoreWeights};
 use support::*;
-
-fn run(h: &Holding, chain: &ChainSnapshot, params: &PlanParams) -> Suggestion {
-    suggest(
-        h,
-        &Market {
-            chain,
-            history: None,
-        },
-        params,
-    )
-    .unwrap()
-}
 
 #[test]
 fn ordering_is_deterministic_and_independent_of_quote_order() {

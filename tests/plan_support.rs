@@ -9,9 +9,23 @@
 use ccplan::model::{
     ChainSnapshot, CorporateEvents, Holding, OptionContract, Quote, Right, Underlying,
 };
+use ccplan::plan::{suggest, Market, PlanParams, Suggestion};
 use ccplan::pricing::time::year_fraction;
 use ccplan::pricing::{price, BsmInputs};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone};
+
+/// `suggest` for one holding on a chain, without price history.
+pub fn run(h: &Holding, chain: &ChainSnapshot, params: &PlanParams) -> Suggestion {
+    suggest(
+        h,
+        &Market {
+            chain,
+            history: None,
+        },
+        params,
+    )
+    .unwrap()
+}
 
 pub fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()

@@ -80,3 +80,18 @@ pub fn solve_theirs(c: &Case) -> f64 {
         .calculate::<DefaultSpecialFn>()
         .unwrap_or(f64::NAN)
 }
+
+/// Wall-clock nanoseconds per solve over `rounds` passes of the grid (not inlined, so that a
+/// profiler can collect exactly this loop).
+#[inline(never)]
+pub fn ns_per_solve(cases: &[Case], rounds: usize, solve: fn(&Case) -> f64) -> f64 {
+    let start = std::time::Instant::now();
+    let mut acc = 0.0;
+    for _ in 0..rounds {
+        for c in cases {
+            acc += solve(std::hint::black_box(c));
+        }
+    }
+    std::hint::black_box(acc);
+    start.elapsed().as_nanos() as f64 / (rounds * cases.len()) as f64
+}
