@@ -483,7 +483,7 @@ fn refine(
         };
         // Close to the root: one step of order six in log space ends the solve.
         if near {
-            if let Some(step) = last_step(w, ln_1pu, s, x2, p, q) {
+            if let Some(step) = last_step(w, ln_1pu, s, p, q) {
                 let next = s + step;
                 // The root is in [lo, hi]; a last step that leaves it falls through to the
                 // safeguarded iteration below.
@@ -555,42 +555,42 @@ fn refine(
 /// to fifth order of ln Q(s + h) = ln Q(s) + δ, where Q is b (or, in the highest branch, the
 /// distance c to the maximum) and δ = ln(target/Q(s)). In log space the Taylor coefficients of
 /// ln Q(s + h) in h fall like 1/sᵏ however steep b is (ln b ≈ −x²/(2s²)), so the series in
-/// h/s converges fast and the truncation leaves about (h/s)⁶·s. The derivatives come from
-/// b^{(k)} = b′·Bₖ with Bₖ the complete Bell polynomials of the derivatives of ln b′ (p, q,
-/// and ∂³, ∂⁴ of −x²/(2s²)), turned into those of ln Q (its cumulants). `w` = Q′/Q and
-/// `delta` = ln(target/Q(s)). None when the Newton step δ/w is not that small.
+/// h/s converges fast and the truncation leaves about (h/s)⁶·s. The derivatives of ln Q
+/// follow from w = (ln Q)′ and those of ln|Q′| = ln b′ = −x²/(2s²) − s²/8 + const (p, q and
+/// two more, all closed-form) by differentiating (ln Q)″ = w·(p − w) repeatedly (`w` = Q′/Q,
+/// `delta` = ln(target/Q(s))). None when the Newton step δ/w is not that small.
 #[inline]
-fn last_step(w: f64, delta: f64, s: f64, x2: f64, p: f64, q: f64) -> Option<f64> {
+fn last_step(w: f64, delta: f64, s: f64, p: f64, q: f64) -> Option<f64> {
     let inv_w = 1.0 / w;
     let nu = delta * inv_w;
     if nu.is_nan() || nu.abs() > LAST_STEP_TOL * s {
         return None;
     }
+    // (ln b′)‴ = 12x²/s⁵ = −4(q + ¼)/s and (ln b′)⁗ = −5·(ln b′)‴/s.
     let inv_s = 1.0 / s;
-    let inv_s2 = inv_s * inv_s;
-    let r3 = 12.0 * x2 * inv_s2 * inv_s2 * inv_s;
+    let r3 = -4.0 * (q + 0.25) * inv_s;
     let r4 = -5.0 * r3 * inv_s;
-    // Q^{(k)}/Q = w·Bₖ.
-    let b3 = p * p + q;
-    let b4 = p * b3 + 2.0 * p * q + r3;
-    let b5 = p * p * p * p + 6.0 * p * p * q + 3.0 * q * q + 4.0 * p * r3 + r4;
-    let (m2, m3, m4, m5) = (w * p, w * b3, w * b4, w * b5);
-    // Cumulants: the derivatives of ln Q.
-    let w2 = w * w;
-    let k2 = w * (p - w);
-    let k3 = m3 - 3.0 * m2 * w + 2.0 * w2 * w;
-    let k4 = m4 - 4.0 * m3 * w - 3.0 * m2 * m2 + 12.0 * m2 * w2 - 6.0 * w2 * w2;
-    let k5 = m5 - 5.0 * m4 * w - 10.0 * m3 * m2 + 20.0 * m3 * w2 + 30.0 * m2 * m2 * w
-        - 60.0 * m2 * w2 * w
-        + 24.0 * w2 * w2 * w;
+    // The cumulants κₖ (derivatives of ln Q) by differentiating κ₂ = w(p − w) with w′ = κ₂,
+    // p′ = q, q′ = r₃, r₃′ = r₄, each divided by κ₁ = w: κₖ/w = nₖ.
+    let pw = p - w;
+    let n2 = pw;
+    let k2 = w * n2;
+    let qk = q - k2;
+    let n3 = n2 * pw + qk;
+    let k3 = w * n3;
+    let rk = r3 - k3;
+    let n4 = n3 * pw + 2.0 * n2 * qk + rk;
+    let k4 = w * n4;
+    let n5 = n4 * pw + 3.0 * (n3 * qk + n2 * rk) + (r4 - k4);
     // ν = h + a₂h² + … + a₅h⁵, aₖ = κₖ/(k!·κ₁), inverted.
-    let a2 = k2 * inv_w * 0.5;
-    let a3 = k3 * inv_w * (1.0 / 6.0);
-    let a4 = k4 * inv_w * (1.0 / 24.0);
-    let a5 = k5 * inv_w * (1.0 / 120.0);
-    let c3 = 2.0 * a2 * a2 - a3;
-    let c4 = -5.0 * a2 * a2 * a2 + 5.0 * a2 * a3 - a4;
-    let c5 = 14.0 * a2 * a2 * a2 * a2 - 21.0 * a2 * a2 * a3 + 6.0 * a2 * a4 + 3.0 * a3 * a3 - a5;
+    let a2 = 0.5 * n2;
+    let a3 = n3 * (1.0 / 6.0);
+    let a4 = n4 * (1.0 / 24.0);
+    let a5 = n5 * (1.0 / 120.0);
+    let a22 = a2 * a2;
+    let c3 = 2.0 * a22 - a3;
+    let c4 = a2 * (5.0 * (a3 - a22)) - a4;
+    let c5 = a22 * (14.0 * a22 - 21.0 * a3) + 6.0 * a2 * a4 + 3.0 * a3 * a3 - a5;
     let h = nu * (1.0 + nu * (-a2 + nu * (c3 + nu * (c4 + nu * c5))));
     // The corrections are small against ν this close to the root; anything else means the
     // series is not to be trusted here.
