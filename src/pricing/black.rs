@@ -163,6 +163,23 @@ pub(crate) fn otm_eval(x: f64, s: f64) -> OtmEval {
     }
 }
 
+/// b₀(x, s) and E for a step that is not the last, in the lowest branch (a > τ): the plain
+/// exponent and the plain erfcx difference, good to about ε·(½(h² + t²) + 4a/τ) relative
+/// (1e-12 or better where the solver uses it) at about a third of the cost of [`otm_eval`].
+#[inline]
+pub(crate) fn otm_eval_rough(x: f64, s: f64) -> OtmEval {
+    let h = x / s;
+    let t = 0.5 * s;
+    let e = exp(-0.5 * (h * h + t * t));
+    let a = -h * FRAC_1_SQRT_2;
+    let tau = t * FRAC_1_SQRT_2;
+    OtmEval {
+        value: 0.5 * e * (erfcx(a - tau) - erfcx(a + tau)),
+        e,
+        gap: f64::NAN,
+    }
+}
+
 /// b₀ = e^{x/2} − ½E·(erfcx(τ − a) + erfcx(τ + a)) for τ − a ≥ 1, with the gap kept. Not
 /// inlined, so that its exponential is not hoisted onto the other paths (see `erfcx`).
 #[inline(never)]

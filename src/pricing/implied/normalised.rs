@@ -46,7 +46,7 @@
 //! or that is not finite, is replaced by bisection, and the loop never runs more than
 //! [`MAX_ITERATIONS`] times. No allocation.
 
-use crate::pricing::black::{otm_eval, otm_gap};
+use crate::pricing::black::{otm_eval, otm_eval_rough, otm_gap};
 use crate::pricing::exp::exp;
 use crate::pricing::normal::{erfcx, norm_cdf, norm_pdf};
 
@@ -250,6 +250,15 @@ const BRANCH_VU: [f64; 13] = [
     3.3578585290431175e-05,
 ];
 
+/// The lowest branch's guess is typically more than 1e-3 off for s₀/s_l between about
+/// 0.11 + 0.085·y (at most 0.25) and 0.99, y = √|x|, and then needs two steps (see
+/// `rough_zone_covers_the_poor_guesses`).
+#[inline]
+fn rough_zone_start(y: f64) -> f64 {
+    (0.11 + 0.085 * y).min(0.25)
+}
+const ROUGH_ZONE_END: f64 = 0.99;
+
 /// The fits of the branch-end values hold for y = √|x| ≤ this (|x| ≤ 81) …
 const FIT_MAX_Y: f64 = 9.0;
 /// … and, for the lower end, for y ≥ this (L(y) has a steep term at y → 0).
@@ -320,6 +329,7 @@ pub(crate) fn implied_total_vol_otm(x: f64, beta: f64, gap: f64) -> f64 {
     };
 
     let (s0, lo, hi, objective);
+    let mut rough = false;
     if beta < b_c {
         let s_l = s_c - b_c / v_c;
         let fitted_l = (FIT_L_MIN_Y..=FIT_MAX_Y).contains(&y);
@@ -350,6 +360,11 @@ pub(crate) fn implied_total_vol_otm(x: f64, beta: f64, gap: f64) -> f64 {
                 .clamp(f64::MIN_POSITIVE, f_l);
             let z = inv_norm_cdf_of_cbrt(f / c);
             let guess = if z < 0.0 { ax / (SQRT_3 * -z) } else { s_l };
+            // Where this guess is typically more than 1e-3 off (measured over the fitted
+            // range, see `rough_zone_covers_the_poor_guesses`), the first step is taken from a
+            // cheap evaluation.
+            let r0 = guess / s_l;
+            rough = fitted_l && r0 >= rough_zone_start(y) && r0 <= ROUGH_ZONE_END;
             s0 = guess;
             lo = 0.0;
             hi = s_l;
@@ -403,8 +418,11 @@ pub(crate) fn implied_total_vol_otm(x: f64, beta: f64, gap: f64) -> f64 {
         }
     }
     #[cfg(test)]
-    let s0 = START.with(|p| p.get()).unwrap_or(s0);
-    refine(x, beta, gap, s0, lo, hi, objective)
+    let (s0, rough) = match START.with(|p| p.get()) {
+        Some(start) => (start, false),
+        None => (s0, rough),
+    };
+    refine(x, beta, gap, s0, lo, hi, objective, rough)
 }
 
 /// Householder(3) iterations on the branch objective, safeguarded by the bracket [lo, hi].
@@ -416,6 +434,7 @@ fn refine(
     mut lo: f64,
     mut hi: f64,
     objective: Objective,
+    rough: bool,
 ) -> f64 {
     // The branch ends are placed with fitted values of b₀ (relative error ≤ 2e-8, which moves
     // s by at most a few times that), so a root near an end may lie just outside: widen the
@@ -439,7 +458,14 @@ fn refine(
         }
         #[cfg(test)]
         COUNT.with(|c| c.set(c.get() + 1));
-        let ev = otm_eval(x, s);
+        // A rough first evaluation (lowest branch, poor guess) only sets the direction of the
+        // first step: it neither moves the bracket nor ends the solve.
+        let rough_now = rough && _iteration == 0;
+        let ev = if rough_now {
+            otm_eval_rough(x, s)
+        } else {
+            otm_eval(x, s)
+        };
         let b = ev.value;
         let vega = INV_SQRT_2PI * ev.e;
         // In the highest branch b rounds to β long before s is resolved: compare distances
@@ -456,7 +482,8 @@ fn refine(
         } else {
             b - beta
         };
-        if excess > 0.0 {
+        if rough_now {
+        } else if excess > 0.0 {
             hi = s;
         } else if excess < 0.0 {
             lo = s;
@@ -475,7 +502,7 @@ fn refine(
         } else {
             (vega / b, (beta - b) / b)
         };
-        let near = (u / w).abs() <= 1.01 * LAST_STEP_TOL * s;
+        let near = !rough_now && (u / w).abs() <= 1.01 * LAST_STEP_TOL * s;
         let ln_1pu = if near || objective != Objective::Middle {
             ln_1p_small(u)
         } else {
@@ -533,7 +560,7 @@ fn refine(
         } else {
             f64::NAN
         };
-        if step.abs() <= STEP_TOL * s {
+        if step.abs() <= STEP_TOL * s && !rough_now {
             // Converged: the step is within rounding of the bracket, apply it unchecked.
             let next = s + step;
             if next > 0.0 && next.is_finite() {
@@ -780,6 +807,44 @@ mod tests {
             worst_k > 1.0,
             "the test exercises the step's own error: {worst_k}"
         );
+    }
+
+    /// The lowest branch's guesses that are more than 2e-3 off all lie in the zone where the
+    /// first step is taken from a rough evaluation, and most guesses in the zone are more than
+    /// 1e-3 off (else the rough evaluation would be wasted).
+    #[test]
+    fn rough_zone_covers_the_poor_guesses() {
+        let (mut in_zone, mut in_zone_good) = (0, 0);
+        for i in 1..=72 {
+            let y = 9.0 * (i as f64 / 72.0);
+            let x = -y * y;
+            let s_c = (-2.0 * x).sqrt();
+            let b_max = (0.5 * x).exp();
+            let b_c = 0.5 * b_max * (1.0 - erfcx(y));
+            let s_l = s_c - b_c / (INV_SQRT_2PI * b_max);
+            for k in 1..=200 {
+                let s = s_l * k as f64 / 200.0 * 0.9999;
+                let ev = otm_eval(x, s);
+                if ev.value < 1e-300 {
+                    continue;
+                }
+                STEP_CAP.with(|c| c.set(0));
+                let guess = implied_total_vol_otm(x, ev.value, otm_gap(x, s, ev.e));
+                STEP_CAP.with(|c| c.set(MAX_ITERATIONS));
+                let err = ((guess - s) / s).abs();
+                let r0 = guess / s_l;
+                let zone = r0 >= rough_zone_start(y) && r0 <= ROUGH_ZONE_END;
+                assert!(
+                    zone || err <= 2e-3,
+                    "y={y} s={s}: guess off by {err:e}, r0 {r0}"
+                );
+                if zone {
+                    in_zone += 1;
+                    in_zone_good += usize::from(err <= 1e-3);
+                }
+            }
+        }
+        assert!(in_zone_good * 10 < in_zone, "{in_zone_good} of {in_zone}");
     }
 
     #[test]
