@@ -422,7 +422,7 @@ pub(crate) fn implied_total_vol_otm(x: f64, beta: f64, gap: f64) -> f64 {
         Some(start) => (start, false),
         None => (s0, rough),
     };
-    refine(x, beta, gap, s0, lo, hi, objective, rough)
+    refine(x, beta, gap, s0, (lo, hi), objective, rough)
 }
 
 /// Householder(3) iterations on the branch objective, safeguarded by the bracket [lo, hi].
@@ -431,8 +431,7 @@ fn refine(
     beta: f64,
     gap: f64,
     s0: f64,
-    mut lo: f64,
-    mut hi: f64,
+    (mut lo, mut hi): (f64, f64),
     objective: Objective,
     rough: bool,
 ) -> f64 {
