@@ -18,7 +18,9 @@ mp.mp.dps = 60
 W_LO = mp.mpf(1) / 10
 W_MID = (1 + W_LO) / 2
 W_HALF = (1 - W_LO) / 2
-DEG_L, DEG_U = 12, 12
+# Degree 8 gives the end values to a few parts in 1e6, far below what an initial guess needs;
+# the ratio M is steep as y -> 0 and keeps degree 12.
+DEG, DEG_M = 8, 12
 
 
 def ends(y):
@@ -86,7 +88,7 @@ def fvu(t):
 
 
 def main():
-    for name, f, deg in [("BRANCH_L", fl, DEG_L), ("BRANCH_U", fu, DEG_U), ("BRANCH_M", fm, DEG_U), ("BRANCH_C", fc, DEG_U), ("BRANCH_VL", fvl, DEG_U), ("BRANCH_VU", fvu, DEG_U)]:
+    for name, f, deg in [("BRANCH_L", fl, DEG), ("BRANCH_U", fu, DEG), ("BRANCH_M", fm, DEG_M), ("BRANCH_C", fc, DEG), ("BRANCH_VL", fvl, DEG), ("BRANCH_VU", fvu, DEG)]:
         p = mp.chebyfit(f, [-1, 1], deg + 1)
         # p is highest degree first
         worst = mp.mpf(0)

@@ -142,40 +142,32 @@ fn inv_norm_central(p: f64) -> f64 {
     num / den
 }
 
-/// Fitted by `tests/reference/branch_ends.py`; max relative error 1.6e-8 for
-/// y ≥ 1e-3 (1.8e-6 at y → 0, where it is not used).
+/// Fitted by `tests/reference/branch_ends.py` (degree 8, like all fits but M: the guesses need
+/// the ends to about 1e-5 at most); max relative error 4.7e-6.
 /// L(y) = b₀(x, s_l)/b_max·(1 + y²)/y² as a polynomial in t (see [`branch_t`]).
-const BRANCH_L: [f64; 13] = [
+const BRANCH_L: [f64; 9] = [
     0.07644395436354913,
-    0.021984046719123563,
-    0.05266117401138903,
-    0.00597076818948191,
-    -0.006829081731659727,
-    0.0004540461353738891,
-    0.0008850192375320512,
-    -0.0004292756096042026,
-    4.823043039204955e-05,
-    7.447898529790899e-05,
-    -5.0715666324510445e-05,
-    4.918085331374059e-07,
-    6.7967680771215865e-06,
+    0.021981395719223744,
+    0.05266241677533689,
+    0.0060061561130206635,
+    -0.00684591412125782,
+    0.00032674731464114545,
+    0.0009479701675288359,
+    -0.0002600388939271261,
+    -4.2938313390771675e-05,
 ];
-/// Fitted by `tests/reference/branch_ends.py`; max relative error 1.7e-10
+/// Fitted by `tests/reference/branch_ends.py`; max relative error 5.1e-7.
 /// U(y) = b₀(x, s_u)/b_max as a polynomial in t (see [`branch_t`]).
-const BRANCH_U: [f64; 13] = [
+const BRANCH_U: [f64; 9] = [
     0.8190394740525541,
-    -0.05824185190361316,
-    0.023237881638836604,
-    0.012811808676544746,
-    -0.007053097811115639,
-    -0.0013501488183975206,
-    0.0019104140957629803,
-    -0.0002912619122179038,
-    -0.0002864401979084776,
-    0.00014741946482933028,
-    -1.0835899321099754e-06,
-    -1.997251329728591e-05,
-    5.453461853026775e-06,
+    -0.05824545413622157,
+    0.0232374879767076,
+    0.012860546182067356,
+    -0.007048043776600042,
+    -0.0015324451502389056,
+    0.0018940897680501066,
+    -2.6976129009190816e-05,
+    -0.0002704713531046655,
 ];
 
 /// M(y) = Φ(z_l)/φ(z_l) at z_l = −|x|/(√3·s_l), the lowest branch's guess, as a polynomial in t.
@@ -197,57 +189,45 @@ const BRANCH_M: [f64; 13] = [
 ];
 
 /// C(y) = b₀(x, s_c)/b_max·(1 + y)/y as a polynomial in t (see [`branch_t`]).
-/// Fitted by `tests/reference/branch_ends.py`; max relative error 1.2e-7.
-const BRANCH_C: [f64; 13] = [
+/// Fitted by `tests/reference/branch_ends.py`; max relative error 5.9e-7.
+const BRANCH_C: [f64; 9] = [
     0.57457498113381,
-    0.015553882364557944,
-    -0.033998789183229204,
-    0.007914713161433735,
-    0.0013946019409948282,
-    -0.0018650110092972125,
-    0.0007361002892348058,
-    -7.908250590788352e-05,
-    -0.00011088935247742461,
-    0.00011543367192346365,
-    -4.365583193046214e-05,
-    -1.521951957080683e-05,
-    1.2519465512894452e-05,
+    0.0155510350629391,
+    -0.033998246019149775,
+    0.007953276047049608,
+    0.0013869089304298574,
+    -0.00200912342199474,
+    0.0007680931546600792,
+    0.00012927183184299211,
+    -0.00016685711456500111,
 ];
 
 /// VL(y) = e^{−d₁²/2} at s_l (d₁ = x/s + s/2), the vega there relative to b_max/√(2π), as a
-/// polynomial in t. Fitted by `tests/reference/branch_ends.py`; max relative error 4.8e-7.
-const BRANCH_VL: [f64; 13] = [
+/// polynomial in t. Fitted by `tests/reference/branch_ends.py`; max relative error 7.9e-7.
+const BRANCH_VL: [f64; 9] = [
     0.5697269334825447,
-    0.14450807628254056,
-    0.028771995870488214,
-    -0.016188807548924218,
-    -0.0009677749820832145,
-    0.0021331185143995328,
-    -0.0007233140154775361,
-    0.00010824776705769897,
-    6.200378902195072e-05,
-    -0.0001052858082611963,
-    5.473615245253251e-05,
-    9.920109121598081e-06,
-    -1.2501598004167338e-05,
+    0.14451098386295874,
+    0.02877106341816741,
+    -0.016228008259072897,
+    -0.0009548767399120665,
+    0.0022777379871358402,
+    -0.0007740582211818912,
+    -9.516049024032207e-05,
+    0.00014296191766304683,
 ];
 
 /// VU(y) = e^{−d₁²/2} at s_u, likewise. Fitted by `tests/reference/branch_ends.py`; max
-/// relative error 1.8e-8.
-const BRANCH_VU: [f64; 13] = [
+/// relative error 4.6e-6.
+const BRANCH_VU: [f64; 9] = [
     0.43750826923563974,
-    0.021285406671333856,
-    0.019054246347053928,
-    -0.02438015653654922,
-    -0.004297904557814258,
-    0.009451916287319494,
-    -0.0015721174484199247,
-    -0.00227667998253109,
-    0.0012707494083800826,
-    0.00016643981721956575,
-    -0.0003436898929694193,
-    3.807423476085932e-05,
-    3.3578585290431175e-05,
+    0.021276574695228333,
+    0.019063661721728176,
+    -0.02426344518938165,
+    -0.004424726471252707,
+    0.009044434843770035,
+    -0.0011039422017290396,
+    -0.0017736912585450682,
+    0.000610783944055622,
 ];
 
 /// The lowest branch's guess is typically more than 1e-3 off for s₀/s_l between about
@@ -271,9 +251,9 @@ fn branch_t(y: f64) -> f64 {
 }
 
 #[inline]
-fn horner(c: &[f64; 13], t: f64) -> f64 {
-    let mut acc = c[12];
-    let mut k = 12;
+fn horner<const N: usize>(c: &[f64; N], t: f64) -> f64 {
+    let mut acc = c[N - 1];
+    let mut k = N - 1;
     while k > 0 {
         k -= 1;
         acc = acc * t + c[k];
@@ -435,12 +415,12 @@ fn refine(
     objective: Objective,
     rough: bool,
 ) -> f64 {
-    // The branch ends are placed with fitted values of b₀ (relative error ≤ 2e-8, which moves
+    // The branch ends are placed with fitted values of b₀ (relative error ≤ 5e-6, which moves
     // s by at most a few times that), so a root near an end may lie just outside: widen the
     // bracket by far more than that, or every step towards such a root would be replaced by
     // bisection.
-    lo *= 1.0 - 1e-6;
-    hi *= 1.0 + 1e-6;
+    lo *= 1.0 - 1e-4;
+    hi *= 1.0 + 1e-4;
     let x2 = x * x;
     // ln β for the lowest objective, computed on its first use (a select before the loop let
     // LLVM evaluate the logarithm for every objective).
@@ -907,11 +887,11 @@ mod tests {
                 worst_v = worst_v.max((vl / normalised_vega(x, s_l) - 1.0).abs());
             }
         }
-        assert!(worst_l < 2e-8, "{worst_l:e}");
-        assert!(worst_u < 1e-9, "{worst_u:e}");
+        assert!(worst_l < 5e-6, "{worst_l:e}");
+        assert!(worst_u < 6e-7, "{worst_u:e}");
         assert!(worst_m < 5e-7, "{worst_m:e}");
-        assert!(worst_c < 1.2e-7, "{worst_c:e}");
-        assert!(worst_v < 5e-7, "{worst_v:e}");
+        assert!(worst_c < 6e-7, "{worst_c:e}");
+        assert!(worst_v < 5e-6, "{worst_v:e}");
     }
 
     #[test]
