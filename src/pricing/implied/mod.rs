@@ -137,7 +137,9 @@ pub fn implied_vol_black(inputs: &BlackInputs, price: f64) -> Result<f64> {
         return Err(at_upper());
     }
     let x = -log_moneyness(forward, strike).abs();
-    let s = normalised::implied_total_vol_otm(x, beta, gamma);
+    // e^{x/2} = √(min(F, K)/max(F, K)) = min(F, K)/√(FK).
+    let b_max = forward.min(strike) / root_fk;
+    let s = normalised::implied_total_vol_otm(x, b_max, beta, gamma);
     Ok(s / t.sqrt())
 }
 

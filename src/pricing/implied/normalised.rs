@@ -289,13 +289,14 @@ enum Objective {
 
 /// Total volatility s ≥ 0 whose out-of-the-money time value is β.
 ///
-/// `x ≤ 0`; `beta` in (0, e^{x/2}) and `gap` = e^{x/2} − β > 0, both passed because the caller
-/// can compute each to full relative precision. Returns a finite s > 0 (or the end of the
-/// bracket reached when the price is beyond what binary64 can resolve).
-pub(crate) fn implied_total_vol_otm(x: f64, beta: f64, gap: f64) -> f64 {
+/// `x ≤ 0`; `b_max` = e^{x/2} (= min(F, K)/√(FK), which the caller has without an exponential;
+/// only the initial guess uses it); `beta` in (0, e^{x/2}) and `gap` = e^{x/2} − β > 0, both
+/// passed because the caller can compute each to full relative precision. Returns a finite
+/// s > 0 (or the end of the bracket reached when the price is beyond what binary64 can
+/// resolve).
+pub(crate) fn implied_total_vol_otm(x: f64, b_max: f64, beta: f64, gap: f64) -> f64 {
     debug_assert!(x <= 0.0 && beta > 0.0 && gap > 0.0);
     let ax = -x;
-    let b_max = exp(0.5 * x);
     let s_c = (2.0 * ax).sqrt();
     let v_c = INV_SQRT_2PI * b_max;
     // At s_c, h = −t and h² + t² = |x|: E = e^{x/2} = b_max and a = τ = s_c/(2√2), so
@@ -645,6 +646,10 @@ mod tests {
     use super::*;
     use crate::pricing::black::normalised_vega;
 
+    fn solve(x: f64, beta: f64, gap: f64) -> f64 {
+        implied_total_vol_otm(x, (0.5 * x).exp(), beta, gap)
+    }
+
     /// The benchmark grid (ln(F/K) ∈ [−3, 3], σ√T ∈ [0.01, 2]): no solve needs more than two
     /// evaluations, and many (a guess within 1e-3) need one.
     #[test]
@@ -661,7 +666,7 @@ mod tests {
                 }
                 let gap = otm_gap(x, s, ev.e);
                 COUNT.with(|c| c.set(0));
-                let got = implied_total_vol_otm(x, ev.value, gap);
+                let got = solve(x, ev.value, gap);
                 assert!(((got - s) / s).abs() < 1e-12, "x={x} s={s}: {got}");
                 hist[COUNT.with(|c| c.get())] += 1;
             }
@@ -686,7 +691,7 @@ mod tests {
                     continue;
                 }
                 let gap = otm_gap(x, s, ev.e);
-                let got = implied_total_vol_otm(x, ev.value, gap);
+                let got = solve(x, ev.value, gap);
                 let rel = ((got - s) / s).abs();
                 // ∂ln b/∂ln s ≥ 1 below s_c; above it the gap conditions the inverse.
                 let slope = s * INV_SQRT_2PI * ev.e / ev.value.min(gap);
@@ -759,7 +764,7 @@ mod tests {
                     for sign in [-1.0, 1.0] {
                         START.with(|p| p.set(Some(s * (1.0 + sign * e0))));
                         STEP_CAP.with(|c| c.set(1));
-                        let got = implied_total_vol_otm(x, ev.value, gap);
+                        let got = solve(x, ev.value, gap);
                         START.with(|p| p.set(None));
                         STEP_CAP.with(|c| c.set(MAX_ITERATIONS));
                         let e1 = ((got - s) / s).abs();
@@ -808,7 +813,7 @@ mod tests {
                     continue;
                 }
                 STEP_CAP.with(|c| c.set(0));
-                let guess = implied_total_vol_otm(x, ev.value, otm_gap(x, s, ev.e));
+                let guess = solve(x, ev.value, otm_gap(x, s, ev.e));
                 STEP_CAP.with(|c| c.set(MAX_ITERATIONS));
                 let err = ((guess - s) / s).abs();
                 let r0 = guess / s_l;
@@ -899,7 +904,7 @@ mod tests {
         // x = 0: b₀ = erf(s/(2√2)); s_c = 0 and every price is in the upper half.
         for &s in &[1e-4, 0.01, 0.2, 1.0, 3.0, 8.0] {
             let ev = otm_eval(0.0, s);
-            let got = implied_total_vol_otm(0.0, ev.value, otm_gap(0.0, s, ev.e));
+            let got = solve(0.0, ev.value, otm_gap(0.0, s, ev.e));
             assert!(((got - s) / s).abs() < 1e-14, "{s}: {got}");
         }
     }
