@@ -280,9 +280,13 @@ fn cbrt_fast(a: f64) -> f64 {
     y
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Debug)]
 enum Objective {
-    Lowest,
+    /// With ln β, taken in the guess (where it is certainly needed: computed in the loop, a
+    /// loop-invariant logarithm is hoisted and paid by every objective).
+    Lowest {
+        ln_beta: f64,
+    },
     Middle,
     Highest,
 }
@@ -349,7 +353,7 @@ pub(crate) fn implied_total_vol_otm(x: f64, b_max: f64, beta: f64, gap: f64) -> 
             s0 = guess;
             lo = 0.0;
             hi = s_l;
-            objective = Objective::Lowest;
+            objective = Objective::Lowest { ln_beta: beta.ln() };
         } else {
             // Lower middle: s(β) on [b_l, b_c], s″(b_c) = 0.
             let (d_l, d_r) = (1.0 / v_l, 1.0 / v_c);
@@ -423,9 +427,6 @@ fn refine(
     lo *= 1.0 - 1e-4;
     hi *= 1.0 + 1e-4;
     let x2 = x * x;
-    // ln β for the lowest objective, computed on its first use (a select before the loop let
-    // LLVM evaluate the logarithm for every objective).
-    let mut ln_beta = f64::NAN;
     let mut s = if s0.is_finite() && s0 >= lo && s0 <= hi && s0 > 0.0 {
         s0
     } else {
@@ -502,16 +503,13 @@ fn refine(
         }
         let (nu, eta2, eta3) = match objective {
             Objective::Middle => (-excess / vega, p, p * p + q),
-            Objective::Lowest => {
+            Objective::Lowest { ln_beta } => {
                 // g = 1/ln b − 1/ln β; G′ = −1/(b ln²b), G″/G′ = −(L+2)/(bL),
                 // G‴/G′ = 2(L² + 3L + 3)/(L²b²).
                 // ln β − ln b as ln(1 + (β − b)/b): the difference of two logarithms near
                 // −700 would keep only 1e-14 of b's relative resolution. ln b itself then
                 // follows without a second logarithm (b ≲ b_l < 0.11·e^{x/2}, so ln b < −2.2
                 // and the subtraction does not cancel).
-                if ln_beta.is_nan() {
-                    ln_beta = beta.ln();
-                }
                 let ln_ratio = ln_1pu;
                 let ln_b = ln_beta - ln_ratio;
                 let g = ln_ratio / (ln_b * ln_beta);
@@ -609,14 +607,18 @@ fn last_step(w: f64, delta: f64, s: f64, p: f64, q: f64) -> Option<f64> {
 #[inline]
 fn ln_1p_small(u: f64) -> f64 {
     if u.abs() < 1e-2 {
-        // u − u²/2 + u³/3 − … + u⁹/9, Horner in u.
-        let mut acc = 1.0 / 9.0;
-        let mut k = 8;
-        while k >= 1 {
-            acc = 1.0 / k as f64 - u * acc;
-            k -= 1;
-        }
-        u * acc
+        // u·(1 − u/2 + u²/3 − … + u⁸/9) by Estrin's scheme (the pairs are independent, so the
+        // dependency chain is four multiply-adds long instead of nine).
+        let u2 = u * u;
+        let u4 = u2 * u2;
+        let p01 = 1.0 - u * 0.5;
+        let p23 = 1.0 / 3.0 - u * 0.25;
+        let p45 = 0.2 - u * (1.0 / 6.0);
+        let p67 = 1.0 / 7.0 - u * 0.125;
+        let p03 = p01 + u2 * p23;
+        let p47 = p45 + u2 * p67;
+        let p8 = u4 * (1.0 / 9.0);
+        u * (p03 + u4 * (p47 + p8))
     } else {
         u.ln_1p()
     }
