@@ -478,12 +478,28 @@ fn refine(
         // The residual in log space: ln(target/Q) = ln(1 + u) with Q = b (or, in the highest
         // branch, the distance c to the maximum) and w = Q′/Q. Its logarithm is needed by the
         // lowest and highest objectives and by the last step; it is taken once.
-        let (w, u) = if objective == Objective::Highest {
-            (-vega / c, (gap - c) / c)
+        // Reciprocals instead of quotients: 1/vega is ready before b, so w and 1/w each cost a
+        // multiplication after the one division by b (or c). Near underflow (a vega whose
+        // reciprocal would overflow) the quotients are formed directly.
+        let (q_val, q_rest) = if objective == Objective::Highest {
+            (c, gap - c)
         } else {
-            (vega / b, (beta - b) / b)
+            (b, beta - b)
         };
-        let near = !rough_now && (u / w).abs() <= 1.01 * LAST_STEP_TOL * s;
+        let sign = if objective == Objective::Highest {
+            -1.0
+        } else {
+            1.0
+        };
+        let (w, inv_w, u) = if vega > 1e-300 {
+            let inv_vega = 1.0 / vega;
+            let inv_q = 1.0 / q_val;
+            (sign * vega * inv_q, sign * q_val * inv_vega, q_rest * inv_q)
+        } else {
+            let w = sign * vega / q_val;
+            (w, 1.0 / w, q_rest / q_val)
+        };
+        let near = !rough_now && (u * inv_w).abs() <= 1.01 * LAST_STEP_TOL * s;
         let ln_1pu = if near || objective != Objective::Middle {
             ln_1p_small(u)
         } else {
@@ -491,7 +507,7 @@ fn refine(
         };
         // Close to the root: one step of order six in log space ends the solve.
         if near {
-            if let Some(step) = last_step(w, ln_1pu, s, p, q) {
+            if let Some(step) = last_step(w, inv_w, ln_1pu, s, p, q) {
                 let next = s + step;
                 // The root is in [lo, hi]; a last step that leaves it falls through to the
                 // safeguarded iteration below.
@@ -502,7 +518,8 @@ fn refine(
             }
         }
         let (nu, eta2, eta3) = match objective {
-            Objective::Middle => (-excess / vega, p, p * p + q),
+            // (β − b)/b′ = u/w.
+            Objective::Middle => (u * inv_w, p, p * p + q),
             Objective::Lowest { ln_beta } => {
                 // g = 1/ln b − 1/ln β; G′ = −1/(b ln²b), G″/G′ = −(L+2)/(bL),
                 // G‴/G′ = 2(L² + 3L + 3)/(L²b²).
@@ -514,7 +531,7 @@ fn refine(
                 let ln_b = ln_beta - ln_ratio;
                 let g = ln_ratio / (ln_b * ln_beta);
                 // w = b′/b (formed first: b and b′ may both be subnormal-sized).
-                let nu = g * ln_b * ln_b / w;
+                let nu = g * ln_b * ln_b * inv_w;
                 let g2 = -(ln_b + 2.0) / ln_b * w;
                 let g3 = 2.0 * (ln_b * ln_b + 3.0 * ln_b + 3.0) / (ln_b * ln_b) * w * w;
                 (nu, g2 + p, g3 + 3.0 * g2 * p + p * p + q)
@@ -522,7 +539,7 @@ fn refine(
             Objective::Highest => {
                 // g = ln(gap) − ln(c), c = b_max − b; G′ = 1/c, G″/G′ = 1/c, G‴/G′ = 2/c²
                 // (here w = c′/c = −b′/c).
-                let nu = ln_1pu / w;
+                let nu = ln_1pu * inv_w;
                 let v = -w;
                 (nu, v + p, 2.0 * v * v + 3.0 * v * p + p * p + q)
             }
@@ -563,10 +580,9 @@ fn refine(
 /// h/s converges fast and the truncation leaves about (h/s)⁶·s. The derivatives of ln Q
 /// follow from w = (ln Q)′ and those of ln|Q′| = ln b′ = −x²/(2s²) − s²/8 + const (p, q and
 /// two more, all closed-form) by differentiating (ln Q)″ = w·(p − w) repeatedly (`w` = Q′/Q,
-/// `delta` = ln(target/Q(s))). None when the Newton step δ/w is not that small.
+/// `inv_w` = 1/w, `delta` = ln(target/Q(s))). None when the Newton step δ/w is not that small.
 #[inline]
-fn last_step(w: f64, delta: f64, s: f64, p: f64, q: f64) -> Option<f64> {
-    let inv_w = 1.0 / w;
+fn last_step(w: f64, inv_w: f64, delta: f64, s: f64, p: f64, q: f64) -> Option<f64> {
     let nu = delta * inv_w;
     if nu.is_nan() || nu.abs() > LAST_STEP_TOL * s {
         return None;
@@ -596,7 +612,9 @@ fn last_step(w: f64, delta: f64, s: f64, p: f64, q: f64) -> Option<f64> {
     let c3 = 2.0 * a22 - a3;
     let c4 = a2 * (5.0 * (a3 - a22)) - a4;
     let c5 = a22 * (14.0 * a22 - 21.0 * a3) + 6.0 * a2 * a4 + 3.0 * a3 * a3 - a5;
-    let h = nu * (1.0 + nu * (-a2 + nu * (c3 + nu * (c4 + nu * c5))));
+    // h = ν(1 − a₂ν + c₃ν² + c₄ν³ + c₅ν⁴), by Estrin's scheme.
+    let nu2 = nu * nu;
+    let h = nu * ((1.0 - a2 * nu) + nu2 * ((c3 + c4 * nu) + nu2 * c5));
     // The corrections are small against ν this close to the root; anything else means the
     // series is not to be trusted here.
     (h.abs() <= 2.0 * nu.abs()).then_some(h)
