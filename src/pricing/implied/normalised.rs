@@ -56,6 +56,8 @@ use super::rational::{control_parameter, rational_cubic};
 const INV_SQRT_2PI: f64 = 0.398_942_280_401_432_7;
 /// √3.
 const SQRT_3: f64 = 1.732_050_807_568_877_2;
+/// √(2π).
+const SQRT_2PI: f64 = 2.506_628_274_631_000_5;
 /// Hard cap on Householder steps (two suffice in practice; the rest is a safety margin for
 /// bracketing fallbacks).
 pub(crate) const MAX_ITERATIONS: usize = 10;
@@ -73,17 +75,26 @@ const LAST_STEP_TOL: f64 = 1e-3;
 /// 2003), a rational function of p − ½ in the centre and of √(−2 ln p) in the tail.
 #[inline]
 fn inv_norm_cdf_fast(p: f64) -> f64 {
-    if p < P_LOW {
+    let (num, den) = if p < P_LOW {
         inv_norm_tail(p.ln())
     } else {
         inv_norm_central(p)
-    }
+    };
+    num / den
 }
 
 /// Φ⁻¹(∛v) for the lowest branch's guess: in the tail the cube root is only needed as a
 /// logarithm, ln ∛v = (ln v)/3.
-#[inline]
+#[cfg(test)]
 fn inv_norm_cdf_of_cbrt(v: f64) -> f64 {
+    let (num, den) = inv_norm_cdf_of_cbrt_parts(v);
+    num / den
+}
+
+/// [`inv_norm_cdf_of_cbrt`] as numerator and (positive) denominator, so that the caller can
+/// fold the division into its own.
+#[inline]
+fn inv_norm_cdf_of_cbrt_parts(v: f64) -> (f64, f64) {
     if v < P_LOW * P_LOW * P_LOW {
         inv_norm_tail(v.ln() * (1.0 / 3.0))
     } else {
@@ -94,9 +105,10 @@ fn inv_norm_cdf_of_cbrt(v: f64) -> f64 {
 /// Where Acklam's tail approximation takes over.
 const P_LOW: f64 = 0.02425;
 
-/// Acklam's lower-tail rational function of √(−2 ln p), for p < [`P_LOW`], from ln p.
+/// Acklam's lower-tail rational function of √(−2 ln p), for p < [`P_LOW`], from ln p: the
+/// numerator and the (positive) denominator.
 #[inline]
-fn inv_norm_tail(ln_p: f64) -> f64 {
+fn inv_norm_tail(ln_p: f64) -> (f64, f64) {
     const C: [f64; 6] = [
         -7.784_894_002_430_293e-3,
         -3.223_964_580_411_365e-1,
@@ -114,12 +126,13 @@ fn inv_norm_tail(ln_p: f64) -> f64 {
     let q = (-2.0 * ln_p).sqrt();
     let num = ((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5];
     let den = (((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0;
-    num / den
+    (num, den)
 }
 
-/// Acklam's central rational function of p − ½, for [`P_LOW`] ≤ p ≤ ½.
+/// Acklam's central rational function of p − ½, for [`P_LOW`] ≤ p ≤ ½: the numerator and the
+/// (positive) denominator.
 #[inline]
-fn inv_norm_central(p: f64) -> f64 {
+fn inv_norm_central(p: f64) -> (f64, f64) {
     const A: [f64; 6] = [
         -3.969_683_028_665_376e1,
         2.209_460_984_245_205e2,
@@ -139,7 +152,7 @@ fn inv_norm_central(p: f64) -> f64 {
     let r = q * q;
     let num = (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q;
     let den = ((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0;
-    num / den
+    (num, den)
 }
 
 /// Fitted by `tests/reference/branch_ends.py` (degree 8, like all fits but M: the guesses need
@@ -245,9 +258,15 @@ const FIT_MAX_Y: f64 = 9.0;
 const FIT_L_MIN_Y: f64 = 1e-3;
 
 /// The fit variable t ∈ [−1, 1] for y ∈ [0, 9]: w = 1/(1 + y) = 0.55 + 0.45·t.
-#[inline]
+#[cfg(test)]
 fn branch_t(y: f64) -> f64 {
-    (1.0 / (1.0 + y) - 0.55) * (1.0 / 0.45)
+    branch_t_of_w(1.0 / (1.0 + y))
+}
+
+/// [`branch_t`] from w = 1/(1 + y).
+#[inline]
+fn branch_t_of_w(w: f64) -> f64 {
+    (w - 0.55) * (1.0 / 0.45)
 }
 
 #[inline]
@@ -306,17 +325,20 @@ pub(crate) fn implied_total_vol_otm(x: f64, b_max: f64, beta: f64, gap: f64) -> 
     // At s_c, h = −t and h² + t² = |x|: E = e^{x/2} = b_max and a = τ = s_c/(2√2), so
     // b_c = ½·b_max·(1 − erfcx(2τ)) (one erfcx; cancels only for tiny |x|, harmless for a guess).
     let y = s_c * std::f64::consts::FRAC_1_SQRT_2;
-    let t = branch_t(y);
-    let b_c = if y <= FIT_MAX_Y {
-        b_max * horner(&BRANCH_C, t) * (y / (1.0 + y))
+    let w = 1.0 / (1.0 + y);
+    let t = branch_t_of_w(w);
+    // b_c/b_max, so that b_c/v_c = √(2π)·(b_c/b_max) needs no division.
+    let c_ratio = if y <= FIT_MAX_Y {
+        horner(&BRANCH_C, t) * (y * w)
     } else {
-        0.5 * b_max * (1.0 - erfcx(y))
+        0.5 * (1.0 - erfcx(y))
     };
+    let b_c = b_max * c_ratio;
 
     let (s0, lo, hi, objective);
     let mut rough = false;
     if beta < b_c {
-        let s_l = s_c - b_c / v_c;
+        let s_l = s_c - SQRT_2PI * c_ratio;
         let fitted_l = (FIT_L_MIN_Y..=FIT_MAX_Y).contains(&y);
         let (b_l, v_l) = if fitted_l {
             let b = b_max * horner(&BRANCH_L, t) * (ax / (1.0 + ax));
@@ -328,7 +350,12 @@ pub(crate) fn implied_total_vol_otm(x: f64, b_max: f64, beta: f64, gap: f64) -> 
         if beta < b_l && v_l > 0.0 {
             // Lowest branch: interpolate f(β) on [0, b_l], f(0) = 0, f′(0) = 1, f″(0) = 0.
             let c = 2.0 * std::f64::consts::PI * ax / (3.0 * SQRT_3);
-            let z_l = -ax / (SQRT_3 * s_l);
+            // Reciprocals that do not depend on the chain below, so that it has no divisions
+            // until the rational cubic's own.
+            let inv_c = 1.0 / c;
+            let inv_s_l = 1.0 / s_l;
+            let inv_v_l = 1.0 / v_l;
+            let z_l = -ax / SQRT_3 * inv_s_l;
             // φ(z_l) with a plain exponent, Φ(z_l) from the fitted ratio where it holds.
             let pdf_l = INV_SQRT_2PI * exp(-0.5 * z_l * z_l);
             let phi_l = if fitted_l {
@@ -337,19 +364,23 @@ pub(crate) fn implied_total_vol_otm(x: f64, b_max: f64, beta: f64, gap: f64) -> 
                 norm_cdf(z_l)
             };
             let f_l = c * phi_l * phi_l * phi_l;
-            let df_ds = 3.0 * c * phi_l * phi_l * pdf_l * ax / (SQRT_3 * s_l * s_l);
-            let d_r = df_ds / v_l;
+            // f′(s_l)/b′(s_l): df/ds = 3c·Φ²·φ·|x|/(√3 s²) = 3c·Φ²·φ·(−z_l)/s_l.
+            let d_r = 3.0 * c * phi_l * phi_l * pdf_l * (-z_l) * inv_s_l * inv_v_l;
             let r = control_parameter(b_l, 0.0, f_l, 1.0, d_r, 0.0, true);
             let u = beta / b_l;
             let f = rational_cubic(u, 1.0 - u, b_l, 0.0, f_l, 1.0, d_r, r)
                 .clamp(f64::MIN_POSITIVE, f_l);
-            let z = inv_norm_cdf_of_cbrt(f / c);
-            let guess = if z < 0.0 { ax / (SQRT_3 * -z) } else { s_l };
+            // s = |x|/(√3·(−z)) with z = num/den (den > 0): one division for both.
+            let (num, den) = inv_norm_cdf_of_cbrt_parts(f * inv_c);
+            let guess = if num < 0.0 {
+                ax * den / (SQRT_3 * -num)
+            } else {
+                s_l
+            };
             // Where this guess is typically more than 1e-3 off (measured over the fitted
             // range, see `rough_zone_covers_the_poor_guesses`), the first step is taken from a
             // cheap evaluation.
-            let r0 = guess / s_l;
-            rough = fitted_l && r0 >= rough_zone_start(y) && r0 <= ROUGH_ZONE_END;
+            rough = fitted_l && guess >= rough_zone_start(y) * s_l && guess <= ROUGH_ZONE_END * s_l;
             s0 = guess;
             lo = 0.0;
             hi = s_l;
@@ -366,7 +397,7 @@ pub(crate) fn implied_total_vol_otm(x: f64, b_max: f64, beta: f64, gap: f64) -> 
             objective = Objective::Middle;
         }
     } else {
-        let s_u = s_c + (b_max - b_c) / v_c;
+        let s_u = s_c + SQRT_2PI * (1.0 - c_ratio);
         let (b_u, v_u) = if y <= FIT_MAX_Y {
             (
                 b_max * horner(&BRANCH_U, t),

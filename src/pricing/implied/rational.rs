@@ -30,15 +30,13 @@ pub(crate) fn control_parameter(
     y2: f64,
     left: bool,
 ) -> f64 {
-    let delta = (y_r - y_l) / h;
+    // Both ratios with h multiplied through (Δ − d_l = (Δy − d_l·h)/h and so on), so that
+    // their divisions are independent instead of following the one that forms Δ.
+    let dy = y_r - y_l;
     let num = d_r - d_l + 0.5 * h * y2;
-    let den = if left { delta - d_l } else { d_r - delta };
-    let target = if den != 0.0 { num / den } else { R_MAX };
-    let monotone = if delta != 0.0 {
-        (d_l + d_r) / delta
-    } else {
-        0.0
-    };
+    let den = if left { dy - d_l * h } else { d_r * h - dy };
+    let target = if den != 0.0 { num * h / den } else { R_MAX };
+    let monotone = if dy != 0.0 { (d_l + d_r) * h / dy } else { 0.0 };
     let r = if target.is_nan() {
         monotone
     } else {
