@@ -48,7 +48,7 @@
 
 use crate::pricing::black::{otm_eval, otm_eval_rough, otm_gap};
 use crate::pricing::exp::exp;
-use crate::pricing::normal::{erfcx, norm_cdf, norm_pdf};
+use crate::pricing::normal::{erfcx, norm_cdf};
 
 use super::rational::{control_parameter, rational_cubic};
 
@@ -58,6 +58,8 @@ const INV_SQRT_2PI: f64 = 0.398_942_280_401_432_7;
 const SQRT_3: f64 = 1.732_050_807_568_877_2;
 /// √(2π).
 const SQRT_2PI: f64 = 2.506_628_274_631_000_5;
+/// √(π/2).
+const SQRT_HALF_PI: f64 = 1.253_314_137_315_500_3;
 /// Hard cap on Householder steps (two suffice in practice; the rest is a safety margin for
 /// bracketing fallbacks).
 pub(crate) const MAX_ITERATIONS: usize = 10;
@@ -420,8 +422,11 @@ pub(crate) fn implied_total_vol_otm(x: f64, b_max: f64, beta: f64, gap: f64) -> 
         } else {
             // Highest branch: f(β) = Φ(−s/2) on [b_u, b_max], f(b_max) = 0, f′(b_max) = −½,
             // f″(b_max) = 0.
-            let f_u = norm_cdf(-0.5 * s_u);
-            let d_l = -0.5 * norm_pdf(0.5 * s_u) / v_u;
+            // Φ(−s_u/2) = φ(s_u/2)·√(π/2)·erfcx(s_u/(2√2)), with a plain exponent (a guess;
+            // s_u < 56 for every representable x, so neither factor underflows).
+            let pdf_u = INV_SQRT_2PI * exp(-0.125 * s_u * s_u);
+            let f_u = pdf_u * SQRT_HALF_PI * erfcx(s_u * (0.5 * std::f64::consts::FRAC_1_SQRT_2));
+            let d_l = -0.5 * pdf_u / v_u;
             let h = b_max - b_u;
             let r = control_parameter(h, f_u, 0.0, d_l, -0.5, 0.0, false);
             let v = (gap / h).min(1.0);
@@ -696,6 +701,7 @@ thread_local! { static COUNT: std::cell::Cell<usize> = const { std::cell::Cell::
 mod tests {
     use super::*;
     use crate::pricing::black::normalised_vega;
+    use crate::pricing::normal::norm_pdf;
 
     fn solve(x: f64, beta: f64, gap: f64) -> f64 {
         implied_total_vol_otm(x, (0.5 * x).exp(), beta, gap)
