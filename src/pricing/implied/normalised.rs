@@ -271,15 +271,34 @@ fn branch_t_of_w(w: f64) -> f64 {
     (w - 0.55) * (1.0 / 0.45)
 }
 
+/// Σ cₖ·tᵏ by Estrin's scheme: pairs cₖ + cₖ₊₁·t, then pairs of pairs with t², and so on, so
+/// that the dependency chain grows with log₂ N instead of N (these fits sit at the start of
+/// every guess). |t| ≤ 1 and the coefficients fall, so the grouping costs no accuracy.
 #[inline]
 fn horner<const N: usize>(c: &[f64; N], t: f64) -> f64 {
-    let mut acc = c[N - 1];
-    let mut k = N - 1;
-    while k > 0 {
-        k -= 1;
-        acc = acc * t + c[k];
+    let mut level = [0.0; N];
+    let mut n = N;
+    let mut i = 0;
+    while i < n {
+        level[i / 2] = if i + 1 < n { c[i] + c[i + 1] * t } else { c[i] };
+        i += 2;
     }
-    acc
+    n = n.div_ceil(2);
+    let mut power = t * t;
+    while n > 1 {
+        let mut i = 0;
+        while i < n {
+            level[i / 2] = if i + 1 < n {
+                level[i] + level[i + 1] * power
+            } else {
+                level[i]
+            };
+            i += 2;
+        }
+        n = n.div_ceil(2);
+        power *= power;
+    }
+    level[0]
 }
 
 /// ∛a for the initial guess, to about 1e-13 relative for positive normal a: an exponent
