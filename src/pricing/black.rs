@@ -59,7 +59,7 @@
 
 use crate::model::Right;
 
-use super::erfcx::{erfcx_difference, two_prod};
+use super::erfcx::{erfcx_difference_with, two_prod};
 use super::exp::exp;
 use super::normal::{erfcx, norm_cdf};
 
@@ -152,7 +152,18 @@ pub(crate) fn otm_eval(x: f64, s: f64) -> OtmEval {
     } else if tau >= DIRECT_MIN_TAU && a <= DIRECT_MAX_KAPPA * tau {
         0.5 * e * (erfcx(a - tau) - erfcx(a + tau))
     } else if a >= tau {
-        0.5 * e * erfcx_difference(a, tau)
+        // 4 + a ∓ τ = N∓/(√2·s) with N∓ = 4√2·s + |x| ∓ s²/2 (both ≥ 4√2·s here, since
+        // |x| ≥ s²/2): the reciprocals come from s and |x| alone, in parallel with a = |x|/(s√2).
+        let base = 4.0 * std::f64::consts::SQRT_2 * s - x;
+        let half_s2 = 0.5 * s * s;
+        let n1 = base - half_s2;
+        let n2 = base + half_s2;
+        let inv_n = 1.0 / (n1 * n2);
+        let root2_s = std::f64::consts::SQRT_2 * s;
+        let r1 = root2_s * n2 * inv_n;
+        let r2 = root2_s * n1 * inv_n;
+        let inv = 2.0 * s * s * inv_n;
+        0.5 * e * erfcx_difference_with(a, tau, r1, r2, inv)
     } else {
         e * series_forward(a, tau)
     };

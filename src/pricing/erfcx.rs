@@ -109,14 +109,21 @@ fn erfcx_nonneg(z: f64) -> f64 {
 #[inline]
 pub fn erfcx_difference(a: f64, tau: f64) -> f64 {
     debug_assert!(a >= tau && tau >= 0.0);
+    let q1 = 4.0 + (a - tau);
+    let q2 = 4.0 + (a + tau);
+    let inv = 1.0 / (q1 * q2);
+    erfcx_difference_with(a, tau, q2 * inv, q1 * inv, inv)
+}
+
+/// [`erfcx_difference`] given r₁ = 1/(4 + a − τ), r₂ = 1/(4 + a + τ) and `inv` = r₁·r₂, which a
+/// caller may have formed without waiting for a (the pricing kernel forms them from s and |x|
+/// while a = |x|/(s√2) is still being divided).
+#[inline]
+pub(crate) fn erfcx_difference_with(a: f64, tau: f64, r1: f64, r2: f64, inv: f64) -> f64 {
+    debug_assert!(a >= tau && tau >= 0.0);
     let z1 = a - tau;
     let z2 = a + tau;
-    let q1 = 4.0 + z1;
-    let q2 = 4.0 + z2;
-    let inv = 1.0 / (q1 * q2);
-    let r1 = q2 * inv; // 1/(4 + z₁)
-    let r2 = q1 * inv; // 1/(4 + z₂)
-                       // The exact span in y = 4/(4 + z).
+    // The exact span in y = 4/(4 + z).
     let span = 8.0 * tau * inv;
     let k1 = piece_of(r1);
     let k2 = piece_of(r2);

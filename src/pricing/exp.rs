@@ -81,8 +81,7 @@ pub(crate) fn exp(x: f64) -> f64 {
     // e^r − 1 = r + r²·(½ + r/6 + r²/24 + r³/120 + r⁴/720), the bracket by Estrin's scheme.
     let r2 = r * r;
     let p = r + r2
-        * ((0.5 + r * (1.0 / 6.0))
-            + r2 * ((1.0 / 24.0 + r * (1.0 / 120.0)) + r2 * (1.0 / 720.0)));
+        * ((0.5 + r * (1.0 / 6.0)) + r2 * ((1.0 / 24.0 + r * (1.0 / 120.0)) + r2 * (1.0 / 720.0)));
     let (hi, lo) = TABLE[(k & 31) as usize];
     let v = hi + (hi * p + lo * (1.0 + p));
     // Multiply by 2^m by adding m to the exponent field: v ∈ [1, 2) and the result is normal.
