@@ -27,9 +27,13 @@
 //!
 //! # When to stop
 //!
-//! Every evaluation uses the accurate kernel [`otm_eval`] (a few ulps everywhere, and about as
-//! cheap as a plain erfcx difference since it is built from divided differences of erfcx's own
-//! polynomials). Once the Newton step in log space, ln(target/Q)/(Q′/Q) with Q = b₀ (or the
+//! Every evaluation that can end the solve uses the accurate kernel [`otm_eval`] (a few ulps
+//! everywhere, and about as cheap as a plain erfcx difference since it is built from divided
+//! differences of erfcx's own polynomials). The one exception is the first step from a
+//! lowest-branch guess in the zone where that guess is typically 1e-3 to 1e-1 off
+//! (`rough_zone_start`): that step only has to land within about 10·e⁴, so it is taken from a
+//! rough evaluation (plain exponent and erfcx difference, 1e-12 or better there) that neither
+//! moves the bracket nor ends the solve. Once the Newton step in log space, ln(target/Q)/(Q′/Q) with Q = b₀ (or the
 //! distance to the maximum in the highest branch), is below 1e-3·s, one step of order six ends
 //! the solve: the inverse series to fifth order of ln Q(s + h), whose Taylor coefficients in
 //! h/s stay of order one however steep b₀ is, so the truncation leaves about (h/s)⁶·s
