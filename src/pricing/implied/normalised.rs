@@ -279,7 +279,7 @@ fn branch_t_of_w(w: f64) -> f64 {
 /// that the dependency chain grows with log₂ N instead of N (these fits sit at the start of
 /// every guess). |t| ≤ 1 and the coefficients fall, so the grouping costs no accuracy.
 #[inline]
-fn horner<const N: usize>(c: &[f64; N], t: f64) -> f64 {
+fn estrin<const N: usize>(c: &[f64; N], t: f64) -> f64 {
     let mut level = [0.0; N];
     let mut n = N;
     let mut i = 0;
@@ -354,7 +354,7 @@ pub(crate) fn implied_total_vol_otm(x: f64, b_max: f64, beta: f64, gap: f64) -> 
     let t = branch_t_of_w(w);
     // b_c/b_max, so that b_c/v_c = √(2π)·(b_c/b_max) needs no division.
     let c_ratio = if y <= FIT_MAX_Y {
-        horner(&BRANCH_C, t) * (y * w)
+        estrin(&BRANCH_C, t) * (y * w)
     } else {
         0.5 * (1.0 - erfcx(y))
     };
@@ -366,8 +366,8 @@ pub(crate) fn implied_total_vol_otm(x: f64, b_max: f64, beta: f64, gap: f64) -> 
         let s_l = s_c - SQRT_2PI * c_ratio;
         let fitted_l = (FIT_L_MIN_Y..=FIT_MAX_Y).contains(&y);
         let (b_l, v_l) = if fitted_l {
-            let b = b_max * horner(&BRANCH_L, t) * (ax / (1.0 + ax));
-            (b, INV_SQRT_2PI * b_max * horner(&BRANCH_VL, t))
+            let b = b_max * estrin(&BRANCH_L, t) * (ax / (1.0 + ax));
+            (b, INV_SQRT_2PI * b_max * estrin(&BRANCH_VL, t))
         } else {
             let ev = otm_eval(x, s_l);
             (ev.value, INV_SQRT_2PI * ev.e)
@@ -384,7 +384,7 @@ pub(crate) fn implied_total_vol_otm(x: f64, b_max: f64, beta: f64, gap: f64) -> 
             // φ(z_l) with a plain exponent, Φ(z_l) from the fitted ratio where it holds.
             let pdf_l = INV_SQRT_2PI * exp(-0.5 * z_l * z_l);
             let phi_l = if fitted_l {
-                pdf_l * horner(&BRANCH_M, t)
+                pdf_l * estrin(&BRANCH_M, t)
             } else {
                 norm_cdf(z_l)
             };
@@ -425,8 +425,8 @@ pub(crate) fn implied_total_vol_otm(x: f64, b_max: f64, beta: f64, gap: f64) -> 
         let s_u = s_c + SQRT_2PI * (1.0 - c_ratio);
         let (b_u, v_u) = if y <= FIT_MAX_Y {
             (
-                b_max * horner(&BRANCH_U, t),
-                INV_SQRT_2PI * b_max * horner(&BRANCH_VU, t),
+                b_max * estrin(&BRANCH_U, t),
+                INV_SQRT_2PI * b_max * estrin(&BRANCH_VU, t),
             )
         } else {
             let ev = otm_eval(x, s_u);
@@ -522,13 +522,14 @@ fn refine(
         } else {
             b - beta
         };
-        if rough_now {
-        } else if excess > 0.0 {
-            hi = s;
-        } else if excess < 0.0 {
-            lo = s;
-        } else {
-            return s;
+        if !rough_now {
+            if excess > 0.0 {
+                hi = s;
+            } else if excess < 0.0 {
+                lo = s;
+            } else {
+                return s;
+            }
         }
         // ln b′ = −x²/(2s²) − s²/8 + const: b″/b′ = p, b‴/b′ = p² + q.
         let s2 = s * s;
@@ -951,24 +952,24 @@ mod tests {
             let s_c = (2.0 * ax).sqrt();
             let b_c = 0.5 * b_max * (1.0 - erfcx(y));
             if y > 0.0 {
-                let c = b_max * horner(&BRANCH_C, branch_t(y)) * (y / (1.0 + y));
+                let c = b_max * estrin(&BRANCH_C, branch_t(y)) * (y / (1.0 + y));
                 worst_c = worst_c.max((c / b_c - 1.0).abs());
             }
             let v_c = INV_SQRT_2PI * b_max;
             let s_u = s_c + (b_max - b_c) / v_c;
-            let u = b_max * horner(&BRANCH_U, branch_t(y));
+            let u = b_max * estrin(&BRANCH_U, branch_t(y));
             worst_u = worst_u.max((u / otm_eval(x, s_u).value - 1.0).abs());
-            let vu = INV_SQRT_2PI * b_max * horner(&BRANCH_VU, branch_t(y));
+            let vu = INV_SQRT_2PI * b_max * estrin(&BRANCH_VU, branch_t(y));
             worst_v = worst_v.max((vu / normalised_vega(x, s_u) - 1.0).abs());
             if y >= FIT_L_MIN_Y {
                 let s_l = s_c - b_c / v_c;
                 let z_l = -ax / (SQRT_3 * s_l);
-                let m = horner(&BRANCH_M, branch_t(y));
+                let m = estrin(&BRANCH_M, branch_t(y));
                 worst_m = worst_m.max((m * norm_pdf(z_l) / norm_cdf(z_l) - 1.0).abs());
                 let s_l = s_c - b_c / v_c;
-                let l = b_max * horner(&BRANCH_L, branch_t(y)) * (ax / (1.0 + ax));
+                let l = b_max * estrin(&BRANCH_L, branch_t(y)) * (ax / (1.0 + ax));
                 worst_l = worst_l.max((l / otm_eval(x, s_l).value - 1.0).abs());
-                let vl = INV_SQRT_2PI * b_max * horner(&BRANCH_VL, branch_t(y));
+                let vl = INV_SQRT_2PI * b_max * estrin(&BRANCH_VL, branch_t(y));
                 worst_v = worst_v.max((vl / normalised_vega(x, s_l) - 1.0).abs());
             }
         }
