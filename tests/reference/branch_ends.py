@@ -8,7 +8,7 @@ b_max,
     L(y) = b0(x, s_l)/b_max * (1 + y^2)/y^2,   U(y) = b0(x, s_u)/b_max,
 the value at the inflection point C(y) = b0(x, s_c)/b_max * (1 + y)/y, and, for the
 lowest branch's guess, the ratio M(y) = Phi(z_l)/phi(z_l) at
-z_l = -|x|/(sqrt(3) s_l), and the vegas at s_l and s_u relative to b_max/sqrt(2 pi),
+z_l = -|x|/(sqrt(3) s_l) and that point itself as Z(y) = z_l/(1 + y), and the vegas at s_l and s_u relative to b_max/sqrt(2 pi),
 VL(y) and VU(y), are smooth on y in [0, 9] (|x| <= 81); all are fitted as polynomials in t in [-1, 1], where
 w = 1/(1 + y) = W_MID + W_HALF*t, by mpmath's Chebyshev fit. Prints the Rust constants and the
 largest relative error of each fit on a dense check grid."""
@@ -79,6 +79,14 @@ def end_vega_ratio(y, upper):
     return mp.exp(-d1 * d1 / 2)
 
 
+def fz(t):
+    """z_l/(1 + y) = z_l*w: z_l tends to a constant as y -> 0 and grows like y, so this is
+    smooth in w over the whole range."""
+    y = y_of(t)
+    sl = ends(y)[2]
+    return -y * y / (mp.sqrt(3) * sl) / (1 + y)
+
+
 def fvl(t):
     return end_vega_ratio(y_of(t), False)
 
@@ -88,7 +96,7 @@ def fvu(t):
 
 
 def main():
-    for name, f, deg in [("BRANCH_L", fl, DEG), ("BRANCH_U", fu, DEG), ("BRANCH_M", fm, DEG_M), ("BRANCH_C", fc, DEG), ("BRANCH_VL", fvl, DEG), ("BRANCH_VU", fvu, DEG)]:
+    for name, f, deg in [("BRANCH_L", fl, DEG), ("BRANCH_U", fu, DEG), ("BRANCH_M", fm, DEG_M), ("BRANCH_C", fc, DEG), ("BRANCH_VL", fvl, DEG), ("BRANCH_VU", fvu, DEG), ("BRANCH_Z", fz, DEG)]:
         p = mp.chebyfit(f, [-1, 1], deg + 1)
         # p is highest degree first
         worst = mp.mpf(0)

@@ -207,6 +207,21 @@ const BRANCH_M: [f64; 13] = [
     0.001266115012237016,
 ];
 
+/// Z(y) = z_l/(1 + y), the lowest branch's point z_l = −|x|/(√3·s_l) (which tends to a
+/// constant as y → 0 and grows like y), as a polynomial in t. Fitted by
+/// `tests/reference/branch_ends.py`; max relative error 3.3e-7.
+const BRANCH_Z: [f64; 9] = [
+    -0.4176445511935177,
+    -0.03187427415546338,
+    -0.014616017360657147,
+    0.004199441916614201,
+    -0.0006837323064539812,
+    -0.0001916540001905436,
+    0.00021835895807597122,
+    -6.282541740838761e-05,
+    -3.647966359759644e-06,
+];
+
 /// C(y) = b₀(x, s_c)/b_max·(1 + y)/y as a polynomial in t (see [`branch_t`]).
 /// Fitted by `tests/reference/branch_ends.py`; max relative error 5.9e-7.
 const BRANCH_C: [f64; 9] = [
@@ -373,34 +388,10 @@ pub(crate) fn implied_total_vol_otm(x: f64, b_max: f64, beta: f64, gap: f64) -> 
             (ev.value, INV_SQRT_2PI * ev.e)
         };
         if beta < b_l && v_l > 0.0 {
-            // Lowest branch: interpolate f(β) on [0, b_l], f(0) = 0, f′(0) = 1, f″(0) = 0.
-            let c = 2.0 * std::f64::consts::PI * ax / (3.0 * SQRT_3);
-            // Reciprocals that do not depend on the chain below, so that it has no divisions
-            // until the rational cubic's own.
-            let inv_c = 1.0 / c;
-            let inv_s_l = 1.0 / s_l;
-            let inv_v_l = 1.0 / v_l;
-            let z_l = -ax / SQRT_3 * inv_s_l;
-            // φ(z_l) with a plain exponent, Φ(z_l) from the fitted ratio where it holds.
-            let pdf_l = INV_SQRT_2PI * exp(-0.5 * z_l * z_l);
-            let phi_l = if fitted_l {
-                pdf_l * estrin(&BRANCH_M, t)
+            let guess = if fitted_l {
+                lowest_guess_fitted(ax, y, t, beta, b_l, s_l, v_l)
             } else {
-                norm_cdf(z_l)
-            };
-            let f_l = c * phi_l * phi_l * phi_l;
-            // f′(s_l)/b′(s_l): df/ds = 3c·Φ²·φ·|x|/(√3 s²) = 3c·Φ²·φ·(−z_l)/s_l.
-            let d_r = 3.0 * c * phi_l * phi_l * pdf_l * (-z_l) * inv_s_l * inv_v_l;
-            let r = control_parameter(b_l, 0.0, f_l, 1.0, d_r, 0.0, true);
-            let u = beta / b_l;
-            let f = rational_cubic(u, 1.0 - u, b_l, 0.0, f_l, 1.0, d_r, r)
-                .clamp(f64::MIN_POSITIVE, f_l);
-            // s = |x|/(√3·(−z)) with z = num/den (den > 0): one division for both.
-            let (num, den) = inv_norm_cdf_of_cbrt_parts(f * inv_c);
-            let guess = if num < 0.0 {
-                ax * den / (SQRT_3 * -num)
-            } else {
-                s_l
+                lowest_guess_general(ax, beta, b_l, s_l, v_l)
             };
             // Where this guess is typically more than 1e-3 off (measured over the fitted
             // range, see `rough_zone_covers_the_poor_guesses`), the first step is taken from a
@@ -467,6 +458,67 @@ pub(crate) fn implied_total_vol_otm(x: f64, b_max: f64, beta: f64, gap: f64) -> 
         None => (s0, rough),
     };
     refine(x, beta, gap, s0, (lo, hi), objective, rough)
+}
+
+/// The lowest branch's guess: interpolate f(β) = (2π|x|/3√3)·Φ(−|x|/(√3 s))³ on [0, b_l]
+/// (f(0) = 0, f′(0) = 1, f(b_l) = f_l, f′(b_l) = d_r, the slope of f against b₀ at s_l) by
+/// the rational cubic, and invert f in closed form: s = |x|/(√3·(−Φ⁻¹(∛(f/c)))).
+///
+/// The control parameter asked to give f″(0) = 0 is, over the whole fitted range, below the
+/// monotonicity minimum (1 + d_r)·b_l/f_l or equal to it to 1e-6 (except very near the y
+/// where f_l = b_l, where it has a pole), so the interpolant uses that minimum, see
+/// `lowest_control_parameter_is_the_monotone_minimum`. With r = (1 + d_r)·b_l/f_l the rational
+/// cubic's numerator collapses: with u = β/b_l, v = 1 − u,
+///
+/// f/c = P·(P·u³ + B·uv)/(P·(1 + (ρ − 3)·uv) + B·uv),
+///
+/// where P = Φ(z_l)³ = f_l/c, B = b_l/c and ρ = d_r·b_l/f_l = 3·(−z_l)·b_l/(s_l·v_l·M), M =
+/// Φ(z_l)/φ(z_l): one exponential (φ(z_l), from the fitted z_l so that it starts without
+/// waiting for s_l) and one division on the way from |x| to the guess.
+#[inline]
+fn lowest_guess_fitted(ax: f64, y: f64, t: f64, beta: f64, b_l: f64, s_l: f64, v_l: f64) -> f64 {
+    let c = 2.0 * std::f64::consts::PI * ax / (3.0 * SQRT_3);
+    let inv_c = 1.0 / c;
+    let z_l = estrin(&BRANCH_Z, t) * (1.0 + y);
+    let m = estrin(&BRANCH_M, t);
+    // ρ from reciprocals formed while the exponential is under way.
+    let rho = 3.0 * (-z_l) * b_l * ((1.0 / s_l) * (1.0 / v_l)) * (1.0 / m);
+    let phi_l = m * (INV_SQRT_2PI * exp(-0.5 * z_l * z_l));
+    let p = phi_l * phi_l * phi_l;
+    let b = b_l * inv_c;
+    let u = beta / b_l;
+    let uv = u * (1.0 - u);
+    let f = p * (p * (u * u * u) + b * uv) / (p * (1.0 + (rho - 3.0) * uv) + b * uv);
+    let (num, den) = inv_norm_cdf_of_cbrt_parts(f.min(p).max(f64::MIN_POSITIVE * inv_c));
+    // s = |x|/(√3·(−z)) with z = num/den (den > 0): one division for both.
+    if num < 0.0 {
+        ax * den / (SQRT_3 * -num)
+    } else {
+        s_l
+    }
+}
+
+/// The lowest branch's guess outside the fitted range (y = √|x| below 1e-3 or above 9), the
+/// same interpolation with every end quantity computed and the control parameter from
+/// [`control_parameter`].
+#[inline(never)]
+fn lowest_guess_general(ax: f64, beta: f64, b_l: f64, s_l: f64, v_l: f64) -> f64 {
+    let c = 2.0 * std::f64::consts::PI * ax / (3.0 * SQRT_3);
+    let z_l = -ax / SQRT_3 / s_l;
+    let pdf_l = INV_SQRT_2PI * exp(-0.5 * z_l * z_l);
+    let phi_l = norm_cdf(z_l);
+    let f_l = c * phi_l * phi_l * phi_l;
+    // f′(s_l)/b′(s_l): df/ds = 3c·Φ²·φ·|x|/(√3 s²) = 3c·Φ²·φ·(−z_l)/s_l.
+    let d_r = 3.0 * c * phi_l * phi_l * pdf_l * (-z_l) / s_l / v_l;
+    let r = control_parameter(b_l, 0.0, f_l, 1.0, d_r, 0.0, true);
+    let u = beta / b_l;
+    let f = rational_cubic(u, 1.0 - u, b_l, 0.0, f_l, 1.0, d_r, r).clamp(f64::MIN_POSITIVE, f_l);
+    let (num, den) = inv_norm_cdf_of_cbrt_parts(f / c);
+    if num < 0.0 {
+        ax * den / (SQRT_3 * -num)
+    } else {
+        s_l
+    }
 }
 
 /// Householder(3) iterations on the branch objective, safeguarded by the bracket [lo, hi].
@@ -943,7 +995,7 @@ mod tests {
     #[test]
     fn branch_end_fits_hold_their_accuracy() {
         let (mut worst_l, mut worst_u, mut worst_m, mut worst_c) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
-        let mut worst_v = 0.0f64;
+        let (mut worst_v, mut worst_z) = (0.0f64, 0.0f64);
         for i in 0..=2000 {
             let y = FIT_MAX_Y * i as f64 / 2000.0;
             let ax = y * y;
@@ -966,6 +1018,8 @@ mod tests {
                 let z_l = -ax / (SQRT_3 * s_l);
                 let m = estrin(&BRANCH_M, branch_t(y));
                 worst_m = worst_m.max((m * norm_pdf(z_l) / norm_cdf(z_l) - 1.0).abs());
+                let z = estrin(&BRANCH_Z, branch_t(y)) * (1.0 + y);
+                worst_z = worst_z.max((z / z_l - 1.0).abs());
                 let s_l = s_c - b_c / v_c;
                 let l = b_max * estrin(&BRANCH_L, branch_t(y)) * (ax / (1.0 + ax));
                 worst_l = worst_l.max((l / otm_eval(x, s_l).value - 1.0).abs());
@@ -978,6 +1032,7 @@ mod tests {
         assert!(worst_m < 5e-7, "{worst_m:e}");
         assert!(worst_c < 6e-7, "{worst_c:e}");
         assert!(worst_v < 5e-6, "{worst_v:e}");
+        assert!(worst_z < 4e-7, "{worst_z:e}");
     }
 
     #[test]
@@ -988,5 +1043,51 @@ mod tests {
             let got = solve(0.0, ev.value, otm_gap(0.0, s, ev.e));
             assert!(((got - s) / s).abs() < 1e-14, "{s}: {got}");
         }
+    }
+
+    /// In the fitted range the lowest branch's control parameter is the monotonicity minimum
+    /// (the one asking for f″(0) = 0 is smaller, or the same to 1e-6 where b_l/f_l is tiny, except
+    /// near its pole where f_l = b_l), and
+    /// the fitted guess, built on that, agrees with the guess from computed end values.
+    #[test]
+    fn lowest_control_parameter_is_the_monotone_minimum() {
+        let (mut near_pole, mut worst) = (0usize, 0.0f64);
+        for i in 0..=400 {
+            let y = FIT_L_MIN_Y + (FIT_MAX_Y - FIT_L_MIN_Y) * i as f64 / 400.0;
+            let ax = y * y;
+            let x = -ax;
+            let b_max = (0.5 * x).exp();
+            let s_c = (2.0 * ax).sqrt();
+            let s_l = s_c - SQRT_2PI * 0.5 * (1.0 - erfcx(y));
+            let ev = otm_eval(x, s_l);
+            let (b_l, v_l) = (ev.value, INV_SQRT_2PI * ev.e);
+            let c = 2.0 * std::f64::consts::PI * ax / (3.0 * SQRT_3);
+            let z_l = -ax / (SQRT_3 * s_l);
+            let f_l = c * norm_cdf(z_l).powi(3);
+            let d_r = 3.0 * c * norm_cdf(z_l).powi(2) * norm_pdf(z_l) * (-z_l) / s_l / v_l;
+            let target = (d_r - 1.0) * b_l / (f_l - b_l);
+            let monotone = (1.0 + d_r) * b_l / f_l;
+            if (f_l / b_l - 1.0).abs() < 0.05 {
+                // There the general guess interpolates almost linearly (r up to 1e6).
+                near_pole += 1;
+                continue;
+            }
+            // At large y the two meet (b_l/f_l → 0): equal to within 1e-6 there.
+            assert!(
+                target < monotone * (1.0 + 1e-6),
+                "y={y}: {target} {monotone}"
+            );
+            let t = branch_t(y);
+            let b_l_fit = b_max * estrin(&BRANCH_L, t) * (ax / (1.0 + ax));
+            let v_l_fit = INV_SQRT_2PI * b_max * estrin(&BRANCH_VL, t);
+            for j in 1..40 {
+                let beta = b_l_fit * (j as f64 / 40.0).powi(3);
+                let fitted = lowest_guess_fitted(ax, y, t, beta, b_l_fit, s_l, v_l_fit);
+                let general = lowest_guess_general(ax, beta, b_l_fit, s_l, v_l_fit);
+                worst = worst.max((fitted / general - 1.0).abs());
+            }
+        }
+        assert!(near_pole < 10, "{near_pole}");
+        assert!(worst < 1e-5, "{worst:e}");
     }
 }
