@@ -51,6 +51,7 @@
 //! [`MAX_ITERATIONS`] times. No allocation.
 
 use crate::pricing::black::{otm_eval, otm_eval_rough, otm_gap};
+use crate::pricing::erfcx::two_prod;
 use crate::pricing::exp::exp;
 use crate::pricing::normal::{erfcx, norm_cdf};
 
@@ -139,6 +140,13 @@ fn inv_norm_tail(ln_p: f64) -> (f64, f64) {
 /// (positive) denominator.
 #[inline]
 fn inv_norm_central(p: f64) -> (f64, f64) {
+    inv_norm_central_of_q(p - 0.5)
+}
+
+/// [`inv_norm_central`] given q = p − ½ (which a caller may have to full relative precision
+/// when p is within rounding of ½).
+#[inline]
+fn inv_norm_central_of_q(q: f64) -> (f64, f64) {
     const A: [f64; 6] = [
         -3.969_683_028_665_376e1,
         2.209_460_984_245_205e2,
@@ -154,7 +162,6 @@ fn inv_norm_central(p: f64) -> (f64, f64) {
         6.680_131_188_771_972e1,
         -1.328_068_155_288_572e1,
     ];
-    let q = p - 0.5;
     let r = q * q;
     let num = (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q;
     let den = ((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0;
@@ -359,6 +366,11 @@ enum Objective {
 /// resolve).
 pub(crate) fn implied_total_vol_otm(x: f64, b_max: f64, beta: f64, gap: f64) -> f64 {
     debug_assert!(x <= 0.0 && beta > 0.0 && gap > 0.0);
+    if x == 0.0 {
+        if let Some(s) = implied_total_vol_atm(beta, gap) {
+            return s;
+        }
+    }
     let ax = -x;
     let s_c = (2.0 * ax).sqrt();
     let v_c = INV_SQRT_2PI * b_max;
@@ -519,6 +531,67 @@ fn lowest_guess_general(ax: f64, beta: f64, b_l: f64, s_l: f64, v_l: f64) -> f64
     } else {
         s_l
     }
+}
+
+/// erf(τ)/(τ·2/√π) = Σₙ (−τ²)ⁿ/(n!·(2n + 1)), n = 0..=13, its Maclaurin series: for τ ≤ ½
+/// the first dropped term is below 1e-19.
+const ERF_SERIES: [f64; 14] = [
+    1.0,
+    -0.3333333333333333,
+    0.1,
+    -0.023809523809523808,
+    0.004629629629629629,
+    -0.0007575757575757576,
+    0.00010683760683760684,
+    -1.3227513227513228e-05,
+    1.4589169000933706e-06,
+    -1.4503852223150468e-07,
+    1.3122532963802806e-08,
+    -1.0892221037148573e-09,
+    8.35070279514724e-11,
+    -5.9477940136376354e-12,
+];
+
+/// At the money (x = 0) b₀(0, s) = erf(τ) and e^{x/2} − b₀ = erfc(τ), τ = s/(2√2), so s needs
+/// no iteration on the general kernel: Φ(−s/2) = γ/2 (γ = 1 − β, the `gap`) gives a start
+/// within Acklam's 1.15e-9 (relative), and one Newton step finishes it, on erf(τ) − β while
+/// β ≤ ½ (erf from its series, τ < 0.48) and on ln(erfc(τ)/γ) beyond (erfc = e^{−τ²}·erfcx(τ)
+/// with τ² split exactly). Newton's error after a step from a relative error δ is τ²·δ² for
+/// erf (g″/g′ = −2τ) and about δ²/2 for ln erfc (g′ ≈ −2τ, g″ ≈ −2): below 1e-18 either way.
+/// None where e^{−τ²} is subnormal (γ below about 5e-310) or the start is not finite, for the
+/// general solver.
+fn implied_total_vol_atm(beta: f64, gap: f64) -> Option<f64> {
+    const SQRT_PI_2: f64 = 0.886_226_925_452_758; // √π/2
+    const TWO_SQRT_2: f64 = 2.0 * std::f64::consts::SQRT_2;
+    let p = 0.5 * gap;
+    // Φ⁻¹(p) as numerator over (positive) denominator; q = p − ½ = −β/2 exactly when β ≤ ½.
+    let (num, den) = if p < P_LOW {
+        inv_norm_tail(p.ln())
+    } else if beta <= 0.5 {
+        inv_norm_central_of_q(-0.5 * beta)
+    } else {
+        inv_norm_central(p)
+    };
+    // −s/2 = Φ⁻¹(p), τ = s/(2√2) = −Φ⁻¹(p)/√2.
+    let tau0 = -num / den * std::f64::consts::FRAC_1_SQRT_2;
+    let tau = if beta <= 0.5 {
+        let u = tau0 * tau0;
+        let erf = std::f64::consts::FRAC_2_SQRT_PI * tau0 * estrin(&ERF_SERIES, u);
+        // τ − (erf(τ) − β)/erf′(τ), erf′ = (2/√π)·e^{−τ²}.
+        tau0 + (beta - erf) * SQRT_PI_2 * exp(u)
+    } else {
+        let cx = erfcx(tau0);
+        // e^{−τ²} with τ² split exactly (its rounding would cost up to 2ε·τ², 1e-13 at τ = 26).
+        let (hi, lo) = two_prod(tau0, tau0);
+        let e = exp(-hi);
+        if e < f64::MIN_POSITIVE {
+            return None;
+        }
+        let erfc = e * (1.0 - lo) * cx;
+        // τ − g/g′ with g = ln(erfc(τ)/γ), g′ = −2/(√π·erfcx(τ)).
+        tau0 + ln_1p_small(erfc / gap - 1.0) * SQRT_PI_2 * cx
+    };
+    (tau.is_finite() && tau > 0.0).then_some(TWO_SQRT_2 * tau)
 }
 
 /// Householder(3) iterations on the branch objective, safeguarded by the bracket [lo, hi].
@@ -1043,6 +1116,34 @@ mod tests {
             let got = solve(0.0, ev.value, otm_gap(0.0, s, ev.e));
             assert!(((got - s) / s).abs() < 1e-14, "{s}: {got}");
         }
+    }
+
+    /// At the money the solve is one inverse normal and one Newton step (no evaluation of the
+    /// general kernel), to a few ulps from s = 1e-8 (β ≈ 4e-9) to s = 75 (γ ≈ 1e-307), and
+    /// where e^{−τ²} underflows the general solver takes over.
+    #[test]
+    fn at_the_money_in_closed_form() {
+        let mut worst = 0.0f64;
+        for i in 0..=1000 {
+            let s = 1e-8 * 10f64.powf(i as f64 * (75f64.log10() + 8.0) / 1000.0);
+            let ev = otm_eval(0.0, s);
+            let gap = otm_gap(0.0, s, ev.e);
+            COUNT.with(|c| c.set(0));
+            let got = solve(0.0, ev.value, gap);
+            assert_eq!(COUNT.with(|c| c.get()), 0, "{s}");
+            worst = worst.max(((got - s) / s).abs());
+        }
+        assert!(worst < 4.0 * f64::EPSILON, "{worst:e}");
+        // β on both sides of the switch from erf to erfc (β = ½, τ ≈ 0.477).
+        for beta in [0.499_999_999_999, 0.5, 0.500_000_000_001] {
+            let got = solve(0.0, beta, 1.0 - beta);
+            let ev = otm_eval(0.0, got);
+            assert!((ev.value / beta - 1.0).abs() < 4.0 * f64::EPSILON, "{beta}");
+        }
+        // Beyond binary64's exponent range for e^{−τ²}: the general solver's answer.
+        assert!(implied_total_vol_atm(1.0, 1e-320).is_none());
+        let got = solve(0.0, 1.0, 1e-320);
+        assert!(got.is_finite() && got > 70.0, "{got}");
     }
 
     /// In the fitted range the lowest branch's control parameter is the monotonicity minimum
