@@ -30,18 +30,21 @@
 //! Every evaluation that can end the solve uses the accurate kernel [`otm_eval`] (a few ulps
 //! everywhere, and about as cheap as a plain erfcx difference since it is built from divided
 //! differences of erfcx's own polynomials). The one exception is the first step from a
-//! lowest-branch guess in the zone where that guess is typically 1e-3 to 1e-1 off
+//! lowest-branch guess in the zone where that guess is typically 1e-2 to 1e-1 off
 //! (`rough_zone_start`): that step only has to land within about 10·e⁴, so it is taken from a
 //! rough evaluation (plain exponent and erfcx difference, 1e-12 or better there) that neither
-//! moves the bracket nor ends the solve. Once the Newton step in log space, ln(target/Q)/(Q′/Q) with Q = b₀ (or the
-//! distance to the maximum in the highest branch), is below 1e-3·s, one step of order six ends
-//! the solve: the inverse series to fifth order of ln Q(s + h), whose Taylor coefficients in
-//! h/s stay of order one however steep b₀ is, so the truncation leaves about (h/s)⁶·s
-//! (`last_step`). Farther out the Householder(3) step of the branch's objective applies
-//! (order 4: the error after a step from an error e is at most about 10·e⁴, measured over a
-//! dense grid of every branch, see the tests), and a step below 3e-5·s would also be the last.
-//! The typical solve is one or two evaluations: on the benchmark grid more than half of the
-//! guesses are within 1e-3 and need one.
+//! moves the bracket nor ends the solve. Once the Newton step in log space,
+//! ln(target/Q)/(Q′/Q) with Q = b₀ (or the distance to the maximum in the highest branch), is
+//! below 1e-2·s, one last step ends the solve: the inverse series of ln Q(s + h), whose Taylor
+//! coefficients in θ = h/s stay of order one however steep b₀ is (order six within 1e-3·s,
+//! from closed-form cumulants; order eight beyond, from the Riccati equation
+//! (ln Q)″ = w·(p − w) in Taylor coefficients, with the truncation estimated from the last
+//! terms and held below 1e-17·s; see `last_step`). Farther out the Householder(3) step of the
+//! branch's objective applies (order 4: the error after a step from an error e is at most
+//! about 10·e⁴ for e ≤ 1e-3, measured over a dense grid of every branch, see the tests), and a
+//! step below 3e-5·s would also be the last. The typical solve is one evaluation: on the
+//! benchmark grid about three quarters of the guesses are within reach of the last step. At
+//! the money (x = 0) the solve is in closed form (`implied_total_vol_atm`).
 //!
 //! # Bounded work
 //!
@@ -73,8 +76,11 @@ pub(crate) const MAX_ITERATIONS: usize = 10;
 /// `one_step_from_a_close_guess_is_final`).
 const STEP_TOL: f64 = 3e-5;
 /// Within this relative distance of the root (by the Newton step in log space) the solve ends
-/// with [`last_step`], whose error is about K·(h/s)⁶·s.
-const LAST_STEP_TOL: f64 = 1e-3;
+/// with [`last_step`], whose error is about 3·(h/s)⁹·s from this far (3e-18·s) …
+const LAST_STEP_TOL: f64 = 1e-2;
+/// … and within this, where its order-six part alone leaves about 3·(h/s)⁷·s (3e-21·s), it
+/// stops there.
+const SHORT_STEP_TOL: f64 = 1e-3;
 
 /// Φ⁻¹(p) for 0 < p ≤ ½ to about 1e-9 relative, for initial guesses only (the Householder
 /// steps that follow remove any error of this size): Acklam's rational approximations (P. J.
@@ -271,14 +277,14 @@ const BRANCH_VU: [f64; 9] = [
     0.000610783944055622,
 ];
 
-/// The lowest branch's guess is typically more than 1e-3 off for s₀/s_l between about
-/// 0.11 + 0.085·y (at most 0.25) and 0.99, y = √|x|, and then needs two steps (see
-/// `rough_zone_covers_the_poor_guesses`).
+/// The lowest branch's guess is typically more than 1e-2 off (beyond the reach of the last
+/// step) for s₀/s_l between about 0.2 + 0.16·y (at most 0.45) and 0.96, y = √|x|, and then
+/// needs two steps (see `rough_zone_covers_the_poor_guesses`).
 #[inline]
 fn rough_zone_start(y: f64) -> f64 {
-    (0.11 + 0.085 * y).min(0.25)
+    (0.2 + 0.16 * y).min(0.45)
 }
-const ROUGH_ZONE_END: f64 = 0.99;
+const ROUGH_ZONE_END: f64 = 0.96;
 
 /// The fits of the branch-end values hold for y = √|x| ≤ this (|x| ≤ 81) …
 const FIT_MAX_Y: f64 = 9.0;
@@ -405,7 +411,7 @@ pub(crate) fn implied_total_vol_otm(x: f64, b_max: f64, beta: f64, gap: f64) -> 
             } else {
                 lowest_guess_general(ax, beta, b_l, s_l, v_l)
             };
-            // Where this guess is typically more than 1e-3 off (measured over the fitted
+            // Where this guess is typically more than 1e-2 off (measured over the fitted
             // range, see `rough_zone_covers_the_poor_guesses`), the first step is taken from a
             // cheap evaluation.
             rough = fitted_l && guess >= rough_zone_start(y) * s_l && guess <= ROUGH_ZONE_END * s_l;
@@ -684,15 +690,20 @@ fn refine(
             let w = sign * vega / q_val;
             (w, 1.0 / w, q_rest / q_val)
         };
-        let near = !rough_now && (u * inv_w).abs() <= 1.01 * LAST_STEP_TOL * s;
-        let ln_1pu = if near || objective != Objective::Middle {
-            ln_1p_small(u)
+        // The Newton step in log space, ln(1 + u)/w, decides whether the last step applies.
+        // The lowest and highest objectives need the logarithm anyway; in the middle branches
+        // (w·s of order one) u/w stands in for it until it is known to be needed.
+        let (near, ln_1pu) = if objective == Objective::Middle {
+            let near = !rough_now && (u * inv_w).abs() <= 1.01 * LAST_STEP_TOL * s;
+            (near, if near { ln_1p_small(u) } else { f64::NAN })
         } else {
-            f64::NAN
+            let ln_1pu = ln_1p_small(u);
+            let near = !rough_now && (ln_1pu * inv_w).abs() <= LAST_STEP_TOL * s;
+            (near, ln_1pu)
         };
-        // Close to the root: one step of order six in log space ends the solve.
+        // Close to the root: one step of order six to eight in log space ends the solve.
         if near {
-            if let Some(step) = last_step(w, inv_w, ln_1pu, s, p, q) {
+            if let Some(step) = last_step(w, inv_w, ln_1pu, s, p, q, x2) {
                 let next = s + step;
                 // The root is in [lo, hi]; a last step that leaves it falls through to the
                 // safeguarded iteration below.
@@ -759,15 +770,23 @@ fn refine(
 }
 
 /// The last step, when the iterate is within [`LAST_STEP_TOL`] of the root: the inverse series
-/// to fifth order of ln Q(s + h) = ln Q(s) + δ, where Q is b (or, in the highest branch, the
-/// distance c to the maximum) and δ = ln(target/Q(s)). In log space the Taylor coefficients of
-/// ln Q(s + h) in h fall like 1/sᵏ however steep b is (ln b ≈ −x²/(2s²)), so the series in
-/// h/s converges fast and the truncation leaves about (h/s)⁶·s. The derivatives of ln Q
-/// follow from w = (ln Q)′ and those of ln|Q′| = ln b′ = −x²/(2s²) − s²/8 + const (p, q and
-/// two more, all closed-form) by differentiating (ln Q)″ = w·(p − w) repeatedly (`w` = Q′/Q,
-/// `inv_w` = 1/w, `delta` = ln(target/Q(s))). None when the Newton step δ/w is not that small.
+/// of ln Q(s + h) = ln Q(s) + δ, where Q is b (or, in the highest branch, the distance c to the
+/// maximum) and δ = ln(target/Q(s)). In log space the Taylor coefficients of ln Q(s + h) in h
+/// fall like 1/sᵏ however steep b is (ln b ≈ −x²/(2s²)), so the series in θ = h/s converges
+/// fast: truncated after θ⁶ its inverse leaves about 3·θ⁷·s, after θ⁸ about 3·θ⁹·s (measured
+/// against 50-digit references, see `one_step_from_a_close_guess_is_final`).
+///
+/// The coefficients follow from w = (ln Q)′ and the derivatives of ln|Q′| = ln b′ = −x²/(2s²)
+/// − s²/8 + const (p, q and the rest in closed form) through the Riccati equation
+/// (ln Q)″ = w·(p − w). Within [`SHORT_STEP_TOL`] the order-six inverse series ends the solve,
+/// from cumulants κₖ (κₖ/w = nₖ) differentiated in closed form. Beyond it the series of
+/// W(θ) = s·(ln Q)′(s + sθ) is carried to θ⁷ by the same equation in Taylor coefficients,
+/// (k + 1)·ωₖ₊₁ = Σᵢ ωᵢ·(πₖ₋ᵢ − ωₖ₋ᵢ) with πₖ the coefficients of s·p(s + sθ), and one Newton
+/// step on ∫W = δ from the order-six answer (good to 3·θ⁷) leaves the order-eight one.
+/// `w` = Q′/Q, `inv_w` = 1/w, `delta` = ln(target/Q(s)), `x2` = x². None when the Newton step
+/// δ/w is not that small, or when the estimated truncation is above 1e-17·s.
 #[inline]
-fn last_step(w: f64, inv_w: f64, delta: f64, s: f64, p: f64, q: f64) -> Option<f64> {
+fn last_step(w: f64, inv_w: f64, delta: f64, s: f64, p: f64, q: f64, x2: f64) -> Option<f64> {
     let nu = delta * inv_w;
     if nu.is_nan() || nu.abs() > LAST_STEP_TOL * s {
         return None;
@@ -802,8 +821,102 @@ fn last_step(w: f64, inv_w: f64, delta: f64, s: f64, p: f64, q: f64) -> Option<f
     let h = nu * ((1.0 - a2 * nu) + nu2 * ((c3 + c4 * nu) + nu2 * c5));
     // The corrections are small against ν this close to the root; anything else means the
     // series is not to be trusted here.
-    (h.abs() <= 2.0 * nu.abs()).then_some(h)
+    let trusted = h.abs() <= 2.0 * nu.abs();
+    if !trusted {
+        return None;
+    }
+    // The truncation, by the next term of the inverse series estimated from the ratio of the
+    // last two (c₆ν⁶ ≈ (c₅ν⁵)²/(c₄ν⁴)): below 1e-17·s the order-six answer is final.
+    if nu.abs() <= SHORT_STEP_TOL * s && c5 * c5 * (nu2 * nu2 * nu2) <= 1e-17 * s * c4.abs() {
+        return Some(h);
+    }
+    series_newton(
+        s * w,
+        s * pw,
+        x2 * inv_s * inv_s,
+        s * s * q,
+        delta,
+        h * inv_s,
+    )
+    .map(|t| s * t)
 }
+
+/// One Newton step θ ← θ − (L(θ) − δ)/L′(θ) on L(θ) = Σₖ ωₖ·θᵏ⁺¹/(k + 1), k = 0..=7, the
+/// series of ln Q(s + sθ) − ln Q(s), whose coefficients ωₖ (those of W(θ) = s·(ln Q)′(s + sθ))
+/// follow from ω₀ = s·w and the Riccati equation W′ = W·(Π − W), Π(θ) = s·p(s + sθ) =
+/// (x²/s²)·(1 + θ)⁻³ − (s²/4)·(1 + θ): π₀ = s·p, π₁ = s²·q, πₖ = (x²/s²)·(−1)ᵏ(k + 1)(k + 2)/2
+/// for k ≥ 2. `omega0` = s·w, `d0` = s·(p − w) = π₀ − ω₀ (formed by the caller without
+/// cancelling twice), `x2_s2` = x²/s², `pi1` = s²·q. None when the first dropped term,
+/// estimated from the last two, exceeds 1e-17 in θ.
+#[inline]
+fn series_newton(
+    omega0: f64,
+    d0: f64,
+    x2_s2: f64,
+    pi1: f64,
+    delta: f64,
+    theta: f64,
+) -> Option<f64> {
+    const N: usize = 8;
+    let mut omega = [0.0; N];
+    // dₖ = πₖ − ωₖ.
+    let mut d = [0.0; N];
+    omega[0] = omega0;
+    d[0] = d0;
+    let mut k = 0;
+    while k + 1 < N {
+        let mut acc = 0.0;
+        let mut i = 0;
+        while i <= k {
+            acc += omega[i] * d[k - i];
+            i += 1;
+        }
+        let next = acc * INV_K[k + 1];
+        let m = k + 1;
+        let pi = if m == 1 {
+            pi1
+        } else {
+            let sign = if m % 2 == 0 { 1.0 } else { -1.0 };
+            sign * x2_s2 * (((m + 1) * (m + 2) / 2) as f64)
+        };
+        omega[m] = next;
+        d[m] = pi - next;
+        k += 1;
+    }
+    // The truncation: the first dropped term ω₈θ⁹/9 over L′ ≈ ω₀, with ω₈ ≈ ω₇²/ω₆; beyond
+    // 1e-17 (of s) the series is not to be trusted this far out.
+    let t2 = theta * theta;
+    let t4 = t2 * t2;
+    let dropped = omega[N - 1] * omega[N - 1] * (t4 * t4 * theta) * INV_K[N + 1];
+    let converged = dropped.abs() <= 1e-17 * (omega[N - 2] * omega0).abs();
+    if !converged {
+        return None;
+    }
+    // L(θ) and L′(θ) by Horner.
+    let mut l = omega[N - 1] * INV_K[N];
+    let mut dl = omega[N - 1];
+    let mut k = N - 1;
+    while k > 0 {
+        k -= 1;
+        l = l * theta + omega[k] * INV_K[k + 1];
+        dl = dl * theta + omega[k];
+    }
+    Some(theta - (l * theta - delta) / dl)
+}
+
+/// 1/k for k = 0..=9 (entry 0 unused).
+const INV_K: [f64; 10] = [
+    0.0,
+    1.0,
+    0.5,
+    1.0 / 3.0,
+    0.25,
+    0.2,
+    1.0 / 6.0,
+    1.0 / 7.0,
+    0.125,
+    1.0 / 9.0,
+];
 
 /// ln(1 + u), by its Taylor series where |u| < 1e-2 (residuals near the root; the first
 /// dropped term, u¹⁰/10, is below 1e-19 of u) and by the library elsewhere.
@@ -857,7 +970,8 @@ mod tests {
     }
 
     /// The benchmark grid (ln(F/K) ∈ [−3, 3], σ√T ∈ [0.01, 2]): no solve needs more than two
-    /// evaluations, and many (a guess within 1e-3) need one.
+    /// evaluations, at least 70 % need one (a guess within reach of the last step), and the
+    /// at-the-money row none.
     #[test]
     fn iteration_counts_on_the_benchmark_grid() {
         let mut hist = [0usize; MAX_ITERATIONS + 1];
@@ -878,9 +992,8 @@ mod tests {
             }
         }
         let n: usize = hist.iter().sum();
-        let at_most_two: usize = hist[..=2].iter().sum();
         assert!(hist[3..].iter().all(|&h| h == 0), "{hist:?}");
-        assert!(at_most_two == n && hist[1] * 10 >= n, "{hist:?}");
+        assert!(hist[0] == 20 && hist[1] * 10 >= n * 7, "{hist:?}");
     }
 
     /// Solve b₀(x, s) for s on a grid covering all four branches and count the Householder
@@ -945,8 +1058,9 @@ mod tests {
         }
     }
 
-    /// One step from s·(1 ± e) on every branch. Within half of `LAST_STEP_TOL` it is the
-    /// order-six last step and lands where the price resolves s (8ε over the slope
+    /// One step from s·(1 ± e) on every branch. Within half of `LAST_STEP_TOL` it is the last
+    /// step (order six within `SHORT_STEP_TOL`, order eight beyond) and lands where the price
+    /// resolves s (8ε over the slope
     /// ∂ln b/∂ln s, as in `all_branches_converge_to_a_few_ulps`); further out it is a
     /// Householder(3) step, whose error is at most about 10·e⁴. Points whose start falls
     /// outside its branch's bracket (a bisection, not a step) are skipped; there are a handful
@@ -954,7 +1068,7 @@ mod tests {
     #[test]
     fn one_step_from_a_close_guess_is_final() {
         let mut worst_k: f64 = 0.0;
-        for &e0 in &[1e-3, 3e-4, 1e-4, STEP_TOL] {
+        for &e0 in &[1.5e-2, 4.5e-3, 3e-3, 1e-3, 3e-4, 1e-4, STEP_TOL] {
             let (mut checked, mut skipped) = (0, 0);
             for i in 0..=80 {
                 let x = -(9.0 * (i as f64 / 80.0).powi(2));
@@ -967,8 +1081,25 @@ mod tests {
                     let gap = otm_gap(x, s, ev.e);
                     let slope = s * INV_SQRT_2PI * ev.e / ev.value.min(gap);
                     let floor = 8.0 * f64::EPSILON / slope.min(1.0);
+                    // The branch interval holding s (the solver's bracket, up to the fitted
+                    // ends): a start outside it is replaced by bisection, not stepped from.
+                    let s_c = (-2.0 * x).sqrt();
+                    let c_ratio = 0.5 * (1.0 - erfcx(s_c * std::f64::consts::FRAC_1_SQRT_2));
+                    let ends = [
+                        0.0,
+                        s_c - SQRT_2PI * c_ratio,
+                        s_c,
+                        s_c + SQRT_2PI * (1.0 - c_ratio),
+                        f64::INFINITY,
+                    ];
+                    let branch = ends.windows(2).find(|e| s >= e[0] && s < e[1]);
                     for sign in [-1.0, 1.0] {
-                        START.with(|p| p.set(Some(s * (1.0 + sign * e0))));
+                        let start = s * (1.0 + sign * e0);
+                        if branch.is_some_and(|e| start < e[0] || start > e[1]) {
+                            skipped += 1;
+                            continue;
+                        }
+                        START.with(|p| p.set(Some(start)));
                         STEP_CAP.with(|c| c.set(1));
                         let got = solve(x, ev.value, gap);
                         START.with(|p| p.set(None));
@@ -999,12 +1130,13 @@ mod tests {
         );
     }
 
-    /// The lowest branch's guesses that are more than 2e-3 off all lie in the zone where the
-    /// first step is taken from a rough evaluation, and most guesses in the zone are more than
-    /// 1e-3 off (else the rough evaluation would be wasted).
+    /// Outside the zone where the first step is taken from a rough evaluation, every lowest-
+    /// branch guess is within 1.5e-2 (mostly within the last step's reach, 1e-2: at most 5 %
+    /// are beyond it), and inside it most guesses (at least 80 %) are more than 1e-2 off (else
+    /// the rough evaluation would be wasted).
     #[test]
     fn rough_zone_covers_the_poor_guesses() {
-        let (mut in_zone, mut in_zone_good) = (0, 0);
+        let (mut in_zone, mut in_zone_poor, mut outside, mut outside_poor) = (0, 0, 0, 0);
         for i in 1..=72 {
             let y = 9.0 * (i as f64 / 72.0);
             let x = -y * y;
@@ -1024,17 +1156,21 @@ mod tests {
                 let err = ((guess - s) / s).abs();
                 let r0 = guess / s_l;
                 let zone = r0 >= rough_zone_start(y) && r0 <= ROUGH_ZONE_END;
-                assert!(
-                    zone || err <= 2e-3,
-                    "y={y} s={s}: guess off by {err:e}, r0 {r0}"
-                );
                 if zone {
                     in_zone += 1;
-                    in_zone_good += usize::from(err <= 1e-3);
+                    in_zone_poor += usize::from(err > LAST_STEP_TOL);
+                } else {
+                    assert!(err <= 1.5e-2, "y={y} s={s}: guess off by {err:e}, r0 {r0}");
+                    outside += 1;
+                    outside_poor += usize::from(err > LAST_STEP_TOL);
                 }
             }
         }
-        assert!(in_zone_good * 10 < in_zone, "{in_zone_good} of {in_zone}");
+        assert!(
+            in_zone_poor * 10 >= in_zone * 8,
+            "{in_zone_poor} of {in_zone}"
+        );
+        assert!(outside_poor * 20 <= outside, "{outside_poor} of {outside}");
     }
 
     #[test]
