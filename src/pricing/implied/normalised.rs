@@ -830,30 +830,37 @@ fn last_step(w: f64, inv_w: f64, delta: f64, s: f64, p: f64, q: f64, x2: f64) ->
     if nu.abs() <= SHORT_STEP_TOL * s && c5 * c5 * (nu2 * nu2 * nu2) <= 1e-17 * s * c4.abs() {
         return Some(h);
     }
-    series_newton(
-        s * w,
+    // ωₖ = sᵏ⁺¹·w·nₖ₊₁/k! and dₖ = πₖ − ωₖ for k ≤ 4.
+    let x2_s2 = x2 * inv_s * inv_s;
+    let s2 = s * s;
+    let o0 = s * w;
+    let o1 = o0 * s * n2;
+    let o2 = o0 * s2 * n3 * 0.5;
+    let o3 = o0 * (s2 * s) * n4 * (1.0 / 6.0);
+    let o4 = o0 * (s2 * s2) * n5 * (1.0 / 24.0);
+    let head = [o0, o1, o2, o3, o4];
+    let d_head = [
         s * pw,
-        x2 * inv_s * inv_s,
-        s * s * q,
-        delta,
-        h * inv_s,
-    )
-    .map(|t| s * t)
+        s2 * q - o1,
+        6.0 * x2_s2 - o2,
+        -10.0 * x2_s2 - o3,
+        15.0 * x2_s2 - o4,
+    ];
+    series_newton(head, d_head, x2_s2, delta, h * inv_s).map(|t| s * t)
 }
 
 /// One Newton step θ ← θ − (L(θ) − δ)/L′(θ) on L(θ) = Σₖ ωₖ·θᵏ⁺¹/(k + 1), k = 0..=7, the
 /// series of ln Q(s + sθ) − ln Q(s), whose coefficients ωₖ (those of W(θ) = s·(ln Q)′(s + sθ))
-/// follow from ω₀ = s·w and the Riccati equation W′ = W·(Π − W), Π(θ) = s·p(s + sθ) =
-/// (x²/s²)·(1 + θ)⁻³ − (s²/4)·(1 + θ): π₀ = s·p, π₁ = s²·q, πₖ = (x²/s²)·(−1)ᵏ(k + 1)(k + 2)/2
-/// for k ≥ 2. `omega0` = s·w, `d0` = s·(p − w) = π₀ − ω₀ (formed by the caller without
-/// cancelling twice), `x2_s2` = x²/s², `pi1` = s²·q. None when the first dropped term,
-/// estimated from the last two, exceeds 1e-17 in θ.
+/// satisfy the Riccati equation W′ = W·(Π − W), Π(θ) = s·p(s + sθ) = (x²/s²)·(1 + θ)⁻³ −
+/// (s²/4)·(1 + θ): (k + 1)·ωₖ₊₁ = Σᵢ ωᵢ·(πₖ₋ᵢ − ωₖ₋ᵢ) with π₀ = s·p, π₁ = s²·q and
+/// πₖ = (x²/s²)·(−1)ᵏ(k + 1)(k + 2)/2 for k ≥ 2. `head` holds ω₀..ω₄ (from the closed-form
+/// cumulants, ωₖ = sᵏ⁺¹·κₖ₊₁/k!), `d_head` the matching πₖ − ωₖ, `x2_s2` = x²/s². None when
+/// the first dropped term, estimated from the last two, exceeds 1e-17 in θ.
 #[inline]
 fn series_newton(
-    omega0: f64,
-    d0: f64,
+    head: [f64; 5],
+    d_head: [f64; 5],
     x2_s2: f64,
-    pi1: f64,
     delta: f64,
     theta: f64,
 ) -> Option<f64> {
@@ -861,9 +868,9 @@ fn series_newton(
     let mut omega = [0.0; N];
     // dₖ = πₖ − ωₖ.
     let mut d = [0.0; N];
-    omega[0] = omega0;
-    d[0] = d0;
-    let mut k = 0;
+    omega[..5].copy_from_slice(&head);
+    d[..5].copy_from_slice(&d_head);
+    let mut k = 4;
     while k + 1 < N {
         let mut acc = 0.0;
         let mut i = 0;
@@ -873,14 +880,9 @@ fn series_newton(
         }
         let next = acc * INV_K[k + 1];
         let m = k + 1;
-        let pi = if m == 1 {
-            pi1
-        } else {
-            let sign = if m % 2 == 0 { 1.0 } else { -1.0 };
-            sign * x2_s2 * (((m + 1) * (m + 2) / 2) as f64)
-        };
+        let sign = if m % 2 == 0 { 1.0 } else { -1.0 };
         omega[m] = next;
-        d[m] = pi - next;
+        d[m] = sign * x2_s2 * (((m + 1) * (m + 2) / 2) as f64) - next;
         k += 1;
     }
     // The truncation: the first dropped term ω₈θ⁹/9 over L′ ≈ ω₀, with ω₈ ≈ ω₇²/ω₆; beyond
@@ -888,7 +890,7 @@ fn series_newton(
     let t2 = theta * theta;
     let t4 = t2 * t2;
     let dropped = omega[N - 1] * omega[N - 1] * (t4 * t4 * theta) * INV_K[N + 1];
-    let converged = dropped.abs() <= 1e-17 * (omega[N - 2] * omega0).abs();
+    let converged = dropped.abs() <= 1e-17 * (omega[N - 2] * omega[0]).abs();
     if !converged {
         return None;
     }
