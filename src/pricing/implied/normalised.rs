@@ -961,8 +961,13 @@ fn last_step(w: f64, inv_w: f64, delta: f64, s: f64, p: f64, q: f64, x2: f64) ->
         return None;
     }
     // The truncation, by the next term of the inverse series estimated from the ratio of the
-    // last two (c₆ν⁶ ≈ (c₅ν⁵)²/(c₄ν⁴)): below 1e-17·s the order-six answer is final.
-    if nu.abs() <= SHORT_STEP_TOL * s && c5 * c5 * (nu2 * nu2 * nu2) <= 1e-17 * s * c4.abs() {
+    // last two pairs (c₆ν⁶ ≈ c₅ν⁵·max(|c₅/c₄|, |c₄/c₃|)·ν): below 1e-17·s the order-six answer
+    // is final.
+    let nu6 = nu2 * nu2 * nu2;
+    if nu.abs() <= SHORT_STEP_TOL * s
+        && c5 * c5 * nu6 <= 1e-17 * s * c4.abs()
+        && (c5 * c4 * nu6).abs() <= 1e-17 * s * c3.abs()
+    {
         return Some(h);
     }
     // ωₖ = sᵏ⁺¹·w·nₖ₊₁/k! and dₖ = πₖ − ωₖ for k ≤ 4.
@@ -1025,7 +1030,11 @@ fn series_newton(
     let t2 = theta * theta;
     let t4 = t2 * t2;
     let dropped = omega[N - 1] * omega[N - 1] * (t4 * t4 * theta) * INV_K[N + 1];
-    let converged = dropped.abs() <= 1e-17 * (omega[N - 2] * omega[0]).abs();
+    // The ratio from the two last pairs, so that one coefficient near zero by chance does not
+    // hide the next: |ω₇|·max(|ω₇/ω₆|, |ω₆/ω₅|)·θ⁹/9 ≤ 1e-17·|ω₀|.
+    let converged = dropped.abs() <= 1e-17 * (omega[N - 2] * omega[0]).abs()
+        && (omega[N - 1] * omega[N - 2] * (t4 * t4 * theta) * INV_K[N + 1]).abs()
+            <= 1e-17 * (omega[N - 3] * omega[0]).abs();
     if !converged {
         return None;
     }
@@ -1416,8 +1425,11 @@ mod tests {
     #[test]
     fn lowest_correction_brings_guesses_within_reach() {
         let (mut n, mut worst, mut within) = (0, 0.0f64, 0usize);
-        for i in 1..160 {
-            let y = 4.0 * (i as f64 / 160.0);
+        let near_the_money = [FIT_L_MIN_Y, 2e-3, 5e-3, 1e-2];
+        let ys = near_the_money
+            .into_iter()
+            .chain((1..160).map(|i| 4.0 * (i as f64 / 160.0)));
+        for y in ys {
             let x = -y * y;
             let s_l = raw_lowest_guess(x, 1e-300).1;
             for k in 1..=400 {
