@@ -4,8 +4,11 @@
 //! [`crate::pricing::black`]): subtract the discounted intrinsic value, divide by the discount
 //! factor and by √(FK), and use put-call symmetry so that only the out-of-the-money call with
 //! x = −|ln(F/K)| has to be inverted. The normalised solver (module `normalised`) then finds the
-//! total volatility s = σ√T with a branch-wise rational initial guess and at most a few
-//! Householder(3) steps (one or two in practice), and σ = s/√T.
+//! total volatility s = σ√T with a branch-wise rational initial guess (corrected by a fitted
+//! factor where it is poorest) and, in practice, one evaluation of the price followed by one
+//! closed-form last step of order six to eight (Householder(3) steps where the guess is
+//! farther out, never more than a bounded few), and σ = s/√T. At the money (F = K) the
+//! inversion is in closed form.
 //!
 //! # Bounds and the tolerance for "exactly"
 //!
