@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fits for the implied-volatility solver's branch ends (src/pricing/implied/normalised.rs),
+"""Fits for the implied-volatility solver's branch ends (src/pricing/implied/fits.rs),
 derived here with mpmath at 60 digits.
 
 For x = -y^2 <= 0 the solver splits s -> b0(x, s) at s_c = sqrt(2|x|) and at the points s_l,

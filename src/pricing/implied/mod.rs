@@ -38,6 +38,7 @@
 //! relative error in σ is about ε·|price/(σ·vega)| (the condition number of the inverse map),
 //! measured in `tests/implied_vol.rs`.
 
+mod fits;
 mod normalised;
 mod rational;
 

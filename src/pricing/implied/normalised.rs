@@ -60,6 +60,11 @@ use crate::pricing::erfcx::two_prod;
 use crate::pricing::exp::exp;
 use crate::pricing::normal::{erfcx, norm_cdf};
 
+use super::fits::{
+    branch_t_of_w, estrin, lowest_correction, BRANCH_C, BRANCH_L, BRANCH_M, BRANCH_U, BRANCH_VL,
+    BRANCH_VU, BRANCH_Z, CORRECTION_RHO_MAX, CORRECTION_RHO_MIN, CORRECTION_T_MIN, FIT_L_MIN_Y,
+    FIT_MAX_Y,
+};
 use super::rational::{control_parameter, rational_cubic};
 
 /// 1/√(2π).
@@ -176,284 +181,11 @@ fn inv_norm_central_of_q(q: f64) -> (f64, f64) {
     (num, den)
 }
 
-/// Fitted by `tests/reference/branch_ends.py` (degree 8, like all fits but M: the guesses need
-/// the ends to about 1e-5 at most); max relative error 4.7e-6.
-/// L(y) = b₀(x, s_l)/b_max·(1 + y²)/y² as a polynomial in t (see [`branch_t`]).
-const BRANCH_L: [f64; 9] = [
-    0.07644395436354913,
-    0.021981395719223744,
-    0.05266241677533689,
-    0.0060061561130206635,
-    -0.00684591412125782,
-    0.00032674731464114545,
-    0.0009479701675288359,
-    -0.0002600388939271261,
-    -4.2938313390771675e-05,
-];
-/// Fitted by `tests/reference/branch_ends.py`; max relative error 5.1e-7.
-/// U(y) = b₀(x, s_u)/b_max as a polynomial in t (see [`branch_t`]).
-const BRANCH_U: [f64; 9] = [
-    0.8190394740525541,
-    -0.05824545413622157,
-    0.0232374879767076,
-    0.012860546182067356,
-    -0.007048043776600042,
-    -0.0015324451502389056,
-    0.0018940897680501066,
-    -2.6976129009190816e-05,
-    -0.0002704713531046655,
-];
-
-/// M(y) = Φ(z_l)/φ(z_l) at z_l = −|x|/(√3·s_l), the lowest branch's guess, as a polynomial in t.
-/// Fitted by `tests/reference/branch_ends.py`; max relative error 4.7e-7.
-const BRANCH_M: [f64; 13] = [
-    0.7485155161846652,
-    0.24314468775908174,
-    -0.14364040162526698,
-    0.07604310263685544,
-    -0.03621278829212639,
-    0.015462449755956896,
-    -0.005040967862865006,
-    -0.0006515223951143489,
-    0.001228772462579017,
-    0.000958545616982286,
-    0.00040990390264135726,
-    -0.002546992194221326,
-    0.001266115012237016,
-];
-
-/// Fitted by `fit_lowest_correction` (a test run by hand): the correction of the lowest
-/// branch's guess, see [`lowest_correction`].
-const LOWEST_CORRECTION: [[f64; CORRECTION_DEGREE + 1]; CORRECTION_DEGREE + 1] = [
-    [
-        -7.005388169408158e-2,
-        -7.628488719256388e-2,
-        4.862803258173276e-2,
-        2.301716897054129e-2,
-        -7.27754103030691e-2,
-        1.0106267028025002e-1,
-        1.8279746865295302e-1,
-        -5.073642105421965e-2,
-        -9.514285708067781e-2,
-    ],
-    [
-        -8.517858024437847e-2,
-        -3.265594577807166e-2,
-        1.0711548636949919e-1,
-        -3.628073290956986e-2,
-        -1.266212042726324e-1,
-        1.4334925785593397e-1,
-        2.0770396924162085e-1,
-        -7.263864938409251e-2,
-        -1.0854032033390314e-1,
-    ],
-    [
-        1.361581779974597e-2,
-        5.07589185650205e-2,
-        -4.2021889692644164e-2,
-        -3.3099384464226625e-2,
-        1.662182112657379e-1,
-        -4.1536452407224284e-2,
-        -2.5049681109611954e-1,
-        2.705384071119504e-2,
-        1.124355030266227e-1,
-    ],
-    [
-        4.895608176615889e-3,
-        -5.026133965794412e-2,
-        -8.033759963570541e-2,
-        1.6833408345969214e-1,
-        2.9225968935998003e-1,
-        -2.093524082823452e-1,
-        -4.064658861310915e-1,
-        8.9352510400217e-2,
-        1.885431451915007e-1,
-    ],
-    [
-        -7.379436725562099e-3,
-        4.25484131527452e-2,
-        1.624683627122545e-1,
-        -2.4986790941545448e-1,
-        -7.332728546967906e-1,
-        4.3234439658676715e-1,
-        1.1331272211621275e0,
-        -2.1983159873854327e-1,
-        -5.512717787404507e-1,
-    ],
-    [
-        7.359031588475701e-4,
-        3.019708399328807e-2,
-        6.560356822828123e-2,
-        -2.5632679061098174e-1,
-        -6.219785429061312e-1,
-        2.9068390793258736e-1,
-        9.747411537581159e-1,
-        -6.881809798455776e-2,
-        -4.254070079973622e-1,
-    ],
-    [
-        5.466257849557474e-3,
-        -6.482347520369919e-2,
-        -1.9392884251498133e-1,
-        5.354921263942626e-1,
-        1.3117726749098213e0,
-        -8.676740414180917e-1,
-        -2.18089171845212e0,
-        3.9320182621533495e-1,
-        1.0580847938068083e0,
-    ],
-    [
-        -9.137295148099918e-5,
-        -1.2033632331176627e-2,
-        -7.249036879852658e-2,
-        5.7793311719766344e-2,
-        4.2165738322072394e-1,
-        4.812249134700028e-2,
-        -5.405041854957399e-1,
-        -9.136387920499651e-2,
-        1.9527584459204306e-1,
-    ],
-    [
-        -2.68513429442062e-3,
-        3.1672309907683376e-2,
-        1.2377739650459821e-1,
-        -2.3221678824292985e-1,
-        -7.632734270071189e-1,
-        3.077635394595756e-1,
-        1.1797297296553813e0,
-        -1.0567708512188466e-1,
-        -5.386555963625834e-1,
-    ],
-];
-
-/// Z(y) = z_l/(1 + y), the lowest branch's point z_l = −|x|/(√3·s_l) (which tends to a
-/// constant as y → 0 and grows like y), as a polynomial in t. Fitted by
-/// `tests/reference/branch_ends.py`; max relative error 3.3e-7.
-const BRANCH_Z: [f64; 9] = [
-    -0.4176445511935177,
-    -0.03187427415546338,
-    -0.014616017360657147,
-    0.004199441916614201,
-    -0.0006837323064539812,
-    -0.0001916540001905436,
-    0.00021835895807597122,
-    -6.282541740838761e-05,
-    -3.647966359759644e-06,
-];
-
-/// C(y) = b₀(x, s_c)/b_max·(1 + y)/y as a polynomial in t (see [`branch_t`]).
-/// Fitted by `tests/reference/branch_ends.py`; max relative error 5.9e-7.
-const BRANCH_C: [f64; 9] = [
-    0.57457498113381,
-    0.0155510350629391,
-    -0.033998246019149775,
-    0.007953276047049608,
-    0.0013869089304298574,
-    -0.00200912342199474,
-    0.0007680931546600792,
-    0.00012927183184299211,
-    -0.00016685711456500111,
-];
-
-/// VL(y) = e^{−d₁²/2} at s_l (d₁ = x/s + s/2), the vega there relative to b_max/√(2π), as a
-/// polynomial in t. Fitted by `tests/reference/branch_ends.py`; max relative error 7.9e-7.
-const BRANCH_VL: [f64; 9] = [
-    0.5697269334825447,
-    0.14451098386295874,
-    0.02877106341816741,
-    -0.016228008259072897,
-    -0.0009548767399120665,
-    0.0022777379871358402,
-    -0.0007740582211818912,
-    -9.516049024032207e-05,
-    0.00014296191766304683,
-];
-
-/// VU(y) = e^{−d₁²/2} at s_u, likewise. Fitted by `tests/reference/branch_ends.py`; max
-/// relative error 4.6e-6.
-const BRANCH_VU: [f64; 9] = [
-    0.43750826923563974,
-    0.021276574695228333,
-    0.019063661721728176,
-    -0.02426344518938165,
-    -0.004424726471252707,
-    0.009044434843770035,
-    -0.0011039422017290396,
-    -0.0017736912585450682,
-    0.000610783944055622,
-];
-
-/// The lowest branch's guess is corrected by a fitted factor 1 + δ(τ, ξ) for y = √|x| ≤ 4
-/// (t from [`CORRECTION_T_MIN`] to 1, τ ∈ [−1, 1]) and s₀/s_l from [`CORRECTION_RHO_MIN`] to
-/// [`CORRECTION_RHO_MAX`] (ξ ∈ [−1, 1]), where the guess alone is typically 1e-2 to 1e-1 off.
-const CORRECTION_T_MIN: f64 = -7.0 / 9.0;
-const CORRECTION_RHO_MIN: f64 = 0.2;
-const CORRECTION_RHO_MAX: f64 = 0.96;
-/// Degree of the correction in each variable.
-const CORRECTION_DEGREE: usize = 8;
-
-/// δ(τ, ξ) = Σ LOWEST_CORRECTION[a][b]·τᵃ·ξᵇ.
-#[inline]
-fn lowest_correction(tau: f64, xi: f64) -> f64 {
-    let mut rows = [0.0; CORRECTION_DEGREE + 1];
-    for (r, c) in rows.iter_mut().zip(LOWEST_CORRECTION.iter()) {
-        *r = estrin(c, xi);
-    }
-    estrin(&rows, tau)
-}
-
 /// Beyond the corrected range (y = √|x| from 4 to 9) the lowest branch's guess is typically
 /// more than 1e-2 off (beyond the reach of the last step) for s₀/s_l between these two, and
 /// then needs two steps (see `rough_zone_covers_the_poor_guesses`).
 const ROUGH_ZONE_START: f64 = 0.42;
 const ROUGH_ZONE_END: f64 = 0.96;
-
-/// The fits of the branch-end values hold for y = √|x| ≤ this (|x| ≤ 81) …
-const FIT_MAX_Y: f64 = 9.0;
-/// … and, for the lower end, for y ≥ this (L(y) has a steep term at y → 0).
-const FIT_L_MIN_Y: f64 = 1e-3;
-
-/// The fit variable t ∈ [−1, 1] for y ∈ [0, 9]: w = 1/(1 + y) = 0.55 + 0.45·t.
-#[cfg(test)]
-fn branch_t(y: f64) -> f64 {
-    branch_t_of_w(1.0 / (1.0 + y))
-}
-
-/// [`branch_t`] from w = 1/(1 + y).
-#[inline]
-fn branch_t_of_w(w: f64) -> f64 {
-    (w - 0.55) * (1.0 / 0.45)
-}
-
-/// Σ cₖ·tᵏ by Estrin's scheme: pairs cₖ + cₖ₊₁·t, then pairs of pairs with t², and so on, so
-/// that the dependency chain grows with log₂ N instead of N (these fits sit at the start of
-/// every guess). |t| ≤ 1 and the coefficients fall, so the grouping costs no accuracy.
-#[inline]
-fn estrin<const N: usize>(c: &[f64; N], t: f64) -> f64 {
-    let mut level = [0.0; N];
-    let mut n = N;
-    let mut i = 0;
-    while i < n {
-        level[i / 2] = if i + 1 < n { c[i] + c[i + 1] * t } else { c[i] };
-        i += 2;
-    }
-    n = n.div_ceil(2);
-    let mut power = t * t;
-    while n > 1 {
-        let mut i = 0;
-        while i < n {
-            level[i / 2] = if i + 1 < n {
-                level[i] + level[i + 1] * power
-            } else {
-                level[i]
-            };
-            i += 2;
-        }
-        n = n.div_ceil(2);
-        power *= power;
-    }
-    level[0]
-}
 
 /// ∛a for the initial guess, to about 1e-13 relative for positive normal a: an exponent
 /// division by 3 on the bit pattern (about 5 correct bits, the classic fdlibm seed) and two
@@ -1107,6 +839,7 @@ thread_local! { static COUNT: std::cell::Cell<usize> = const { std::cell::Cell::
 
 #[cfg(test)]
 mod tests {
+    use super::super::fits::{branch_t, CORRECTION_DEGREE};
     use super::*;
     use crate::pricing::black::normalised_vega;
     use crate::pricing::normal::norm_pdf;
