@@ -374,8 +374,15 @@ fn lowest_guess_fitted(ax: f64, y: f64, t: f64, beta: f64, b_l: f64, s_l: f64, v
     let u = beta / b_l;
     let uv = u * (1.0 - u);
     let f = p * (p * (u * u * u) + b * uv) / (p * (1.0 + (rho - 3.0) * uv) + b * uv);
-    let (num, den) = inv_norm_cdf_of_cbrt_parts(f.min(p).max(f64::MIN_POSITIVE * inv_c));
-    // s = |x|/(√3·(−z)) with z = num/den (den > 0): one division for both.
+    invert_lowest_map(ax, f.min(p).max(f64::MIN_POSITIVE * inv_c), s_l)
+}
+
+/// The inverse of the lowest branch's map: s = |x|/(√3·(−z)) with z = Φ⁻¹(∛(f/c)), given
+/// `f_over_c`; s_l where z would not be negative.
+#[inline]
+fn invert_lowest_map(ax: f64, f_over_c: f64, s_l: f64) -> f64 {
+    let (num, den) = inv_norm_cdf_of_cbrt_parts(f_over_c);
+    // z = num/den (den > 0): one division for both.
     if num < 0.0 {
         ax * den / (SQRT_3 * -num)
     } else {
@@ -398,12 +405,7 @@ fn lowest_guess_general(ax: f64, beta: f64, b_l: f64, s_l: f64, v_l: f64) -> f64
     let r = control_parameter(b_l, 0.0, f_l, 1.0, d_r, 0.0, true);
     let u = beta / b_l;
     let f = rational_cubic(u, 1.0 - u, b_l, 0.0, f_l, 1.0, d_r, r).clamp(f64::MIN_POSITIVE, f_l);
-    let (num, den) = inv_norm_cdf_of_cbrt_parts(f / c);
-    if num < 0.0 {
-        ax * den / (SQRT_3 * -num)
-    } else {
-        s_l
-    }
+    invert_lowest_map(ax, f / c, s_l)
 }
 
 /// erf(τ)/(τ·2/√π) = Σₙ (−τ²)ⁿ/(n!·(2n + 1)), n = 0..=13, its Maclaurin series: for τ ≤ ½
