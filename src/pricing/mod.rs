@@ -13,6 +13,7 @@
 //! assert!((vol - 0.20).abs() < 1e-14);
 //! ```
 
+pub mod american;
 pub mod black;
 mod bsm;
 mod erfcx;
