@@ -6,6 +6,7 @@ mod contract;
 mod history;
 mod holding;
 mod holdings_file;
+pub mod tick;
 
 pub use chain::{ChainSnapshot, ProviderGreeks, Quote, Underlying};
 pub use contract::{OptionContract, Right};

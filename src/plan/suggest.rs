@@ -6,6 +6,7 @@ use chrono_tz::America::New_York;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::model::tick::{quotes_in_pennies, round_limit, Side};
 use crate::model::{ChainSnapshot, Holding, OptionContract, PriceHistory};
 use crate::pricing::time::{days_to_expiry, year_fraction};
 use crate::surface::{
@@ -228,6 +229,7 @@ pub fn suggest(holding: &Holding, market: &Market<'_>, params: &PlanParams) -> R
         written_contracts,
         weights,
         target_delta,
+        penny: quotes_in_pennies(chain.quotes.iter().flat_map(|q| [q.bid, q.ask]).flatten()),
     };
 
     // Symbols are formatted only for the rows kept (the top N), not for every passing strike.
@@ -348,6 +350,8 @@ struct Context<'a> {
     written_contracts: u64,
     weights: ScoreWeights,
     target_delta: f64,
+    /// The class quotes in pennies above 3.00 (limits rounded to 0.01 there).
+    penny: bool,
 }
 
 enum Outcome {
@@ -394,7 +398,11 @@ fn evaluate(cx: &Context<'_>, slice: &ExpirySlice, q: &QuoteAnalytics) -> Outcom
             }
             m
         }
-    };
+    }
+    // The limit is on the option's tick (a sale's never above the mid), and every figure
+    // below is computed on that rounded limit.
+    .map(|x| round_limit(x, q.mid, Side::Sell, cx.penny))
+    .filter(|x| *x > 0.0);
     let iv = q.iv();
     if iv.is_none() && reasons.is_empty() {
         reasons.push(RejectReason::NoIv);

@@ -1,0 +1,121 @@
+//! Issue 18: the promises the README makes, kept by the binary. Each test reproduces one item
+//! of the issue on the demo market (offline) or on files in a temporary directory.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn cmd(args: &[&str], store: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ccplan"));
+    c.args(args)
+        .env("CCPLAN_CONFIG", "/nonexistent/ccplan-test-config.toml")
+        .env("CCPLAN_STORE", store)
+        .env_remove("CCPLAN_SOURCE")
+        .env_remove("CCPLAN_HISTORY")
+        .env_remove("CCPLAN_RATE")
+        .env_remove("TRADIER_TOKEN")
+        .env_remove("POLYGON_API_KEY");
+    c
+}
+
+fn run(args: &[&str], store: &Path) -> Output {
+    cmd(args, store)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run ccplan")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "exit {:?}\nstderr: {}",
+        o.status.code(),
+        text(&o.stderr)
+    );
+    assert!(!text(&o.stderr).contains("panicked"));
+    text(&o.stdout)
+}
+
+fn example(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+struct Tmp {
+    dir: tempfile::TempDir,
+}
+
+impl Tmp {
+    fn new() -> Tmp {
+        Tmp {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+    fn store(&self) -> PathBuf {
+        self.dir.path().join("h.sqlite3")
+    }
+    fn file(&self, name: &str, content: &str) -> String {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, content).unwrap();
+        p.display().to_string()
+    }
+    fn path(&self, name: &str) -> String {
+        self.dir.path().join(name).display().to_string()
+    }
+}
+
+const AS_OF: &str = "2026-11-20";
+
+fn on_tick(x: f64) -> bool {
+    let tick = if x < 3.0 { 0.01 } else { 0.05 };
+    let n = x / tick;
+    (n - n.round()).abs() < 1e-6
+}
+
+// ---- limit prices on the tick ---------------------------------------------------------------
+
+#[test]
+fn mid_limits_are_on_the_tick_and_every_figure_uses_them() {
+    let t = Tmp::new();
+    for sym in ["NVDA", "MSFT", "SMCI", "META"] {
+        let o = run(
+            &[
+                "suggest", sym, "--source", "demo", "--as-of", AS_OF, "--basis", "mid", "--top",
+                "10", "--format", "json",
+            ],
+            &t.store(),
+        );
+        let v: Value = serde_json::from_str(&ok(&o)).unwrap();
+        let cands = v["suggestion"]["candidates"].as_array().unwrap();
+        assert!(!cands.is_empty());
+        for c in cands {
+            let limit = c["limit_price"].as_f64().unwrap();
+            let (bid, ask) = (c["bid"].as_f64().unwrap(), c["ask"].as_f64().unwrap());
+            let mid = (bid + ask) / 2.0;
+            assert!(on_tick(limit), "{sym}: limit {limit} off the tick");
+            assert!(
+                limit <= mid + 1e-9,
+                "{sym}: sale limit {limit} above mid {mid}"
+            );
+            assert!(
+                limit >= bid - 1e-9,
+                "{sym}: limit {limit} below the bid {bid}"
+            );
+            assert_eq!(c["metrics"]["premium"].as_f64().unwrap(), limit);
+            let n = c["contracts"].as_f64().unwrap();
+            let total = c["total_premium"].as_f64().unwrap();
+            assert!(
+                (total - limit * 100.0 * n).abs() < 1e-9,
+                "{total} vs {limit}"
+            );
+        }
+    }
+}
