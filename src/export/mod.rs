@@ -299,7 +299,8 @@ impl Table {
 pub fn write_json<T: Serialize + ?Sized>(value: &T, out: &mut dyn Write) -> Result<()> {
     serde_json::to_writer_pretty(&mut *out, value).map_err(|e| {
         if e.is_io() {
-            Error::Output(std::io::Error::other(e.to_string()))
+            // The writer's own error, kind kept: a closed pipe must stay a BrokenPipe.
+            Error::Output(std::io::Error::from(e))
         } else {
             Error::Output(std::io::Error::other(format!("serializing JSON: {e}")))
         }
