@@ -119,3 +119,51 @@ fn mid_limits_are_on_the_tick_and_every_figure_uses_them() {
         }
     }
 }
+
+// ---- chain --expiry with no such expiry -----------------------------------------------------
+
+#[test]
+fn chain_with_an_unlisted_expiry_is_an_error_naming_the_nearest() {
+    let t = Tmp::new();
+    let o = run(
+        &[
+            "chain",
+            "NVDA",
+            "--expiry",
+            "2026-12-19",
+            "--source",
+            "demo",
+            "--as-of",
+            AS_OF,
+        ],
+        &t.store(),
+    );
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(o.stdout.is_empty(), "{}", text(&o.stdout));
+    assert!(err.contains("2026-12-19"), "{err}");
+    // The demo market lists Friday 2026-12-18 and the Thursday before Christmas.
+    assert!(err.contains("2026-12-18"), "{err}");
+    // A listed expiry still works.
+    let o = run(
+        &[
+            "chain",
+            "NVDA",
+            "--expiry",
+            "2026-12-18",
+            "--source",
+            "demo",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "csv",
+        ],
+        &t.store(),
+    );
+    let out = ok(&o);
+    assert!(out.lines().count() > 10);
+    assert!(
+        out.lines().skip(1).all(|l| l.contains(",2026-12-18,")),
+        "{out}"
+    );
+}

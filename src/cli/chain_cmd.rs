@@ -48,6 +48,11 @@ pub fn run(a: &ChainArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()> 
         as_of: ctx.now,
     };
     let snap = source.chain(&request)?;
+    if let Some(date) = a.expiry {
+        if !snap.quotes.iter().any(|q| q.contract.expiry == date) {
+            return Err(no_such_expiry(&*source, &request, date));
+        }
+    }
     report_data_quality(&snap);
     if let Some(path) = &a.save {
         save_snapshot(path, &snap)?;
@@ -71,6 +76,34 @@ pub fn run(a: &ChainArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()> 
         }
     }
     Ok(())
+}
+
+/// The error for `--expiry DATE` when the chain has no contract on that date, naming the
+/// listed expiries nearest to it (from a second, unfiltered request; best effort).
+fn no_such_expiry(
+    source: &dyn ccplan::providers::ChainSource,
+    request: &ChainRequest,
+    date: chrono::NaiveDate,
+) -> anyhow::Error {
+    let all = ChainRequest {
+        expiries: ExpiryFilter::All,
+        ..request.clone()
+    };
+    let mut listed = source.chain(&all).map(|s| s.expiries()).unwrap_or_default();
+    listed.sort_by_key(|d| ((*d - date).num_days().abs(), *d));
+    listed.truncate(4);
+    listed.sort();
+    let nearest = if listed.is_empty() {
+        "the source lists no expiry at all".to_string()
+    } else {
+        let names: Vec<String> = listed.iter().map(|d| d.to_string()).collect();
+        format!("nearest listed expiries: {}", names.join(", "))
+    };
+    anyhow::anyhow!(
+        "{}: no contract expires on {date} in the chain from {}; {nearest}",
+        request.symbol,
+        source.name()
+    )
 }
 
 /// Our IV (mid, else bid) and delta per contract, from the chain analytics on the implied
