@@ -167,3 +167,43 @@ fn chain_with_an_unlisted_expiry_is_an_error_naming_the_nearest() {
         "{out}"
     );
 }
+
+// ---- regime CSV in decimal fractions --------------------------------------------------------
+
+#[test]
+fn regime_csv_writes_decimal_fractions() {
+    let t = Tmp::new();
+    let base = ["regime", "NVDA", "--source", "demo", "--as-of", AS_OF];
+    let csv = ok(&run(
+        &[&base[..], &["--format", "csv"]].concat(),
+        &t.store(),
+    ));
+    let json: Value = serde_json::from_str(&ok(&run(
+        &[&base[..], &["--format", "json"]].concat(),
+        &t.store(),
+    )))
+    .unwrap();
+    let iv30 = json["iv30"]["iv"].as_f64().unwrap();
+    let mut rdr = csv::Reader::from_reader(csv.as_bytes());
+    let mut seen = 0;
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        assert_ne!(&rec[2], "%", "a percent in CSV: {rec:?}");
+        assert_ne!(&rec[2], "vol pts", "percent points in CSV: {rec:?}");
+        if rec[0].starts_with("IV30 (constant") {
+            assert_eq!(&rec[2], "fraction");
+            assert_eq!(rec[1].parse::<f64>().unwrap(), iv30);
+            seen += 1;
+        }
+        if rec[0].starts_with("HV20 close") {
+            let hv: f64 = rec[1].parse().unwrap();
+            assert!(hv > 0.05 && hv < 2.0, "{hv}");
+            assert_eq!(hv, json["realized"]["hv20"].as_f64().unwrap());
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 2, "{csv}");
+    // People still read percent.
+    let table = ok(&run(&base, &t.store()));
+    assert!(table.contains(&format!("{:.2}", iv30 * 100.0)), "{table}");
+}

@@ -84,7 +84,7 @@ pub fn run(a: &RegimeArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()>
     match a.format {
         Format::Json => write_json(report, out)?,
         Format::Csv => {
-            for (_, table) in report.to_tables().into_iter().take(1) {
+            for (_, table) in report.to_machine_tables().into_iter().take(1) {
                 table.write(Format::Csv, out)?;
             }
         }
