@@ -207,3 +207,56 @@ fn regime_csv_writes_decimal_fractions() {
     let table = ok(&run(&base, &t.store()));
     assert!(table.contains(&format!("{:.2}", iv30 * 100.0)), "{table}");
 }
+
+// ---- naked calls and coverage under one contract --------------------------------------------
+
+#[test]
+fn calls_written_beyond_the_shares_are_called_naked_loudly() {
+    let t = Tmp::new();
+    let h = t.file(
+        "naked.toml",
+        "[[holding]]\nsymbol = \"NVDA\"\nshares = 100\nwritten = [{ contract = \"NVDA261218C00200000\", contracts = 5 }]\n",
+    );
+    for cmd in [
+        vec!["suggest", "NVDA", "--holdings", &h],
+        vec!["plan", "--holdings", &h],
+    ] {
+        let o = run(
+            &[&cmd[..], &["--source", "demo", "--as-of", AS_OF]].concat(),
+            &t.store(),
+        );
+        let (out, err) = (ok(&o), text(&o.stderr));
+        assert!(
+            err.contains("warning: NVDA: SHORT 4 UNCOVERED CALLS (naked)"),
+            "{cmd:?}: {err}"
+        );
+        assert!(out.contains("SHORT 4 UNCOVERED CALLS (naked)"), "{out}");
+        assert!(!out.contains("no uncovered shares"), "{out}");
+    }
+}
+
+#[test]
+fn coverage_under_one_contract_says_so() {
+    let t = Tmp::new();
+    let o = run(
+        &[
+            "suggest",
+            "NVDA",
+            "--source",
+            "demo",
+            "--as-of",
+            AS_OF,
+            "--shares",
+            "150",
+            "--coverage",
+            "50%",
+        ],
+        &t.store(),
+    );
+    let out = ok(&o);
+    assert!(
+        out.contains("150 shares × 50 % coverage is under one contract of 100"),
+        "{out}"
+    );
+    assert!(!out.contains("no uncovered shares"), "{out}");
+}

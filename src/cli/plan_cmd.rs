@@ -13,7 +13,9 @@ use ccplan::regime::RegimeReport;
 
 use super::analysis::SymbolData;
 use super::plan_args::PlanArgs;
-use super::suggest_cmd::{emit, plan_pipeline, read_holdings, report_warnings, write_chart};
+use super::suggest_cmd::{
+    emit, plan_pipeline, read_holdings, report_warnings, warn_naked, write_chart,
+};
 use super::{render, Ctx};
 
 /// Symbols fetched at once.
@@ -94,6 +96,13 @@ pub fn run(a: &PlanCmdArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()
             eprintln!("warning: {w}");
             warnings.push(w);
         }
+    }
+    for s in the_plan
+        .holdings
+        .iter()
+        .filter_map(|h| h.suggestion.as_ref())
+    {
+        warnings.extend(warn_naked(s));
     }
     let render = |f: Format, w: &mut dyn Write| -> anyhow::Result<()> {
         match f {

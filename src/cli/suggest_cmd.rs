@@ -218,6 +218,19 @@ pub fn report_warnings(data: &SymbolData) {
     }
 }
 
+/// Say naked calls loudly on standard error: they are a risk, not a detail.
+pub fn warn_naked(s: &Suggestion) -> Vec<String> {
+    let mut out = Vec::new();
+    for n in &s.notes {
+        if matches!(n, ccplan::plan::Note::NakedCalls { .. }) {
+            let w = format!("{}: {n}", s.symbol);
+            eprintln!("warning: {w}");
+            out.push(w);
+        }
+    }
+    out
+}
+
 /// Run `suggest`.
 pub fn run(a: &SuggestArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()> {
     let symbol = a.symbol.trim().to_ascii_uppercase();
@@ -240,6 +253,7 @@ pub fn run(a: &SuggestArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()
         eprintln!("warning: {w}");
         warnings.push(w);
     }
+    warnings.extend(warn_naked(&suggestion));
     if let Some(n) = &holding_note {
         eprintln!("note: {n}");
     }

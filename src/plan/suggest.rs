@@ -280,11 +280,28 @@ pub fn suggest(holding: &Holding, market: &Market<'_>, params: &PlanParams) -> R
         .collect();
     explain_ranks(&mut passing);
 
-    if passing.first().is_some_and(|c| c.contracts == 0) {
-        notes.push(Note::NoUncoveredShares {
+    let multiplier = passing.first().map_or(100, |c| c.multiplier).max(1);
+    let coverable = holding.shares / u64::from(multiplier);
+    if written_contracts > coverable {
+        notes.push(Note::NakedCalls {
             shares: holding.shares,
             written: written_contracts,
+            naked: written_contracts - coverable,
+            multiplier,
         });
+    } else if passing.first().is_some_and(|c| c.contracts == 0) {
+        if contracts_to_write(holding.shares, params.coverage, multiplier, 0) == 0 {
+            notes.push(Note::UnderOneContract {
+                shares: holding.shares,
+                coverage: params.coverage,
+                multiplier,
+            });
+        } else {
+            notes.push(Note::NoUncoveredShares {
+                shares: holding.shares,
+                written: written_contracts,
+            });
+        }
     }
     let delta_before = net_delta_before(holding, &written, &surface, &mut notes);
     let delta_after = match passing.first() {
