@@ -260,3 +260,94 @@ fn coverage_under_one_contract_says_so() {
     );
     assert!(!out.contains("no uncovered shares"), "{out}");
 }
+
+// ---- holdings files: share caps, lines, byte-order marks ------------------------------------
+
+#[test]
+fn absurd_share_counts_are_refused() {
+    let t = Tmp::new();
+    for n in ["9223372036854775807", "100000000000000"] {
+        let h = t.file(
+            "big.toml",
+            &format!("[[holding]]\nsymbol = \"NVDA\"\nshares = {n}\n"),
+        );
+        let o = run(
+            &[
+                "plan",
+                "--holdings",
+                &h,
+                "--source",
+                "demo",
+                "--as-of",
+                AS_OF,
+            ],
+            &t.store(),
+        );
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{n}: {err}");
+        assert!(err.contains("line 3: shares"), "{err}");
+        assert!(err.contains("float"), "{err}");
+        let o = run(
+            &[
+                "suggest", "NVDA", "--shares", n, "--source", "demo", "--as-of", AS_OF,
+            ],
+            &t.store(),
+        );
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+        assert!(text(&o.stderr).contains("float"));
+    }
+}
+
+#[test]
+fn toml_errors_name_the_right_line_and_a_bom_is_toml() {
+    let t = Tmp::new();
+    let cases = [
+        (
+            "[[holding]]\nsymbol = \"NVDA\"\nshares = 300\n\n[[holding]]\nsymbol = \"AMD\"\nshares = -5\n",
+            "line 7: shares",
+        ),
+        (
+            "[[holding]]\nsymbol = \"NVDA\"\nshares = 300\ncost_basis = nan\n",
+            "line 4: cost_basis",
+        ),
+        (
+            "[[holding]]\nsymbol = \"NVDA\"\nshares = 300\n\n[[holding]]\nsymbol = \"NVDA\"\nshares = 5\n",
+            "line 6: symbol",
+        ),
+    ];
+    for (content, want) in cases {
+        let h = t.file("h.toml", content);
+        let o = run(
+            &[
+                "plan",
+                "--holdings",
+                &h,
+                "--source",
+                "demo",
+                "--as-of",
+                AS_OF,
+            ],
+            &t.store(),
+        );
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(err.contains(want), "want {want}: {err}");
+    }
+    let h = t.file(
+        "bom.toml",
+        "\u{feff}[[holding]]\nsymbol = \"NVDA\"\nshares = 300\n",
+    );
+    let out = ok(&run(
+        &[
+            "plan",
+            "--holdings",
+            &h,
+            "--source",
+            "demo",
+            "--as-of",
+            AS_OF,
+        ],
+        &t.store(),
+    ));
+    assert!(out.contains("NVDA"), "{out}");
+}

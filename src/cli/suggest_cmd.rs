@@ -89,6 +89,12 @@ fn holding(a: &SuggestArgs, symbol: &str) -> anyhow::Result<(Holding, Option<Str
         },
     };
     if let Some(n) = a.shares {
+        if n > ccplan::model::MAX_SHARES {
+            return usage(format!(
+                "--shares {n} is more than any listed company's float (at most {}); a typo?",
+                ccplan::model::MAX_SHARES
+            ));
+        }
         h.shares = n;
     }
     if h.shares == 0 {
