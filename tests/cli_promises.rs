@@ -351,3 +351,168 @@ fn toml_errors_name_the_right_line_and_a_bom_is_toml() {
     ));
     assert!(out.contains("NVDA"), "{out}");
 }
+
+// ---- input caps -----------------------------------------------------------------------------
+
+/// A sparse file of `len` NUL bytes: large to read, nothing on disk.
+fn sparse(t: &Tmp, name: &str, len: u64) -> String {
+    let p = t.path(name);
+    std::fs::File::create(&p).unwrap().set_len(len).unwrap();
+    p
+}
+
+fn assert_capped(o: &Output, args: &[&str], want_code: i32) {
+    let err = text(&o.stderr);
+    assert_eq!(
+        o.status.code(),
+        Some(want_code),
+        "{args:?}: {}",
+        &err[..err.len().min(2000)]
+    );
+    assert!(
+        err.contains("limit"),
+        "{args:?}: {}",
+        &err[..err.len().min(2000)]
+    );
+    assert!(err.len() < 4000, "{args:?}: {} bytes on stderr", err.len());
+    assert!(!err.contains('\0'), "{args:?}: raw NUL bytes on stderr");
+    assert!(!err.contains("panicked"));
+}
+
+#[test]
+fn every_input_read_is_capped() {
+    let t = Tmp::new();
+    let big = sparse(&t, "big.bin", 200 * 1024 * 1024);
+    let nine = sparse(&t, "nine.csv", 9 * 1024 * 1024);
+    let sixty_five = sparse(&t, "chain.json", 65 * 1024 * 1024);
+    let st = t.store().display().to_string();
+    let cases: Vec<(Vec<String>, i32)> = ["/dev/zero", &big]
+        .iter()
+        .flat_map(|f| {
+            let f = f.to_string();
+            vec![
+                (vec!["plan", "--holdings", &f, "--source", "demo"], 1),
+                (
+                    vec!["suggest", "NVDA", "--holdings", &f, "--source", "demo"],
+                    1,
+                ),
+                (vec!["price", "--batch", &f], 1),
+                (vec!["iv", "--batch", &f, "--keep-going"], 1),
+                (
+                    vec!["history", "import", &f, "--symbol", "NVDA", "--store", &st],
+                    1,
+                ),
+                (vec!["chain", "NVDA", "--source", &format!("file:{f}")], 1),
+                (
+                    vec![
+                        "regime",
+                        "NVDA",
+                        "--source",
+                        "demo",
+                        "--history",
+                        &format!("file:{f}"),
+                    ],
+                    0,
+                ),
+            ]
+            .into_iter()
+            .map(|(a, c)| (a.into_iter().map(String::from).collect(), c))
+            .collect::<Vec<_>>()
+        })
+        .chain([
+            (
+                vec![
+                    "plan".into(),
+                    "--holdings".into(),
+                    nine.clone(),
+                    "--source".into(),
+                    "demo".into(),
+                ],
+                1,
+            ),
+            (vec!["price".into(), "--batch".into(), nine.clone()], 1),
+            (
+                vec![
+                    "chain".into(),
+                    "NVDA".into(),
+                    "--source".into(),
+                    format!("file:{sixty_five}"),
+                ],
+                1,
+            ),
+        ])
+        .collect();
+    for (args, want) in &cases {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let refs: Vec<&str> = if refs[0] == "price" || refs[0] == "iv" || refs[0] == "history" {
+            refs
+        } else {
+            [&refs[..], &["--as-of", AS_OF]].concat()
+        };
+        let o = run(&refs, &t.store());
+        assert_capped(&o, &refs, *want);
+    }
+    // Standard input is capped too.
+    let mut child = cmd(&["price", "--batch", "-"], &t.store())
+        .stdin(std::fs::File::open("/dev/zero").unwrap())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _ = child.stdin.take();
+    let o = child.wait_with_output().unwrap();
+    assert_capped(&o, &["price", "--batch", "-"], 1);
+    // Under the limits, files are read as before.
+    let small = t.file("ok.csv", "symbol,shares\nNVDA,300\n");
+    ok(&run(
+        &[
+            "plan",
+            "--holdings",
+            &small,
+            "--source",
+            "demo",
+            "--as-of",
+            AS_OF,
+        ],
+        &t.store(),
+    ));
+}
+
+#[test]
+fn a_missing_file_states_its_cause_once() {
+    let t = Tmp::new();
+    let o = run(
+        &[
+            "plan",
+            "--holdings",
+            "/nonexistent/h.toml",
+            "--source",
+            "demo",
+        ],
+        &t.store(),
+    );
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert_eq!(err.matches("No such file or directory").count(), 1, "{err}");
+    assert!(err.contains("/nonexistent/h.toml"), "{err}");
+}
+
+#[test]
+fn a_raw_payload_error_does_not_say_payload_twice() {
+    let t = Tmp::new();
+    let f = t.file("raw.json", "{\"foo\": 1}");
+    let o = run(
+        &[
+            "chain",
+            "NVDA",
+            "--source",
+            &format!("file:{f}"),
+            "--as-of",
+            AS_OF,
+        ],
+        &t.store(),
+    );
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(!err.contains("payload payload"), "{err}");
+}

@@ -18,6 +18,7 @@ use std::io::{self, Read, Write};
 
 use anyhow::Context;
 
+use ccplan::fsutil::{CappedReader, BATCH_LIMIT};
 use ccplan::model::Right;
 use ccplan::pricing::{self, BsmInputs};
 use ccplan::Error;
@@ -62,6 +63,7 @@ pub fn run(mode: Mode, path: &str, keep_going: bool, out: &mut dyn Write) -> any
         })?;
         (path.to_string(), Box::new(f))
     };
+    let input = CappedReader::new(input, BATCH_LIMIT, "a batch");
     process(mode, &name, input, keep_going, out)
 }
 

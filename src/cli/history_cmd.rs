@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::Subcommand;
 
 use ccplan::export::{Cell, Format, Table};
-use ccplan::fsutil::write_atomic;
+use ccplan::fsutil::{write_atomic, CappedReader, IV_HISTORY_LIMIT};
 use ccplan::store::Store;
 
 use super::Ctx;
@@ -47,14 +47,17 @@ pub fn run(cmd: &HistoryCmd, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<(
     match cmd {
         HistoryCmd::Import { file, symbol } => {
             let mut store = Store::open(&ctx.store)?;
+            let cap = |r: Box<dyn std::io::Read>| {
+                CappedReader::new(r, IV_HISTORY_LIMIT, "an IV history file")
+            };
             let n = if file == "-" {
-                store.import_csv(symbol, "stdin", std::io::stdin().lock())?
+                store.import_csv(symbol, "stdin", cap(Box::new(std::io::stdin().lock())))?
             } else {
                 let f = std::fs::File::open(file).map_err(|e| ccplan::Error::Io {
                     path: file.into(),
                     source: e,
                 })?;
-                store.import_csv(symbol, file, std::io::BufReader::new(f))?
+                store.import_csv(symbol, file, cap(Box::new(std::io::BufReader::new(f))))?
             };
             writeln!(
                 out,

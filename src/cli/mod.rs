@@ -104,9 +104,16 @@ pub fn run() -> ExitCode {
                 1
             };
             let mut err = io::stderr().lock();
-            let _ = writeln!(err, "error: {e}");
+            let mut shown = e.to_string();
+            let _ = writeln!(err, "error: {shown}");
             for cause in e.chain().skip(1) {
-                let _ = writeln!(err, "  caused by: {cause}");
+                // A cause already stated (an IO error a message ends with) is not repeated.
+                let c = cause.to_string();
+                if shown.contains(&c) {
+                    continue;
+                }
+                let _ = writeln!(err, "  caused by: {c}");
+                shown.push_str(&c);
             }
             let network = e.chain().any(|c| {
                 matches!(

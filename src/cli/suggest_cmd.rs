@@ -58,10 +58,11 @@ struct SuggestDoc<'a> {
 
 /// Read a holdings file, naming it in errors.
 pub fn read_holdings(path: &Path) -> anyhow::Result<ccplan::model::Portfolio> {
-    let text = std::fs::read_to_string(path).map_err(|e| ccplan::Error::Io {
-        path: path.to_path_buf(),
-        source: e,
-    })?;
+    let text = ccplan::fsutil::read_text_capped(
+        path,
+        ccplan::fsutil::HOLDINGS_FILE_LIMIT,
+        "a holdings file",
+    )?;
     Ok(parse_holdings(&text, &path.display().to_string())?)
 }
 
