@@ -516,3 +516,77 @@ fn a_raw_payload_error_does_not_say_payload_twice() {
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(!err.contains("payload payload"), "{err}");
 }
+
+// ---- price/iv batches: the single command's rules, and no silent NaN -------------------------
+
+fn batch(args: &[&str], input: &str, store: &Path) -> Output {
+    use std::io::Write;
+    let mut child = cmd(args, store)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn batch_vol_45_is_refused_like_the_single_command() {
+    let t = Tmp::new();
+    let single = run(
+        &[
+            "price", "call", "--spot", "100", "--strike", "100", "--years", "0.5", "--vol", "45",
+        ],
+        &t.store(),
+    );
+    assert_eq!(single.status.code(), Some(2));
+    let input = "kind,spot,strike,t_years,rate,div_yield,vol\ncall,100,100,0.5,0.04,0,45\ncall,100,100,0.5,0.04,0,0.45\n";
+    let o = batch(&["price", "--batch", "-"], input, &t.store());
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("line 2: vol"), "{err}");
+    assert!(err.contains("45%"), "{err}");
+    let o = batch(
+        &["price", "--batch", "-", "--keep-going"],
+        input,
+        &t.store(),
+    );
+    let out = ok(&o);
+    let mut rdr = csv::Reader::from_reader(out.as_bytes());
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    assert_eq!(&rows[0][7], "", "no price at 4 500 % vol");
+    assert!(rows[0][13].contains("45%"), "{:?}", rows[0]);
+    let price: f64 = rows[1][7].parse().unwrap();
+    assert!((price - 13.530332829117134).abs() < 1e-9, "{price}");
+    assert_eq!(&rows[1][13], "");
+}
+
+#[test]
+fn batch_rows_are_finite_or_say_why() {
+    let t = Tmp::new();
+    let input = "kind,spot,strike,t_years,rate,div_yield,vol\ncall,100,1e-308,0.5,0.04,0,1e-300\n";
+    let o = batch(
+        &["price", "--batch", "-", "--keep-going"],
+        input,
+        &t.store(),
+    );
+    let out = ok(&o);
+    for rec in csv::Reader::from_reader(out.as_bytes()).records() {
+        let rec = rec.unwrap();
+        let outputs: Vec<&str> = (7..13).map(|i| &rec[i]).collect();
+        let finite = outputs
+            .iter()
+            .all(|v| v.parse::<f64>().is_ok_and(f64::is_finite));
+        assert!(finite || !rec[13].is_empty(), "{rec:?}");
+        assert!(!outputs.iter().any(|v| v.contains("NaN")), "{rec:?}");
+    }
+    let o = batch(&["price", "--batch", "-"], input, &t.store());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("line 2"), "{}", text(&o.stderr));
+}

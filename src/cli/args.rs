@@ -195,12 +195,23 @@ pub fn parse_fraction(s: &str) -> Result<f64, String> {
     Ok(v * scale)
 }
 
+/// The largest volatility taken as a decimal fraction (1 000 %): above it, `45` surely means
+/// 45 %. The same rule for `price --vol` and a batch's `vol` column.
+pub const MAX_VOL: f64 = 10.0;
+
+/// Why `v` is surely a percentage given without `%` (e.g. `--vol 45`), if it is.
+pub fn implausible_fraction(what: &str, v: f64, max: f64) -> Option<String> {
+    (v.abs() > max).then(|| {
+        format!(
+            "{what} {v} is a decimal fraction here; did you mean {v}% (write it with a % sign)?"
+        )
+    })
+}
+
 /// Reject a value that is surely a percentage given without `%` (e.g. `--vol 45`).
 pub fn check_plausible_fraction(what: &str, v: f64, max: f64) -> anyhow::Result<()> {
-    if v.abs() > max {
-        return usage(format!(
-            "{what} {v} is a decimal fraction here; did you mean {v}% (write it with a % sign)?"
-        ));
+    match implausible_fraction(what, v, max) {
+        Some(msg) => usage(msg),
+        None => Ok(()),
     }
-    Ok(())
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, FixedOffset};
 use ccplan::model::Right;
 use ccplan::pricing::{self, time, BsmInputs};
 
-use super::args::{check_plausible_fraction, IvArgs, OptionArgs, PriceArgs};
+use super::args::{check_plausible_fraction, IvArgs, OptionArgs, PriceArgs, MAX_VOL};
 use super::usage;
 
 /// The option from the flags, with a description of how T was obtained.
@@ -103,7 +103,7 @@ pub fn price(a: &PriceArgs, now: DateTime<FixedOffset>, out: &mut dyn Write) -> 
     let Some(vol) = a.vol else {
         return usage("give --vol (0.45 or 45%)");
     };
-    check_plausible_fraction("--vol", vol, 10.0)?;
+    check_plausible_fraction("--vol", vol, MAX_VOL)?;
     header(out, &i, &t_desc)?;
     writeln!(out, "volatility {:.4} %", vol * 100.0)?;
     greeks_table(out, &i, vol)
