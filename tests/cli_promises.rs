@@ -590,3 +590,118 @@ fn batch_rows_are_finite_or_say_why() {
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o.stderr).contains("line 2"), "{}", text(&o.stderr));
 }
+
+// ---- plans with missing data ----------------------------------------------------------------
+
+/// A saved NVDA chain: a `file:` source that has no chain for any other symbol.
+fn nvda_snapshot(t: &Tmp) -> String {
+    let path = t.path("nvda.json");
+    ok(&run(
+        &[
+            "chain", "NVDA", "--source", "demo", "--as-of", AS_OF, "--save", &path, "--format",
+            "csv",
+        ],
+        &t.store(),
+    ));
+    format!("file:{path}")
+}
+
+#[test]
+fn a_plan_with_no_chain_at_all_is_an_error_naming_each_symbol() {
+    let t = Tmp::new();
+    let src = nvda_snapshot(&t);
+    let h = t.file("h.csv", "symbol,shares\nMSFT,100\nAMD,200\n");
+    let o = run(&["plan", "--holdings", &h, "--source", &src], &t.store());
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(o.stdout.is_empty(), "{}", text(&o.stdout));
+    assert!(err.contains("no holding could be planned"), "{err}");
+    for sym in ["MSFT", "AMD"] {
+        assert!(
+            err.contains(&format!("warning: {sym}: option chain for {sym}")),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_partial_plan_says_what_it_lacks_at_the_top_and_exits_3() {
+    let t = Tmp::new();
+    let src = nvda_snapshot(&t);
+    let h = t.file("h.csv", "symbol,shares\nNVDA,300\nMSFT,100\n");
+    let o = run(&["plan", "--holdings", &h, "--source", &src], &t.store());
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(
+        out.lines()
+            .next()
+            .unwrap()
+            .starts_with("PARTIAL PLAN: no option chain for MSFT"),
+        "{out}"
+    );
+    assert!(out.contains("NVDA261127C"), "{out}");
+    assert!(!out.contains("no option chain given"), "{out}");
+    assert!(
+        text(&o.stderr).contains("partial plan"),
+        "{}",
+        text(&o.stderr)
+    );
+    let o = run(
+        &[
+            "plan",
+            "--holdings",
+            &h,
+            "--source",
+            &src,
+            "--format",
+            "json",
+        ],
+        &t.store(),
+    );
+    assert_eq!(o.status.code(), Some(3));
+    let v: Value = serde_json::from_str(&text(&o.stdout)).unwrap();
+    assert_eq!(v["missing"][0]["symbol"], "MSFT");
+    assert!(v["missing"][0]["error"].as_str().unwrap().contains("NVDA"));
+}
+
+#[test]
+fn plan_labels_and_plurals() {
+    let t = Tmp::new();
+    let h = t.file("one.csv", "symbol,shares\nNVDA,300\n");
+    let o = run(
+        &[
+            "plan",
+            "--holdings",
+            &h,
+            "--source",
+            "demo",
+            "--as-of",
+            AS_OF,
+        ],
+        &t.store(),
+    );
+    let out = ok(&o);
+    assert!(out.starts_with("Plan for 1 holding as of"), "{out}");
+    assert!(out.contains("IV regime"), "{out}");
+    assert!(!out.contains("| premiums"), "{out}");
+    let h = example("holdings.toml");
+    let o = run(
+        &[
+            "plan",
+            "--holdings",
+            &h,
+            "--source",
+            "demo",
+            "--as-of",
+            AS_OF,
+        ],
+        &t.store(),
+    );
+    ok(&o);
+    let err = text(&o.stderr);
+    assert_eq!(
+        err.matches("demo market: simulated quotes").count(),
+        1,
+        "{err}"
+    );
+}

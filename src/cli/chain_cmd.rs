@@ -56,7 +56,11 @@ pub fn run(a: &ChainArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()> 
     report_data_quality(&snap);
     if let Some(path) = &a.save {
         save_snapshot(path, &snap)?;
-        eprintln!("saved {} quotes to {}", snap.quotes.len(), path.display());
+        eprintln!(
+            "saved {} to {}",
+            super::count(snap.quotes.len(), "quote", "quotes"),
+            path.display()
+        );
     }
     match a.format {
         Format::Json => write_json(&snap, out)?,
@@ -64,12 +68,12 @@ pub fn run(a: &ChainArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()> 
             if f == Format::Table {
                 writeln!(
                     out,
-                    "{} spot {} USD, as of {} ({}), {} contracts",
+                    "{} spot {} USD, as of {} ({}), {}",
                     snap.underlying.symbol,
                     snap.underlying.last,
                     snap.as_of.to_rfc3339(),
                     snap.source,
-                    snap.quotes.len()
+                    super::count(snap.quotes.len(), "contract", "contracts")
                 )?;
             }
             chain_table(&snap, &ctx.settings).write(f, out)?

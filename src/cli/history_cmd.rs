@@ -61,7 +61,8 @@ pub fn run(cmd: &HistoryCmd, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<(
             };
             writeln!(
                 out,
-                "imported {n} sessions of {} into {}",
+                "imported {} of {} into {}",
+                super::count(n, "session", "sessions"),
                 symbol.to_ascii_uppercase(),
                 ctx.store.display()
             )?;
@@ -94,9 +95,9 @@ pub fn run(cmd: &HistoryCmd, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<(
             if *format == Format::Table {
                 writeln!(
                     out,
-                    "{}: {} sessions in {}",
+                    "{}: {} in {}",
                     symbol.to_ascii_uppercase(),
-                    rows.len(),
+                    super::count(rows.len(), "session", "sessions"),
                     ctx.store.display()
                 )?;
             }
@@ -112,7 +113,11 @@ pub fn run(cmd: &HistoryCmd, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<(
                         n = store.export_csv(symbol, w)?;
                         Ok(())
                     })?;
-                    eprintln!("wrote {n} sessions to {}", path.display());
+                    eprintln!(
+                        "wrote {} to {}",
+                        super::count(n, "session", "sessions"),
+                        path.display()
+                    );
                 }
                 None => {
                     store.export_csv(symbol, &mut *out)?;

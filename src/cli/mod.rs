@@ -48,9 +48,33 @@ pub struct Ctx {
 
 /// Tell the user, on standard error, what was dropped or doubtful in a snapshot.
 pub fn report_data_quality(snap: &ChainSnapshot) {
-    for note in &snap.notes {
-        eprintln!("note: {}: {note}", snap.underlying.symbol);
+    report_data_quality_of(&[snap]);
+}
+
+/// [`report_data_quality`] for several snapshots: a note every snapshot carries alike (the
+/// demo market's "simulated quotes") is said once, naming the symbols.
+pub fn report_data_quality_of(snaps: &[&ChainSnapshot]) {
+    let mut notes: Vec<(&str, Vec<&str>)> = Vec::new();
+    for snap in snaps {
+        for note in &snap.notes {
+            match notes.iter_mut().find(|(n, _)| n == note) {
+                Some((_, syms)) => syms.push(&snap.underlying.symbol),
+                None => notes.push((note, vec![&snap.underlying.symbol])),
+            }
+        }
     }
+    for (note, syms) in notes {
+        match syms.as_slice() {
+            [one] => eprintln!("note: {one}: {note}"),
+            many => eprintln!("note: {note} ({})", many.join(", ")),
+        }
+    }
+    for snap in snaps {
+        report_dropped(snap);
+    }
+}
+
+fn report_dropped(snap: &ChainSnapshot) {
     if !snap.dropped.is_empty() {
         let shown: Vec<&str> = snap.dropped.iter().take(3).map(String::as_str).collect();
         eprintln!(
@@ -80,6 +104,27 @@ pub fn usage<T>(msg: impl Into<String>) -> anyhow::Result<T> {
     Err(UsageError(msg.into()).into())
 }
 
+/// A plan made for some holdings only, because the data of the others is missing: the plan
+/// is written, and the command exits with [`PARTIAL_EXIT`] after saying which it lacks.
+#[derive(Debug)]
+pub struct Partial(pub String);
+
+impl std::fmt::Display for Partial {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Partial {}
+
+/// The exit code of a partial plan (documented in the README and docs/failure-modes.md).
+pub const PARTIAL_EXIT: u8 = 3;
+
+/// `n` and the noun, singular for one: "1 holding", "8 holdings".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Parse argv, run the command, map the outcome to an exit code.
 pub fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -93,10 +138,21 @@ pub fn run() -> ExitCode {
     };
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    let result = args::dispatch(cli, &mut out).and_then(|()| out.flush().map_err(Into::into));
+    let result = args::dispatch(cli, &mut out);
+    // Flushed whatever the outcome: a partial plan has been written in full.
+    let flushed = out.flush();
+    let result = match (result, flushed) {
+        (Ok(()), f) => f.map_err(Into::into),
+        (Err(e), Err(f)) if e.downcast_ref::<Partial>().is_some() => Err(f.into()),
+        (Err(e), _) => Err(e),
+    };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<Partial>().is_some() => {
+            let _ = writeln!(io::stderr().lock(), "warning: {e}");
+            ExitCode::from(PARTIAL_EXIT)
+        }
         Err(e) => {
             let code = if e.downcast_ref::<UsageError>().is_some() {
                 2
