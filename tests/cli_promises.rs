@@ -705,3 +705,44 @@ fn plan_labels_and_plurals() {
         "{err}"
     );
 }
+
+// ---- --as-of against a snapshot's own instant -----------------------------------------------
+
+#[test]
+fn as_of_with_a_saved_snapshot_says_which_instant_is_used() {
+    let t = Tmp::new();
+    let src = nvda_snapshot(&t);
+    let o = run(
+        &["suggest", "NVDA", "--source", &src, "--as-of", "2026-12-02"],
+        &t.store(),
+    );
+    let (out, err) = (ok(&o), text(&o.stderr));
+    assert!(
+        err.contains("warning: NVDA: the saved chain's own instant 2026-11-20T16:00:00-05:00 (demo) is used, not --as-of 2026-12-02T16:00:00-05:00 (8 sessions apart)"),
+        "{err}"
+    );
+    assert!(out.contains("as of 2026-11-20T16:00:00-05:00"), "{out}");
+    // Within a session: a note, no warning.
+    let o = run(
+        &[
+            "chain",
+            "NVDA",
+            "--source",
+            &src,
+            "--as-of",
+            "2026-11-20T10:00:00-05:00",
+        ],
+        &t.store(),
+    );
+    ok(&o);
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("note: NVDA: the saved chain's own instant"),
+        "{err}"
+    );
+    assert!(!err.contains("warning"), "{err}");
+    // Without --as-of nothing is said.
+    let o = run(&["chain", "NVDA", "--source", &src], &t.store());
+    ok(&o);
+    assert!(!text(&o.stderr).contains("own instant"));
+}

@@ -119,6 +119,7 @@ pub struct IvArgs {
 /// Run the parsed command, writing to `out`.
 pub fn dispatch(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
     // The clock, read here and only here: whole seconds, shown in New York time.
+    let as_of_given = cli.as_of.is_some();
     let now = cli.as_of.unwrap_or_else(|| {
         let t = Utc::now();
         t.with_nanosecond(0)
@@ -135,11 +136,17 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
             Some(path) => batch::run(batch::Mode::Iv, path, a.option.keep_going, out),
             None => pricing_cmd::iv(&a, now, out),
         },
-        Command::Suggest(a) => super::suggest_cmd::run(&a, &context(cli.store, now)?, out),
-        Command::Plan(a) => super::plan_cmd::run(&a, &context(cli.store, now)?, out),
-        Command::Regime(a) => super::regime_cmd::run(&a, &context(cli.store, now)?, out),
-        Command::Chain(a) => super::chain_cmd::run(&a, &context(cli.store, now)?, out),
-        Command::History(c) => super::history_cmd::run(&c, &context(cli.store, now)?, out),
+        Command::Suggest(a) => {
+            super::suggest_cmd::run(&a, &context(cli.store, now, as_of_given)?, out)
+        }
+        Command::Plan(a) => super::plan_cmd::run(&a, &context(cli.store, now, as_of_given)?, out),
+        Command::Regime(a) => {
+            super::regime_cmd::run(&a, &context(cli.store, now, as_of_given)?, out)
+        }
+        Command::Chain(a) => super::chain_cmd::run(&a, &context(cli.store, now, as_of_given)?, out),
+        Command::History(c) => {
+            super::history_cmd::run(&c, &context(cli.store, now, as_of_given)?, out)
+        }
     }
 }
 
@@ -148,6 +155,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
 fn context(
     store: Option<std::path::PathBuf>,
     now: DateTime<FixedOffset>,
+    as_of_given: bool,
 ) -> anyhow::Result<super::Ctx> {
     let settings = super::config::load(&|k| std::env::var(k).ok())?;
     let store = match store.or_else(|| settings.store.clone()) {
@@ -161,6 +169,7 @@ fn context(
         settings,
         now,
         store,
+        as_of_given,
     })
 }
 

@@ -54,6 +54,11 @@ pub fn run(a: &ChainArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()> 
         }
     }
     report_data_quality(&snap);
+    match super::as_of_disagreement(&snap, ctx) {
+        Some((true, w)) => eprintln!("warning: {w}"),
+        Some((false, n)) => eprintln!("note: {n}"),
+        None => {}
+    }
     if let Some(path) = &a.save {
         save_snapshot(path, &snap)?;
         eprintln!(
