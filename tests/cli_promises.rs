@@ -746,3 +746,45 @@ fn as_of_with_a_saved_snapshot_says_which_instant_is_used() {
     ok(&o);
     assert!(!text(&o.stderr).contains("own instant"));
 }
+
+// ---- --this-month late in the month ---------------------------------------------------------
+
+#[test]
+fn this_month_late_in_the_month_keeps_the_minimum_dte() {
+    let t = Tmp::new();
+    let base = [
+        "suggest",
+        "NVDA",
+        "--this-month",
+        "--source",
+        "demo",
+        "--as-of",
+        "2026-12-30",
+        "--format",
+        "json",
+        "--top",
+        "50",
+    ];
+    let v: Value = serde_json::from_str(&ok(&run(&base, &t.store()))).unwrap();
+    let cands = v["suggestion"]["candidates"].as_array().unwrap();
+    assert!(!cands.is_empty());
+    for c in cands {
+        assert!(c["dte"].as_i64().unwrap() >= 7, "{}", c["occ"]);
+    }
+    assert!(v["suggestion"]["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n["note"] == "rolled_to_next_month"));
+    // The user may lower it.
+    let v: Value = serde_json::from_str(&ok(&run(
+        &[&base[..], &["--min-dte", "1"]].concat(),
+        &t.store(),
+    )))
+    .unwrap();
+    let cands = v["suggestion"]["candidates"].as_array().unwrap();
+    assert!(
+        cands.iter().all(|c| c["expiry"] == "2026-12-31"),
+        "{cands:?}"
+    );
+}

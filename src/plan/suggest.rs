@@ -196,7 +196,8 @@ pub fn suggest(holding: &Holding, market: &Market<'_>, params: &PlanParams) -> R
             dte: days_to_expiry(&as_of, expiry),
         })
         .collect();
-    let (window, window_note) = select_expiries(params.window, today, &live);
+    let (window, window_note) =
+        select_expiries(params.window, today, &live, params.this_month_min_dte);
     let written: Vec<_> = holding
         .written
         .iter()
