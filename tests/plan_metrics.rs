@@ -251,8 +251,21 @@ fn rows_carry_contracts_limit_price_totals_and_symbols() {
         1e-9,
         "after = before − delta × 100 × 3",
     );
-    // Every share covered: contracts 0 and a note.
+    // Under one contract: contracts 0 and a note saying so.
     let s = suggest(&holding("NVDA", 99, None), &market, &params).unwrap();
+    assert!(s.best().is_none());
+    assert!(s
+        .notes
+        .iter()
+        .any(|n| matches!(n, ccplan::plan::Note::UnderOneContract { shares: 99, .. })));
+    // Every share covered by calls already written: contracts 0 and that note.
+    let mut h = holding("NVDA", 200, None);
+    h.written.push(WrittenCall {
+        contract: ccplan::model::OptionContract::new("NVDA", d(2026, 12, 18), 120.0, Right::Call)
+            .unwrap(),
+        contracts: 2,
+    });
+    let s = suggest(&h, &market, &params).unwrap();
     assert!(s.best().is_none());
     assert!(s
         .notes
