@@ -788,3 +788,24 @@ fn this_month_late_in_the_month_keeps_the_minimum_dte() {
         "{cands:?}"
     );
 }
+
+// ---- extremes in human output ---------------------------------------------------------------
+
+#[test]
+fn extremes_are_printed_in_scientific_notation_for_people() {
+    let t = Tmp::new();
+    let out = ok(&run(
+        &[
+            "price", "call", "--spot", "1e308", "--strike", "40", "--years", "0.5", "--vol", "20%",
+        ],
+        &t.store(),
+    ));
+    let longest_digits = out
+        .split(|c: char| !c.is_ascii_digit())
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    assert!(longest_digits < 20, "{out}");
+    assert!(out.contains("1e308"), "{out}");
+    assert!(out.contains("1.000e308"), "{out}");
+}
