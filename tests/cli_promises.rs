@@ -809,3 +809,68 @@ fn extremes_are_printed_in_scientific_notation_for_people() {
     assert!(out.contains("1e308"), "{out}");
     assert!(out.contains("1.000e308"), "{out}");
 }
+
+// ---- charts ---------------------------------------------------------------------------------
+
+#[test]
+fn charts_say_the_covered_part_draw_the_basis_and_refuse_png() {
+    let t = Tmp::new();
+    let svg = t.path("pltr.svg");
+    let h = example("holdings.toml");
+    ok(&run(
+        &[
+            "suggest",
+            "PLTR",
+            "--holdings",
+            &h,
+            "--source",
+            "demo",
+            "--as-of",
+            AS_OF,
+            "--chart",
+            &svg,
+        ],
+        &t.store(),
+    ));
+    let s = std::fs::read_to_string(&svg).unwrap();
+    assert!(s.contains("PLTR 300 of 400 sh"), "title");
+    assert!(s.contains("cost basis 64.20"), "basis line");
+    assert!(s.contains("break-even"));
+    // The y axis is money: "$70,000"-style labels.
+    assert!(s.contains("$") && s.contains(",000\n"), "money axis");
+    // The break-even label is anchored to the left of its line (text-anchor end), the spot's
+    // to the right, so the two never overlap.
+    let be = s.find("break-even 1").unwrap();
+    let tag_start = s[..be].rfind("<text").unwrap();
+    assert!(
+        s[tag_start..be].contains("text-anchor=\"end\""),
+        "{}",
+        &s[tag_start..be]
+    );
+    // PNG is refused before any work, with a clear message; nothing is written.
+    let png = t.path("c.png");
+    let o = run(
+        &[
+            "suggest", "NVDA", "--source", "demo", "--as-of", AS_OF, "--chart", &png,
+        ],
+        &t.store(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("SVG"), "{}", text(&o.stderr));
+    assert!(!Path::new(&png).exists());
+    let o = run(
+        &[
+            "plan",
+            "--holdings",
+            &h,
+            "--source",
+            "demo",
+            "--as-of",
+            AS_OF,
+            "--chart",
+            &png,
+        ],
+        &t.store(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -121,7 +121,7 @@ pub struct PlanArgs {
     /// atomically.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Draw the covered position's payoff at expiry as SVG.
+    /// Draw the covered position's payoff at expiry as SVG (the name must end in .svg).
     #[arg(long, value_name = "FILE.svg")]
     pub chart: Option<PathBuf>,
     /// Do not record today's IV summary in the history store.

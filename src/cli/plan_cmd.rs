@@ -13,7 +13,9 @@ use ccplan::regime::RegimeReport;
 
 use super::analysis::SymbolData;
 use super::plan_args::PlanArgs;
-use super::suggest_cmd::{emit, plan_pipeline, read_holdings, warn_naked, write_chart};
+use super::suggest_cmd::{
+    check_chart_path, emit, plan_pipeline, read_holdings, warn_naked, write_chart,
+};
 use super::{count, render, report_data_quality_of, Ctx, Partial, PARTIAL_EXIT};
 
 /// Symbols fetched at once.
@@ -41,6 +43,9 @@ struct PlanDoc<'a> {
 /// Run `plan`.
 pub fn run(a: &PlanCmdArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()> {
     let params = a.plan.params(&ctx.settings)?;
+    if let Some(path) = &a.plan.chart {
+        check_chart_path(path)?;
+    }
     let portfolio = read_holdings(&a.holdings)?;
     let pipe = plan_pipeline(&a.plan, ctx)?;
     let symbols: Vec<(String, Option<chrono::NaiveDate>)> = portfolio
@@ -154,7 +159,8 @@ pub fn run(a: &PlanCmdArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()
     if let Some(path) = &a.plan.chart {
         for h in &the_plan.holdings {
             if let Some(best) = &h.best {
-                write_chart(&chart_path(path, &h.symbol), best)?;
+                let basis = h.suggestion.as_ref().and_then(|s| s.cost_basis);
+                write_chart(&chart_path(path, &h.symbol), best, h.shares, basis)?;
             }
         }
     }

@@ -188,29 +188,49 @@ pub fn emit(
     render(format, out)
 }
 
-/// The payoff chart of a candidate on a holding.
-pub fn chart_for(c: &Candidate) -> PayoffChart {
+/// The payoff chart of a candidate on a holding of `shares` shares: the title says the part
+/// the calls cover ("PLTR 300 of 400 sh").
+pub fn chart_for(c: &Candidate, shares: u64, cost_basis: Option<f64>) -> PayoffChart {
     let expected_move = c.spot * c.metrics.iv * c.t.max(0.0).sqrt();
+    let covered = u64::from(c.contracts) * u64::from(c.multiplier);
     PayoffChart {
         title: format!(
-            "{} {} sh + short {} × {} @ {:.2}",
-            c.symbol,
-            u64::from(c.contracts) * u64::from(c.multiplier),
-            c.contracts,
-            c.occ,
-            c.limit_price
+            "{} {covered} of {shares} sh + short {} × {} @ {:.2}",
+            c.symbol, c.contracts, c.occ, c.limit_price
         ),
         spot: c.spot,
         strike: c.strike,
         premium: c.limit_price,
-        shares_covered: f64::from(c.contracts) * f64::from(c.multiplier),
+        shares_covered: covered as f64,
         expected_move,
+        cost_basis,
     }
 }
 
+/// `--chart FILE`: charts are SVG; another extension (`.png`) is refused before any work.
+pub fn check_chart_path(path: &Path) -> anyhow::Result<()> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if ext.as_deref() != Some("svg") {
+        return usage(format!(
+            "--chart {}: charts are written as SVG only; name the file .svg (convert to PNG with \
+             any SVG tool, e.g. `rsvg-convert -o chart.png chart.svg`)",
+            path.display()
+        ));
+    }
+    Ok(())
+}
+
 /// Write a chart atomically.
-pub fn write_chart(path: &Path, c: &Candidate) -> anyhow::Result<()> {
-    let chart = chart_for(c);
+pub fn write_chart(
+    path: &Path,
+    c: &Candidate,
+    shares: u64,
+    cost_basis: Option<f64>,
+) -> anyhow::Result<()> {
+    let chart = chart_for(c, shares, cost_basis);
     write_atomic(path, |w| write_payoff_svg(&chart, w))
         .with_context(|| format!("writing the chart {}", path.display()))?;
     eprintln!("wrote {}", path.display());
@@ -242,6 +262,9 @@ pub fn warn_naked(s: &Suggestion) -> Vec<String> {
 pub fn run(a: &SuggestArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()> {
     let symbol = a.symbol.trim().to_ascii_uppercase();
     let params = a.plan.params(&ctx.settings)?;
+    if let Some(path) = &a.plan.chart {
+        check_chart_path(path)?;
+    }
     let (holding, holding_note) = holding(a, &symbol)?;
     let pipe = plan_pipeline(&a.plan, ctx)?;
     let data = pipe.run(&symbol, holding.events.next_earnings)?;
@@ -285,7 +308,7 @@ pub fn run(a: &SuggestArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()
     emit(a.plan.format, a.plan.out.as_deref(), out, &render)?;
     if let Some(path) = &a.plan.chart {
         match suggestion.best() {
-            Some(best) => write_chart(path, best)?,
+            Some(best) => write_chart(path, best, holding.shares, holding.cost_basis)?,
             None => eprintln!("note: no candidate to chart"),
         }
     }

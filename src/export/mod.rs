@@ -26,7 +26,7 @@ use tabled::settings::{Alignment, Style};
 use crate::error::{Error, Result};
 
 mod chart;
-pub use chart::{write_payoff_svg, PayoffChart};
+pub use chart::{money, write_payoff_svg, PayoffChart};
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
