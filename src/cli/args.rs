@@ -31,21 +31,56 @@ pub struct Cli {
 pub enum Command {
     /// Price one option (Black-Scholes-Merton with a dividend yield) and show its greeks,
     /// or price a CSV batch with --batch.
+    #[command(
+        after_help = "Examples:\n  ccplan price call --spot 42 --strike 40 --years 0.5 --rate 10% --vol 20%\n  ccplan price put --spot 187.5 --strike 170 --expiry 2026-12-18 --as-of 2026-11-26 --vol 0.52\n  ccplan price --batch examples/options.csv > priced.csv"
+    )]
     Price(PriceArgs),
     /// Solve the implied volatility of one option price, or of a CSV batch with --batch.
+    #[command(
+        after_help = "Examples:\n  ccplan iv call --spot 42 --strike 40 --years 0.5 --rate 10% --price 4.7594\n  ccplan iv --batch examples/quotes.csv --keep-going > solved.csv"
+    )]
     Iv(IvArgs),
     /// Which calls to write on one holding: ranked, explained candidates.
+    #[command(
+        after_help = "Examples:\n  ccplan suggest NVDA --this-month --shares 300 --cost-basis 118.50 --source demo\n  ccplan suggest NVDA --dte 14..45 --profile conservative --explain\n  ccplan suggest AMD --holdings examples/my.toml --basis mid --out amd.csv --chart amd.svg"
+    )]
     Suggest(Box<super::suggest_cmd::SuggestArgs>),
     /// The best call per holding of a portfolio, totals, net delta and a stress table.
+    #[command(
+        after_help = "Examples:\n  ccplan plan --holdings examples/holdings.toml --source demo\n  ccplan plan --holdings examples/my.toml --this-month --out plan.md\n  ccplan plan --holdings examples/book.csv --format json > plan.json"
+    )]
     Plan(Box<super::plan_cmd::PlanCmdArgs>),
     /// Is implied volatility high enough to sell now? IV rank, IV vs realized, term structure,
     /// skew, RSI/MACD, and one verdict.
+    #[command(
+        after_help = "Examples:\n  ccplan regime NVDA --source demo\n  ccplan regime NVDA --format json --earnings-date 2027-02-24"
+    )]
     Regime(Box<super::regime_cmd::RegimeArgs>),
     /// Show an option chain: bid, ask, mid, spread, volume, open interest and IV.
+    #[command(
+        after_help = "Examples:\n  ccplan chain NVDA --source demo --expiry 2026-12-18\n  ccplan chain NVDA --format csv --save nvda.json   # replay with --source file:nvda.json"
+    )]
     Chain(super::chain_cmd::ChainArgs),
     /// The local IV history behind IV rank: import, show, export.
     #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  ccplan history import examples/nvda_iv.csv --symbol NVDA\n  ccplan history show NVDA\n  ccplan history export NVDA --out nvda_iv.csv"
+    )]
     History(super::history_cmd::HistoryCmd),
+}
+
+/// `--format`: the choices listed in `--help`, aliases (txt, markdown) accepted but hidden.
+pub fn format_parser() -> impl clap::builder::TypedValueParser<Value = ccplan::export::Format> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new([
+        PossibleValue::new("table").help("aligned text"),
+        PossibleValue::new("csv").help("full precision, decimal fractions"),
+        PossibleValue::new("json").help("the full structure"),
+        PossibleValue::new("md").help("Markdown"),
+        PossibleValue::new("txt").hide(true),
+        PossibleValue::new("markdown").hide(true),
+    ])
+    .try_map(|s| s.parse::<ccplan::export::Format>())
 }
 
 /// Call or put, as a positional argument.

@@ -27,7 +27,7 @@ pub struct ChainArgs {
     #[arg(long, value_name = "DATE")]
     pub expiry: Option<chrono::NaiveDate>,
     /// Output format on standard output.
-    #[arg(long, default_value = "table")]
+    #[arg(long, default_value = "table", value_parser = super::args::format_parser())]
     pub format: Format,
     /// Also save the normalized chain as a ccplan snapshot (JSON), for --source file:PATH.
     #[arg(long, value_name = "FILE")]

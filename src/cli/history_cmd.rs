@@ -29,7 +29,7 @@ pub enum HistoryCmd {
         /// Ticker.
         symbol: String,
         /// Output format.
-        #[arg(long, default_value = "table")]
+        #[arg(long, default_value = "table", value_parser = super::args::format_parser())]
         format: Format,
     },
     /// Write a symbol's series as CSV (the import layout), to standard output or --out.

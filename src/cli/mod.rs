@@ -18,8 +18,6 @@ mod suggest_cmd;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
-
 pub use args::Cli;
 
 use ccplan::model::ChainSnapshot;
@@ -164,7 +162,7 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
 
 /// Parse argv, run the command, map the outcome to an exit code.
 pub fn run() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match parse_args() {
         Ok(cli) => cli,
         Err(e) => {
             let code = e.exit_code();
@@ -224,6 +222,19 @@ pub fn run() -> ExitCode {
             ExitCode::from(code)
         }
     }
+}
+
+/// Parse argv. `--store` is global (it may follow any market subcommand) but means nothing to
+/// `price` and `iv`, whose help therefore does not list it.
+fn parse_args() -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let mut cmd = Cli::command();
+    cmd.build();
+    for name in ["price", "iv"] {
+        cmd = cmd.mut_subcommand(name, |c| c.mut_arg("store", |a| a.hide(true)));
+    }
+    let matches = cmd.try_get_matches()?;
+    Cli::from_arg_matches(&matches)
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {

@@ -115,7 +115,7 @@ pub struct PlanArgs {
     #[arg(long, value_parser = parse_fraction)]
     pub thin_iv_rank: Option<f64>,
     /// Output format on standard output.
-    #[arg(long, default_value = "table")]
+    #[arg(long, default_value = "table", value_parser = super::args::format_parser())]
     pub format: Format,
     /// Also write the result to FILE (format from the extension: .csv .json .md .txt),
     /// atomically.
