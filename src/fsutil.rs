@@ -34,7 +34,7 @@ pub const IV_HISTORY_LIMIT: u64 = 8 * MIB;
 
 /// A limit in words: "8 MiB", "64 MiB", "1000 bytes".
 pub fn size_words(bytes: u64) -> String {
-    if bytes >= MIB && bytes % MIB == 0 {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MiB", bytes / MIB)
     } else {
         format!("{bytes} bytes")
