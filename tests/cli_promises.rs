@@ -874,3 +874,50 @@ fn charts_say_the_covered_part_draw_the_basis_and_refuse_png() {
     );
     assert_eq!(o.status.code(), Some(2));
 }
+
+// ---- help -----------------------------------------------------------------------------------
+
+#[test]
+fn every_subcommand_help_has_examples_and_format_lists_its_choices() {
+    let t = Tmp::new();
+    for sub in [
+        vec!["price"],
+        vec!["iv"],
+        vec!["suggest"],
+        vec!["plan"],
+        vec!["regime"],
+        vec!["chain"],
+        vec!["history"],
+    ] {
+        let out = ok(&run(&[&sub[..], &["--help"]].concat(), &t.store()));
+        assert!(out.contains("Examples:\n  ccplan "), "{sub:?}: {out}");
+        if ["suggest", "plan", "regime", "chain"].contains(&sub[0]) {
+            assert!(
+                out.contains("table")
+                    && out.contains("csv")
+                    && out.contains("json")
+                    && out.contains("md"),
+                "{out}"
+            );
+            assert!(
+                out.contains("Possible values") || out.contains("possible values"),
+                "{sub:?}: {out}"
+            );
+        }
+    }
+    let o = run(
+        &[
+            "price", "--store", "x", "call", "--spot", "1", "--strike", "1", "--years", "1",
+            "--vol", "0.2",
+        ],
+        &t.store(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    // Aliases still work.
+    ok(&run(
+        &[
+            "chain", "NVDA", "--source", "demo", "--as-of", AS_OF, "--format", "markdown",
+        ],
+        &t.store(),
+    ));
+}

@@ -225,13 +225,27 @@ pub fn run() -> ExitCode {
 }
 
 /// Parse argv. `--store` is global (it may follow any market subcommand) but means nothing to
-/// `price` and `iv`, whose help therefore does not list it.
+/// `price` and `iv`, which refuse it.
 fn parse_args() -> Result<Cli, clap::Error> {
     use clap::{CommandFactory, FromArgMatches};
     let mut cmd = Cli::command();
-    cmd.build();
-    for name in ["price", "iv"] {
-        cmd = cmd.mut_subcommand(name, |c| c.mut_arg("store", |a| a.hide(true)));
+    // `--store` means nothing to price and iv: refused there rather than silently ignored.
+    let argv: Vec<String> = std::env::args().collect();
+    let sub = argv.iter().skip(1).find(|a| {
+        matches!(
+            a.as_str(),
+            "price" | "iv" | "suggest" | "plan" | "regime" | "chain" | "history"
+        )
+    });
+    if matches!(sub.map(String::as_str), Some("price" | "iv"))
+        && argv
+            .iter()
+            .any(|a| a == "--store" || a.starts_with("--store="))
+    {
+        return Err(cmd.error(
+            clap::error::ErrorKind::UnknownArgument,
+            "--store is for the market and history commands; price and iv do not use the store",
+        ));
     }
     let matches = cmd.try_get_matches()?;
     Cli::from_arg_matches(&matches)
