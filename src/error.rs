@@ -212,7 +212,7 @@ impl Error {
     pub fn invalid(what: &'static str, value: impl fmt::Display, expected: &'static str) -> Self {
         Error::InvalidInput {
             what,
-            value: value.to_string(),
+            value: tame(&value.to_string(), 120),
             expected,
         }
     }
@@ -227,10 +227,36 @@ impl Error {
         Error::Record {
             source_name: source_name.into(),
             line,
-            field: field.into(),
-            message: message.into(),
+            field: tame(&field.into(), 60),
+            message: tame(&message.into(), 400),
         }
     }
+}
+
+/// Text from a bad input made safe to show: control characters escaped, and anything longer
+/// than `max` characters cut in the middle (the head and the tail kept, the length said), so
+/// a file of NUL bytes or a megabyte-long "column name" never floods a terminal.
+pub fn tame(s: &str, max: usize) -> String {
+    let escaped = |c: char| -> String {
+        if c.is_control() && c != '\n' {
+            c.escape_default().collect()
+        } else {
+            c.to_string()
+        }
+    };
+    let n = s.chars().count();
+    if n <= max && !s.chars().any(|c| c.is_control() && c != '\n') {
+        return s.to_string();
+    }
+    if n <= max {
+        return s.chars().map(escaped).collect();
+    }
+    let head = max * 2 / 3;
+    let tail = max - head;
+    let mut out: String = s.chars().take(head).map(escaped).collect();
+    out.push_str(&format!(" …[{} characters cut]… ", n - head - tail));
+    out.extend(s.chars().skip(n - tail).map(escaped));
+    out
 }
 
 /// Remove credentials from a URL before it is shown anywhere: the values of query parameters
@@ -283,6 +309,23 @@ pub fn redact_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn record_messages_are_tamed() {
+        let e = Error::record(
+            "h.csv",
+            1,
+            "\0".repeat(5000),
+            format!("{:?} is not a number", "\0".repeat(100_000)),
+        );
+        let s = e.to_string();
+        assert!(s.len() < 1200, "{}", s.len());
+        assert!(!s.contains('\0'));
+        assert!(s.ends_with("is not a number"), "{s}");
+        assert!(s.contains("characters cut"), "{s}");
+        assert_eq!(tame("NVDA", 60), "NVDA");
+        assert_eq!(tame("a\u{1b}b", 60), "a\\u{1b}b");
+    }
 
     #[test]
     fn redacts_keys_and_userinfo() {

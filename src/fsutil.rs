@@ -1,5 +1,12 @@
-//! Atomic file writing.
+//! Atomic file writing, and input reads with a size cap.
 //!
+//! **Reading.** Every file a user hands ccplan is read through [`CappedReader`] with a limit
+//! per kind of input ([`CHAIN_FILE_LIMIT`], [`HOLDINGS_FILE_LIMIT`], [`BATCH_LIMIT`],
+//! [`IV_HISTORY_LIMIT`]), so `/dev/zero`, `/dev/urandom` or a mistaken 200 MB file stops with
+//! an error at the limit instead of growing memory without bound (a device's size is not
+//! known in advance, so the check is on the bytes read, not on the file's metadata).
+//!
+//! **Writing.**
 //! A snapshot or an export that is half written when the disk fills up, the process is killed
 //! or a serializer fails is worse than none: the next run would read garbage. [`write_atomic`]
 //! writes to a temporary file in the target's own directory (so the final rename never
@@ -8,11 +15,111 @@
 //! left untouched and the temporary file is removed.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{Error, Result};
+
+/// One mebibyte.
+pub const MIB: u64 = 1024 * 1024;
+/// The most a chain or price-history file (`--source file:`, `--history file:`) may hold.
+pub const CHAIN_FILE_LIMIT: u64 = 64 * MIB;
+/// The most a holdings file may hold.
+pub const HOLDINGS_FILE_LIMIT: u64 = 8 * MIB;
+/// The most a `price`/`iv --batch` input may hold (file or standard input).
+pub const BATCH_LIMIT: u64 = 8 * MIB;
+/// The most an IV-history CSV (`history import`) may hold.
+pub const IV_HISTORY_LIMIT: u64 = 8 * MIB;
+
+/// A limit in words: "8 MiB", "64 MiB", "1000 bytes".
+pub fn size_words(bytes: u64) -> String {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// A reader that fails, with [`io::ErrorKind::InvalidData`], as soon as more than `limit`
+/// bytes come from `inner`. It never reads more than `limit + 1` bytes.
+#[derive(Debug)]
+pub struct CappedReader<R> {
+    inner: io::Take<R>,
+    limit: u64,
+    what: &'static str,
+    read: u64,
+}
+
+impl<R: Read> CappedReader<R> {
+    /// Cap `inner` at `limit` bytes; `what` names the input in the error ("a holdings file").
+    pub fn new(inner: R, limit: u64, what: &'static str) -> Self {
+        CappedReader {
+            inner: inner.take(limit.saturating_add(1)),
+            limit,
+            what,
+            read: 0,
+        }
+    }
+
+    fn over(&self) -> io::Error {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "larger than the {} limit for {}",
+                size_words(self.limit),
+                self.what
+            ),
+        )
+    }
+}
+
+impl<R: Read> Read for CappedReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.read > self.limit {
+            return Err(self.over());
+        }
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        if self.read > self.limit {
+            return Err(self.over());
+        }
+        Ok(n)
+    }
+}
+
+/// Read a whole file as UTF-8 text, at most `limit` bytes (`what` names the input kind in
+/// the error). A directory, an unreadable file, a file over the limit (a device such as
+/// `/dev/zero` included) are [`Error::Io`] naming the path; bytes that are not UTF-8 are an
+/// [`Error::Record`] naming the line and offset, never echoing the bytes themselves. A
+/// leading byte-order mark is kept (the parsers skip it).
+pub fn read_text_capped(path: &Path, limit: u64, what: &'static str) -> Result<String> {
+    let io_err = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if fs::metadata(path).map_err(io_err)?.is_dir() {
+        return Err(io_err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "is a directory, not a file",
+        )));
+    }
+    let file = File::open(path).map_err(io_err)?;
+    let mut bytes = Vec::new();
+    CappedReader::new(file, limit, what)
+        .read_to_end(&mut bytes)
+        .map_err(io_err)?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1;
+        Error::record(
+            path.display().to_string(),
+            line,
+            "content",
+            format!("not UTF-8 text (bad byte at offset {at})"),
+        )
+    })
+}
 
 /// Distinguishes temporary files of concurrent writers in one process.
 static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -149,6 +256,26 @@ impl Drop for TempGuard {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn capped_reader_stops_at_the_limit() {
+        let mut v = Vec::new();
+        let e = CappedReader::new(io::repeat(0), 1000, "a test input")
+            .read_to_end(&mut v)
+            .unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+        assert_eq!(
+            e.to_string(),
+            "larger than the 1000 bytes limit for a test input"
+        );
+        assert!(v.len() <= 1001);
+        let mut v = Vec::new();
+        CappedReader::new(&[7u8; 1000][..], 1000, "x")
+            .read_to_end(&mut v)
+            .unwrap();
+        assert_eq!(v.len(), 1000);
+        assert_eq!(size_words(8 * MIB), "8 MiB");
+    }
 
     fn leftovers(dir: &Path) -> Vec<String> {
         fs::read_dir(dir)

@@ -334,7 +334,56 @@ fn output_commands(dir: &Path) -> Vec<(Vec<String>, Option<String>, bool)> {
     let store = dir.join("store.sqlite3");
     let (h, st) = (holdings.display().to_string(), store.display().to_string());
     let v = |a: &str| a.split_whitespace().map(String::from).collect::<Vec<_>>();
+    // An IV history big enough for `history show` to overflow a pipe.
+    let iv = dir.join("iv.csv");
+    let mut series = String::from("date,iv30\n");
+    let start = chrono::NaiveDate::from_ymd_opt(2010, 1, 1).unwrap();
+    for i in 0..4000 {
+        let d = start + chrono::Duration::days(i);
+        series.push_str(&format!("{d},0.{}\n", 30 + i % 40));
+    }
+    std::fs::write(&iv, series).unwrap();
+    let imported = base_cmd(
+        &[
+            "history",
+            "import",
+            iv.to_str().unwrap(),
+            "--symbol",
+            "NVDA",
+            "--store",
+            &st,
+        ],
+        &[],
+    )
+    .output()
+    .unwrap();
+    assert!(imported.status.success(), "{}", text(&imported.stderr));
     vec![
+        (
+            v("chain NVDA --source demo --as-of 2026-11-26 --format json"),
+            None,
+            true,
+        ),
+        (
+            v(&format!("history show NVDA --store {st} --format json")),
+            None,
+            true,
+        ),
+        (v(&format!("history show NVDA --store {st}")), None, true),
+        (
+            v(&format!(
+                "plan --holdings {h} --source demo --as-of 2026-11-20 --store {st} --format json"
+            )),
+            None,
+            false,
+        ),
+        (
+            v(&format!(
+                "suggest NVDA --source demo --as-of 2026-11-20 --store {st} --format json --top 40"
+            )),
+            None,
+            false,
+        ),
         (
             v("chain NVDA --source demo --as-of 2026-11-26 --format csv"),
             None,

@@ -192,7 +192,12 @@ fn rows_carry_contracts_limit_price_totals_and_symbols() {
     assert!(!s.candidates.is_empty());
     for c in &s.candidates {
         assert_eq!(c.contracts, 2);
-        assert_eq!(c.limit_price, c.bid.unwrap(), "bid basis");
+        // The bid rounded to the tick: this synthetic chain quotes off the nickel grid above
+        // 3.00, so it counts as a penny class, and the limit is the bid to the nearest cent.
+        let bid = c.bid.unwrap();
+        assert!((c.limit_price - bid).abs() <= 0.005 + 1e-9, "bid basis");
+        assert_eq!(c.limit_price, (c.limit_price * 100.0).round() / 100.0);
+        assert_eq!(c.metrics.premium, c.limit_price);
         assert!(c.limit_price < c.ask.unwrap(), "never the ask");
         close(
             c.total_premium,
@@ -213,12 +218,11 @@ fn rows_carry_contracts_limit_price_totals_and_symbols() {
     };
     let s = suggest(&holding("NVDA", 250, None), &market, &mid).unwrap();
     for c in &s.candidates {
-        close(
-            c.limit_price,
-            0.5 * (c.bid.unwrap() + c.ask.unwrap()),
-            1e-12,
-            "mid",
-        );
+        // The mid rounded to the tick, never up past the mid.
+        let mid = 0.5 * (c.bid.unwrap() + c.ask.unwrap());
+        assert!(c.limit_price <= mid + 1e-12, "mid");
+        assert!(mid - c.limit_price < 0.01 + 1e-12, "mid");
+        assert_eq!(c.limit_price, (c.limit_price * 100.0).round() / 100.0);
     }
     // Coverage 50 % of 1 000 shares = 5 contracts, minus 2 already written = 3.
     let mut h = holding("NVDA", 1000, None);
@@ -247,8 +251,21 @@ fn rows_carry_contracts_limit_price_totals_and_symbols() {
         1e-9,
         "after = before − delta × 100 × 3",
     );
-    // Every share covered: contracts 0 and a note.
+    // Under one contract: contracts 0 and a note saying so.
     let s = suggest(&holding("NVDA", 99, None), &market, &params).unwrap();
+    assert!(s.best().is_none());
+    assert!(s
+        .notes
+        .iter()
+        .any(|n| matches!(n, ccplan::plan::Note::UnderOneContract { shares: 99, .. })));
+    // Every share covered by calls already written: contracts 0 and that note.
+    let mut h = holding("NVDA", 200, None);
+    h.written.push(WrittenCall {
+        contract: ccplan::model::OptionContract::new("NVDA", d(2026, 12, 18), 120.0, Right::Call)
+            .unwrap(),
+        contracts: 2,
+    });
+    let s = suggest(&h, &market, &params).unwrap();
     assert!(s.best().is_none());
     assert!(s
         .notes

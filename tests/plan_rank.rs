@@ -123,9 +123,24 @@ fn this_month_and_rollover() {
     let p = PlanParams {
         window: ExpiryWindow::ThisMonth,
         top_n: 1000,
+        this_month_min_dte: 0,
         ..PlanParams::default()
     };
-    // 2026-11-16: the 11-20 and 11-27 expiries.
+    // With the default minimum of 7 days, the 4-day 11-20 expiry is left out.
+    let default_min = run(
+        &h,
+        &Spec::default().build(),
+        &PlanParams {
+            this_month_min_dte: 7,
+            ..p.clone()
+        },
+    );
+    assert!(default_min
+        .candidates
+        .iter()
+        .all(|c| c.expiry == d(2026, 11, 27)));
+    assert!(!default_min.candidates.is_empty());
+    // 2026-11-16, no minimum: the 11-20 and 11-27 expiries.
     let s = run(&h, &Spec::default().build(), &p);
     let mut expiries: Vec<_> = s.candidates.iter().map(|c| c.expiry).collect();
     expiries.sort();
@@ -269,6 +284,8 @@ fn short_expiries_do_not_pull_the_pick_off_target() {
     .build();
     let p = PlanParams {
         window: ExpiryWindow::ThisMonth,
+        // The 4-day expiry stays in: this is about the score, not the window's minimum.
+        this_month_min_dte: 0,
         ..PlanParams::default()
     };
     let s = run(&holding("NVDA", 300, Some(97.0)), &chain, &p);

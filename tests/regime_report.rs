@@ -744,15 +744,28 @@ fn tables_render_in_every_format() {
         .iter()
         .find(|row| row[0] == Cell::text("IV30 (constant maturity, ATM)"))
         .unwrap();
-    // Percent numbers with a "%" unit, so CSV agrees with its unit column.
+    // A decimal fraction shown to people as percent ("%" unit) ...
     assert_eq!(
         iv30_row[1],
-        Cell::Num {
-            value: 30.0,
+        Cell::Pct {
+            value: 0.30,
             decimals: 2
         }
     );
     assert_eq!(iv30_row[2], Cell::text("%"));
+    // ... and in the machine tables (CSV) a fraction with a "fraction" unit.
+    let machine = r.to_machine_tables();
+    let mut csv = Vec::new();
+    machine[0].1.write(Format::Csv, &mut csv).unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    let iv30_line = csv
+        .lines()
+        .find(|l| l.starts_with("\"IV30 (constant maturity, ATM)\","))
+        .unwrap();
+    assert!(iv30_line.contains(",0.3,fraction,"), "{iv30_line}");
+    let mut txt = Vec::new();
+    readings.write(Format::Table, &mut txt).unwrap();
+    assert!(String::from_utf8(txt).unwrap().contains("30.00"));
     // A missing reading has an empty value and no stray note.
     let skew_row = readings
         .rows

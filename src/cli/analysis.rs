@@ -80,6 +80,11 @@ impl Pipeline<'_> {
             .chain(&request)
             .with_context(|| format!("option chain for {symbol} from {}", self.chains.name()))?;
         let mut warnings = Vec::new();
+        match super::as_of_disagreement(&snap, ctx) {
+            Some((true, w)) => warnings.push(w),
+            Some((false, n)) => eprintln!("note: {n}"),
+            None => {}
+        }
         let as_of_date = session_date(&snap.as_of);
         let history = match &self.histories {
             None => None,

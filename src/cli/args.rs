@@ -31,21 +31,56 @@ pub struct Cli {
 pub enum Command {
     /// Price one option (Black-Scholes-Merton with a dividend yield) and show its greeks,
     /// or price a CSV batch with --batch.
+    #[command(
+        after_help = "Examples:\n  ccplan price call --spot 42 --strike 40 --years 0.5 --rate 10% --vol 20%\n  ccplan price put --spot 187.5 --strike 170 --expiry 2026-12-18 --as-of 2026-11-26 --vol 0.52\n  ccplan price --batch examples/options.csv > priced.csv"
+    )]
     Price(PriceArgs),
     /// Solve the implied volatility of one option price, or of a CSV batch with --batch.
+    #[command(
+        after_help = "Examples:\n  ccplan iv call --spot 42 --strike 40 --years 0.5 --rate 10% --price 4.7594\n  ccplan iv --batch examples/quotes.csv --keep-going > solved.csv"
+    )]
     Iv(IvArgs),
     /// Which calls to write on one holding: ranked, explained candidates.
+    #[command(
+        after_help = "Examples:\n  ccplan suggest NVDA --this-month --shares 300 --cost-basis 118.50 --source demo\n  ccplan suggest NVDA --dte 14..45 --profile conservative --explain\n  ccplan suggest AMD --holdings examples/my.toml --basis mid --out amd.csv --chart amd.svg"
+    )]
     Suggest(Box<super::suggest_cmd::SuggestArgs>),
     /// The best call per holding of a portfolio, totals, net delta and a stress table.
+    #[command(
+        after_help = "Examples:\n  ccplan plan --holdings examples/holdings.toml --source demo\n  ccplan plan --holdings examples/my.toml --this-month --out plan.md\n  ccplan plan --holdings examples/book.csv --format json > plan.json"
+    )]
     Plan(Box<super::plan_cmd::PlanCmdArgs>),
     /// Is implied volatility high enough to sell now? IV rank, IV vs realized, term structure,
     /// skew, RSI/MACD, and one verdict.
+    #[command(
+        after_help = "Examples:\n  ccplan regime NVDA --source demo\n  ccplan regime NVDA --format json --earnings-date 2027-02-24"
+    )]
     Regime(Box<super::regime_cmd::RegimeArgs>),
     /// Show an option chain: bid, ask, mid, spread, volume, open interest and IV.
+    #[command(
+        after_help = "Examples:\n  ccplan chain NVDA --source demo --expiry 2026-12-18\n  ccplan chain NVDA --format csv --save nvda.json   # replay with --source file:nvda.json"
+    )]
     Chain(super::chain_cmd::ChainArgs),
     /// The local IV history behind IV rank: import, show, export.
     #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  ccplan history import examples/nvda_iv.csv --symbol NVDA\n  ccplan history show NVDA\n  ccplan history export NVDA --out nvda_iv.csv"
+    )]
     History(super::history_cmd::HistoryCmd),
+}
+
+/// `--format`: the choices listed in `--help`, aliases (txt, markdown) accepted but hidden.
+pub fn format_parser() -> impl clap::builder::TypedValueParser<Value = ccplan::export::Format> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new([
+        PossibleValue::new("table").help("aligned text"),
+        PossibleValue::new("csv").help("full precision, decimal fractions"),
+        PossibleValue::new("json").help("the full structure"),
+        PossibleValue::new("md").help("Markdown"),
+        PossibleValue::new("txt").hide(true),
+        PossibleValue::new("markdown").hide(true),
+    ])
+    .try_map(|s| s.parse::<ccplan::export::Format>())
 }
 
 /// Call or put, as a positional argument.
@@ -119,6 +154,7 @@ pub struct IvArgs {
 /// Run the parsed command, writing to `out`.
 pub fn dispatch(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
     // The clock, read here and only here: whole seconds, shown in New York time.
+    let as_of_given = cli.as_of.is_some();
     let now = cli.as_of.unwrap_or_else(|| {
         let t = Utc::now();
         t.with_nanosecond(0)
@@ -135,11 +171,17 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
             Some(path) => batch::run(batch::Mode::Iv, path, a.option.keep_going, out),
             None => pricing_cmd::iv(&a, now, out),
         },
-        Command::Suggest(a) => super::suggest_cmd::run(&a, &context(cli.store, now)?, out),
-        Command::Plan(a) => super::plan_cmd::run(&a, &context(cli.store, now)?, out),
-        Command::Regime(a) => super::regime_cmd::run(&a, &context(cli.store, now)?, out),
-        Command::Chain(a) => super::chain_cmd::run(&a, &context(cli.store, now)?, out),
-        Command::History(c) => super::history_cmd::run(&c, &context(cli.store, now)?, out),
+        Command::Suggest(a) => {
+            super::suggest_cmd::run(&a, &context(cli.store, now, as_of_given)?, out)
+        }
+        Command::Plan(a) => super::plan_cmd::run(&a, &context(cli.store, now, as_of_given)?, out),
+        Command::Regime(a) => {
+            super::regime_cmd::run(&a, &context(cli.store, now, as_of_given)?, out)
+        }
+        Command::Chain(a) => super::chain_cmd::run(&a, &context(cli.store, now, as_of_given)?, out),
+        Command::History(c) => {
+            super::history_cmd::run(&c, &context(cli.store, now, as_of_given)?, out)
+        }
     }
 }
 
@@ -148,6 +190,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
 fn context(
     store: Option<std::path::PathBuf>,
     now: DateTime<FixedOffset>,
+    as_of_given: bool,
 ) -> anyhow::Result<super::Ctx> {
     let settings = super::config::load(&|k| std::env::var(k).ok())?;
     let store = match store.or_else(|| settings.store.clone()) {
@@ -161,6 +204,7 @@ fn context(
         settings,
         now,
         store,
+        as_of_given,
     })
 }
 
@@ -195,12 +239,23 @@ pub fn parse_fraction(s: &str) -> Result<f64, String> {
     Ok(v * scale)
 }
 
+/// The largest volatility taken as a decimal fraction (1 000 %): above it, `45` surely means
+/// 45 %. The same rule for `price --vol` and a batch's `vol` column.
+pub const MAX_VOL: f64 = 10.0;
+
+/// Why `v` is surely a percentage given without `%` (e.g. `--vol 45`), if it is.
+pub fn implausible_fraction(what: &str, v: f64, max: f64) -> Option<String> {
+    (v.abs() > max).then(|| {
+        format!(
+            "{what} {v} is a decimal fraction here; did you mean {v}% (write it with a % sign)?"
+        )
+    })
+}
+
 /// Reject a value that is surely a percentage given without `%` (e.g. `--vol 45`).
 pub fn check_plausible_fraction(what: &str, v: f64, max: f64) -> anyhow::Result<()> {
-    if v.abs() > max {
-        return usage(format!(
-            "{what} {v} is a decimal fraction here; did you mean {v}% (write it with a % sign)?"
-        ));
+    match implausible_fraction(what, v, max) {
+        Some(msg) => usage(msg),
+        None => Ok(()),
     }
-    Ok(())
 }

@@ -18,7 +18,10 @@ use std::io::{self, Read, Write};
 
 use anyhow::Context;
 
+use ccplan::fsutil::{CappedReader, BATCH_LIMIT};
 use ccplan::model::Right;
+
+use super::args::{implausible_fraction, MAX_VOL};
 use ccplan::pricing::{self, BsmInputs};
 use ccplan::Error;
 
@@ -62,6 +65,7 @@ pub fn run(mode: Mode, path: &str, keep_going: bool, out: &mut dyn Write) -> any
         })?;
         (path.to_string(), Box::new(f))
     };
+    let input = CappedReader::new(input, BATCH_LIMIT, "a batch");
     process(mode, &name, input, keep_going, out)
 }
 
@@ -237,15 +241,34 @@ fn compute(
     };
     match mode {
         Mode::Price => {
+            // The single-option command's rule: `vol = 45` means 45 %, not 4 500 %.
+            if let Some(msg) = implausible_fraction("vol", nums[5], MAX_VOL) {
+                return Err(Error::record(name, line, "vol", msg));
+            }
             let g = pricing::greeks(&inputs, nums[5])
                 .map_err(|e| Error::record(name, line, "row", e.to_string()))?;
-            Ok([g.price, g.delta, g.gamma, g.vega, g.theta, g.rho]
-                .iter()
-                .map(|x| x.to_string())
-                .collect())
+            let values = [g.price, g.delta, g.gamma, g.vega, g.theta, g.rho];
+            if let Some(k) = values.iter().position(|x| !x.is_finite()) {
+                const NAMES: [&str; 6] = ["price", "delta", "gamma", "vega", "theta", "rho"];
+                return Err(Error::record(
+                    name,
+                    line,
+                    "row",
+                    format!(
+                        "{} is not a finite number for these inputs (out of the range \
+                         double precision can price)",
+                        NAMES[k]
+                    ),
+                ));
+            }
+            Ok(values.iter().map(|x| x.to_string()).collect())
         }
         Mode::Iv => Ok(match pricing::implied_vol(&inputs, nums[5]) {
-            Ok(vol) => vec![vol.to_string(), String::new()],
+            Ok(vol) if vol.is_finite() => vec![vol.to_string(), String::new()],
+            Ok(vol) => vec![
+                String::new(),
+                format!("the solver returned {vol}, not a finite volatility"),
+            ],
             Err(e) => vec![String::new(), e.to_string()],
         }),
     }

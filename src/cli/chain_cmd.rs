@@ -27,7 +27,7 @@ pub struct ChainArgs {
     #[arg(long, value_name = "DATE")]
     pub expiry: Option<chrono::NaiveDate>,
     /// Output format on standard output.
-    #[arg(long, default_value = "table")]
+    #[arg(long, default_value = "table", value_parser = super::args::format_parser())]
     pub format: Format,
     /// Also save the normalized chain as a ccplan snapshot (JSON), for --source file:PATH.
     #[arg(long, value_name = "FILE")]
@@ -48,10 +48,24 @@ pub fn run(a: &ChainArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()> 
         as_of: ctx.now,
     };
     let snap = source.chain(&request)?;
+    if let Some(date) = a.expiry {
+        if !snap.quotes.iter().any(|q| q.contract.expiry == date) {
+            return Err(no_such_expiry(&*source, &request, date));
+        }
+    }
     report_data_quality(&snap);
+    match super::as_of_disagreement(&snap, ctx) {
+        Some((true, w)) => eprintln!("warning: {w}"),
+        Some((false, n)) => eprintln!("note: {n}"),
+        None => {}
+    }
     if let Some(path) = &a.save {
         save_snapshot(path, &snap)?;
-        eprintln!("saved {} quotes to {}", snap.quotes.len(), path.display());
+        eprintln!(
+            "saved {} to {}",
+            super::count(snap.quotes.len(), "quote", "quotes"),
+            path.display()
+        );
     }
     match a.format {
         Format::Json => write_json(&snap, out)?,
@@ -59,18 +73,46 @@ pub fn run(a: &ChainArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()> 
             if f == Format::Table {
                 writeln!(
                     out,
-                    "{} spot {} USD, as of {} ({}), {} contracts",
+                    "{} spot {} USD, as of {} ({}), {}",
                     snap.underlying.symbol,
                     snap.underlying.last,
                     snap.as_of.to_rfc3339(),
                     snap.source,
-                    snap.quotes.len()
+                    super::count(snap.quotes.len(), "contract", "contracts")
                 )?;
             }
             chain_table(&snap, &ctx.settings).write(f, out)?
         }
     }
     Ok(())
+}
+
+/// The error for `--expiry DATE` when the chain has no contract on that date, naming the
+/// listed expiries nearest to it (from a second, unfiltered request; best effort).
+fn no_such_expiry(
+    source: &dyn ccplan::providers::ChainSource,
+    request: &ChainRequest,
+    date: chrono::NaiveDate,
+) -> anyhow::Error {
+    let all = ChainRequest {
+        expiries: ExpiryFilter::All,
+        ..request.clone()
+    };
+    let mut listed = source.chain(&all).map(|s| s.expiries()).unwrap_or_default();
+    listed.sort_by_key(|d| ((*d - date).num_days().abs(), *d));
+    listed.truncate(4);
+    listed.sort();
+    let nearest = if listed.is_empty() {
+        "the source lists no expiry at all".to_string()
+    } else {
+        let names: Vec<String> = listed.iter().map(|d| d.to_string()).collect();
+        format!("nearest listed expiries: {}", names.join(", "))
+    };
+    anyhow::anyhow!(
+        "{}: no contract expires on {date} in the chain from {}; {nearest}",
+        request.symbol,
+        source.name()
+    )
 }
 
 /// Our IV (mid, else bid) and delta per contract, from the chain analytics on the implied

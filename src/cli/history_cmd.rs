@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::Subcommand;
 
 use ccplan::export::{Cell, Format, Table};
-use ccplan::fsutil::write_atomic;
+use ccplan::fsutil::{write_atomic, CappedReader, IV_HISTORY_LIMIT};
 use ccplan::store::Store;
 
 use super::Ctx;
@@ -29,7 +29,7 @@ pub enum HistoryCmd {
         /// Ticker.
         symbol: String,
         /// Output format.
-        #[arg(long, default_value = "table")]
+        #[arg(long, default_value = "table", value_parser = super::args::format_parser())]
         format: Format,
     },
     /// Write a symbol's series as CSV (the import layout), to standard output or --out.
@@ -47,18 +47,22 @@ pub fn run(cmd: &HistoryCmd, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<(
     match cmd {
         HistoryCmd::Import { file, symbol } => {
             let mut store = Store::open(&ctx.store)?;
+            let cap = |r: Box<dyn std::io::Read>| {
+                CappedReader::new(r, IV_HISTORY_LIMIT, "an IV history file")
+            };
             let n = if file == "-" {
-                store.import_csv(symbol, "stdin", std::io::stdin().lock())?
+                store.import_csv(symbol, "stdin", cap(Box::new(std::io::stdin().lock())))?
             } else {
                 let f = std::fs::File::open(file).map_err(|e| ccplan::Error::Io {
                     path: file.into(),
                     source: e,
                 })?;
-                store.import_csv(symbol, file, std::io::BufReader::new(f))?
+                store.import_csv(symbol, file, cap(Box::new(std::io::BufReader::new(f))))?
             };
             writeln!(
                 out,
-                "imported {n} sessions of {} into {}",
+                "imported {} of {} into {}",
+                super::count(n, "session", "sessions"),
                 symbol.to_ascii_uppercase(),
                 ctx.store.display()
             )?;
@@ -91,9 +95,9 @@ pub fn run(cmd: &HistoryCmd, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<(
             if *format == Format::Table {
                 writeln!(
                     out,
-                    "{}: {} sessions in {}",
+                    "{}: {} in {}",
                     symbol.to_ascii_uppercase(),
-                    rows.len(),
+                    super::count(rows.len(), "session", "sessions"),
                     ctx.store.display()
                 )?;
             }
@@ -109,7 +113,11 @@ pub fn run(cmd: &HistoryCmd, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<(
                         n = store.export_csv(symbol, w)?;
                         Ok(())
                     })?;
-                    eprintln!("wrote {n} sessions to {}", path.display());
+                    eprintln!(
+                        "wrote {} to {}",
+                        super::count(n, "session", "sessions"),
+                        path.display()
+                    );
                 }
                 None => {
                     store.export_csv(symbol, &mut *out)?;

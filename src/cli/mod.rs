@@ -18,8 +18,6 @@ mod suggest_cmd;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
-
 pub use args::Cli;
 
 use ccplan::model::ChainSnapshot;
@@ -44,13 +42,74 @@ pub struct Ctx {
     pub now: chrono::DateTime<chrono::FixedOffset>,
     /// The history store's path.
     pub store: std::path::PathBuf,
+    /// Whether "now" came from `--as-of` (not the clock).
+    pub as_of_given: bool,
+}
+
+/// What to say when a snapshot carries its own instant (`--source file:`, `store:`) and
+/// `--as-of` asked for another: a note naming the instant used, a warning when the two are
+/// more than one trading session apart.
+pub fn as_of_disagreement(snap: &ChainSnapshot, ctx: &Ctx) -> Option<(bool, String)> {
+    if !ctx.as_of_given || snap.as_of == ctx.now {
+        return None;
+    }
+    let (a, b) = (
+        ccplan::store::session_date(&snap.as_of),
+        ccplan::store::session_date(&ctx.now),
+    );
+    let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+    let sessions = lo
+        .iter_days()
+        .skip(1)
+        .take_while(|d| *d <= hi)
+        .filter(|d| {
+            use chrono::Datelike;
+            d.weekday().number_from_monday() <= 5
+        })
+        .count();
+    let msg = format!(
+        "{}: the saved chain's own instant {} ({}) is used, not --as-of {}",
+        snap.underlying.symbol,
+        snap.as_of.to_rfc3339(),
+        snap.source,
+        ctx.now.to_rfc3339()
+    );
+    Some(if sessions > 1 {
+        (true, format!("{msg} ({sessions} sessions apart)"))
+    } else {
+        (false, msg)
+    })
 }
 
 /// Tell the user, on standard error, what was dropped or doubtful in a snapshot.
 pub fn report_data_quality(snap: &ChainSnapshot) {
-    for note in &snap.notes {
-        eprintln!("note: {}: {note}", snap.underlying.symbol);
+    report_data_quality_of(&[snap]);
+}
+
+/// [`report_data_quality`] for several snapshots: a note every snapshot carries alike (the
+/// demo market's "simulated quotes") is said once, naming the symbols.
+pub fn report_data_quality_of(snaps: &[&ChainSnapshot]) {
+    let mut notes: Vec<(&str, Vec<&str>)> = Vec::new();
+    for snap in snaps {
+        for note in &snap.notes {
+            match notes.iter_mut().find(|(n, _)| n == note) {
+                Some((_, syms)) => syms.push(&snap.underlying.symbol),
+                None => notes.push((note, vec![&snap.underlying.symbol])),
+            }
+        }
     }
+    for (note, syms) in notes {
+        match syms.as_slice() {
+            [one] => eprintln!("note: {one}: {note}"),
+            many => eprintln!("note: {note} ({})", many.join(", ")),
+        }
+    }
+    for snap in snaps {
+        report_dropped(snap);
+    }
+}
+
+fn report_dropped(snap: &ChainSnapshot) {
     if !snap.dropped.is_empty() {
         let shown: Vec<&str> = snap.dropped.iter().take(3).map(String::as_str).collect();
         eprintln!(
@@ -80,9 +139,30 @@ pub fn usage<T>(msg: impl Into<String>) -> anyhow::Result<T> {
     Err(UsageError(msg.into()).into())
 }
 
+/// A plan made for some holdings only, because the data of the others is missing: the plan
+/// is written, and the command exits with [`PARTIAL_EXIT`] after saying which it lacks.
+#[derive(Debug)]
+pub struct Partial(pub String);
+
+impl std::fmt::Display for Partial {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Partial {}
+
+/// The exit code of a partial plan (documented in the README and docs/failure-modes.md).
+pub const PARTIAL_EXIT: u8 = 3;
+
+/// `n` and the noun, singular for one: "1 holding", "8 holdings".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Parse argv, run the command, map the outcome to an exit code.
 pub fn run() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match parse_args() {
         Ok(cli) => cli,
         Err(e) => {
             let code = e.exit_code();
@@ -93,10 +173,21 @@ pub fn run() -> ExitCode {
     };
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    let result = args::dispatch(cli, &mut out).and_then(|()| out.flush().map_err(Into::into));
+    let result = args::dispatch(cli, &mut out);
+    // Flushed whatever the outcome: a partial plan has been written in full.
+    let flushed = out.flush();
+    let result = match (result, flushed) {
+        (Ok(()), f) => f.map_err(Into::into),
+        (Err(e), Err(f)) if e.downcast_ref::<Partial>().is_some() => Err(f.into()),
+        (Err(e), _) => Err(e),
+    };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<Partial>().is_some() => {
+            let _ = writeln!(io::stderr().lock(), "warning: {e}");
+            ExitCode::from(PARTIAL_EXIT)
+        }
         Err(e) => {
             let code = if e.downcast_ref::<UsageError>().is_some() {
                 2
@@ -104,9 +195,16 @@ pub fn run() -> ExitCode {
                 1
             };
             let mut err = io::stderr().lock();
-            let _ = writeln!(err, "error: {e}");
+            let mut shown = e.to_string();
+            let _ = writeln!(err, "error: {shown}");
             for cause in e.chain().skip(1) {
-                let _ = writeln!(err, "  caused by: {cause}");
+                // A cause already stated (an IO error a message ends with) is not repeated.
+                let c = cause.to_string();
+                if shown.contains(&c) {
+                    continue;
+                }
+                let _ = writeln!(err, "  caused by: {c}");
+                shown.push_str(&c);
             }
             let network = e.chain().any(|c| {
                 matches!(
@@ -124,6 +222,33 @@ pub fn run() -> ExitCode {
             ExitCode::from(code)
         }
     }
+}
+
+/// Parse argv. `--store` is global (it may follow any market subcommand) but means nothing to
+/// `price` and `iv`, which refuse it.
+fn parse_args() -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let mut cmd = Cli::command();
+    // `--store` means nothing to price and iv: refused there rather than silently ignored.
+    let argv: Vec<String> = std::env::args().collect();
+    let sub = argv.iter().skip(1).find(|a| {
+        matches!(
+            a.as_str(),
+            "price" | "iv" | "suggest" | "plan" | "regime" | "chain" | "history"
+        )
+    });
+    if matches!(sub.map(String::as_str), Some("price" | "iv"))
+        && argv
+            .iter()
+            .any(|a| a == "--store" || a.starts_with("--store="))
+    {
+        return Err(cmd.error(
+            clap::error::ErrorKind::UnknownArgument,
+            "--store is for the market and history commands; price and iv do not use the store",
+        ));
+    }
+    let matches = cmd.try_get_matches()?;
+    Cli::from_arg_matches(&matches)
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {

@@ -7,7 +7,9 @@ use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 
 use ccplan::export::Format;
-use ccplan::plan::{EarningsPolicy, ExpiryWindow, PlanParams, PremiumBasis, Profile, ScoreWeights};
+use ccplan::plan::{
+    EarningsPolicy, ExpiryWindow, PlanParams, PremiumBasis, Profile, ScoreWeights, DEFAULT_MIN_DTE,
+};
 use ccplan::regime::RegimeThresholds;
 
 use super::args::parse_fraction;
@@ -51,6 +53,10 @@ pub struct PlanArgs {
     /// Expiries up to the end of the current month (next month's when none is left).
     #[arg(long, conflicts_with_all = ["expiry", "dte"])]
     pub this_month: bool,
+    /// With --this-month: leave out expiries closer than N days (default 7; late in the
+    /// month the window rolls to next month instead of suggesting a 1-day call).
+    #[arg(long, value_name = "N", requires = "this_month")]
+    pub min_dte: Option<u32>,
     /// Only this expiry (YYYY-MM-DD).
     #[arg(long, value_name = "DATE", conflicts_with = "dte")]
     pub expiry: Option<NaiveDate>,
@@ -109,13 +115,13 @@ pub struct PlanArgs {
     #[arg(long, value_parser = parse_fraction)]
     pub thin_iv_rank: Option<f64>,
     /// Output format on standard output.
-    #[arg(long, default_value = "table")]
+    #[arg(long, default_value = "table", value_parser = super::args::format_parser())]
     pub format: Format,
     /// Also write the result to FILE (format from the extension: .csv .json .md .txt),
     /// atomically.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Draw the covered position's payoff at expiry as SVG.
+    /// Draw the covered position's payoff at expiry as SVG (the name must end in .svg).
     #[arg(long, value_name = "FILE.svg")]
     pub chart: Option<PathBuf>,
     /// Do not record today's IV summary in the history store.
@@ -213,6 +219,7 @@ impl PlanArgs {
             weights: self.weights,
             rate: self.rate.unwrap_or(settings.rate),
             div_yield: self.div_yield.unwrap_or(settings.div_yield),
+            this_month_min_dte: self.min_dte.unwrap_or(DEFAULT_MIN_DTE),
         };
         if let Err(e) = params.validate() {
             return usage(e.to_string());

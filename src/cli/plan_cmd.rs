@@ -7,14 +7,16 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use ccplan::export::{write_json, Format};
-use ccplan::plan::{plan, Market, Plan};
+use ccplan::plan::{plan, Market, Note, Plan};
 use ccplan::providers::fetch::run_bounded;
 use ccplan::regime::RegimeReport;
 
 use super::analysis::SymbolData;
 use super::plan_args::PlanArgs;
-use super::suggest_cmd::{emit, plan_pipeline, read_holdings, report_warnings, write_chart};
-use super::{render, Ctx};
+use super::suggest_cmd::{
+    check_chart_path, emit, plan_pipeline, read_holdings, warn_naked, write_chart,
+};
+use super::{count, render, report_data_quality_of, Ctx, Partial, PARTIAL_EXIT};
 
 /// Symbols fetched at once.
 const CONCURRENCY: usize = 4;
@@ -34,11 +36,16 @@ struct PlanDoc<'a> {
     plan: &'a Plan,
     regimes: BTreeMap<&'a str, &'a RegimeReport>,
     warnings: &'a [String],
+    /// Holdings without market data (a partial plan), with the cause.
+    missing: &'a [Missing],
 }
 
 /// Run `plan`.
 pub fn run(a: &PlanCmdArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()> {
     let params = a.plan.params(&ctx.settings)?;
+    if let Some(path) = &a.plan.chart {
+        check_chart_path(path)?;
+    }
     let portfolio = read_holdings(&a.holdings)?;
     let pipe = plan_pipeline(&a.plan, ctx)?;
     let symbols: Vec<(String, Option<chrono::NaiveDate>)> = portfolio
@@ -63,20 +70,42 @@ pub fn run(a: &PlanCmdArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()
 
     let mut data: Vec<SymbolData> = Vec::new();
     let mut warnings: Vec<String> = Vec::new();
+    let mut failed: Vec<(String, anyhow::Error)> = Vec::new();
     for ((sym, _), r) in symbols.iter().zip(results) {
         match r {
-            Ok(d) => {
-                report_warnings(&d);
-                warnings.extend(d.warnings.iter().cloned());
-                data.push(d);
-            }
-            Err(e) => {
-                let w = format!("{sym}: {e:#}");
-                eprintln!("warning: {w}");
-                warnings.push(w);
-            }
+            Ok(d) => data.push(d),
+            Err(e) => failed.push((sym.clone(), e)),
         }
     }
+    report_data_quality_of(&data.iter().map(|d| &d.snap).collect::<Vec<_>>());
+    for d in &data {
+        for w in &d.warnings {
+            eprintln!("warning: {w}");
+        }
+        warnings.extend(d.warnings.iter().cloned());
+    }
+    for (sym, e) in &failed {
+        let w = format!("{sym}: {e:#}");
+        eprintln!("warning: {w}");
+        warnings.push(w);
+    }
+    if data.is_empty() {
+        let syms: Vec<String> = failed.iter().map(|(s, _)| s.clone()).collect();
+        if let Some((_, last)) = failed.pop() {
+            return Err(last.context(format!(
+                "no holding could be planned: no option chain for {} (each cause is in the \
+                 warnings above)",
+                syms.join(", ")
+            )));
+        }
+    }
+    let missing: Vec<Missing> = failed
+        .iter()
+        .map(|(symbol, e)| Missing {
+            symbol: symbol.clone(),
+            error: format!("{e:#}"),
+        })
+        .collect();
     let markets: Vec<Market<'_>> = data
         .iter()
         .map(|d| Market {
@@ -84,7 +113,15 @@ pub fn run(a: &PlanCmdArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()
             history: d.history.as_ref(),
         })
         .collect();
-    let the_plan = plan(&portfolio, &markets, &params)?;
+    let mut the_plan = plan(&portfolio, &markets, &params)?;
+    // The library only knows that no chain was given; the cause is known here.
+    for n in &mut the_plan.notes {
+        if let Note::HoldingSkipped { symbol, reason } = n {
+            if let Some(m) = missing.iter().find(|m| &m.symbol == symbol) {
+                *reason = format!("no option chain: {}", m.error);
+            }
+        }
+    }
     let regimes: BTreeMap<&str, &RegimeReport> = data
         .iter()
         .filter_map(|d| d.regime.as_ref().map(|r| (r.symbol.as_str(), r)))
@@ -95,6 +132,13 @@ pub fn run(a: &PlanCmdArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()
             warnings.push(w);
         }
     }
+    for s in the_plan
+        .holdings
+        .iter()
+        .filter_map(|h| h.suggestion.as_ref())
+    {
+        warnings.extend(warn_naked(s));
+    }
     let render = |f: Format, w: &mut dyn Write| -> anyhow::Result<()> {
         match f {
             Format::Json => write_json(
@@ -102,11 +146,12 @@ pub fn run(a: &PlanCmdArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()
                     plan: &the_plan,
                     regimes: regimes.clone(),
                     warnings: &warnings,
+                    missing: &missing,
                 },
                 w,
             )?,
             Format::Csv => render::plan_full(&the_plan).write(f, w)?,
-            Format::Table | Format::Md => human(&the_plan, &regimes, f, w)?,
+            Format::Table | Format::Md => human(&the_plan, &regimes, &missing, f, w)?,
         }
         Ok(())
     };
@@ -114,11 +159,29 @@ pub fn run(a: &PlanCmdArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()
     if let Some(path) = &a.plan.chart {
         for h in &the_plan.holdings {
             if let Some(best) = &h.best {
-                write_chart(&chart_path(path, &h.symbol), best)?;
+                let basis = h.suggestion.as_ref().and_then(|s| s.cost_basis);
+                write_chart(&chart_path(path, &h.symbol), best, h.shares, basis)?;
             }
         }
     }
+    if !missing.is_empty() {
+        let syms: Vec<&str> = missing.iter().map(|m| m.symbol.as_str()).collect();
+        return Err(Partial(format!(
+            "partial plan: {} of {} lack an option chain ({}); exit code {PARTIAL_EXIT}",
+            syms.len(),
+            count(the_plan.holdings.len(), "holding", "holdings"),
+            syms.join(", ")
+        ))
+        .into());
+    }
     Ok(())
+}
+
+/// A holding left out of the plan because its data could not be fetched.
+#[derive(Debug, Serialize)]
+struct Missing {
+    symbol: String,
+    error: String,
 }
 
 /// `plan.svg` → `plan-NVDA.svg`: one chart per holding.
@@ -146,6 +209,7 @@ fn progress_bar(n: usize) -> Option<indicatif::ProgressBar> {
 fn human(
     p: &Plan,
     regimes: &BTreeMap<&str, &RegimeReport>,
+    missing: &[Missing],
     f: Format,
     w: &mut dyn Write,
 ) -> anyhow::Result<()> {
@@ -153,13 +217,26 @@ fn human(
     if md {
         writeln!(w, "# Covered-call plan\n")?;
     }
+    if !missing.is_empty() {
+        let syms: Vec<&str> = missing.iter().map(|m| m.symbol.as_str()).collect();
+        writeln!(
+            w,
+            "PARTIAL PLAN: no option chain for {} ({} of {}); the totals leave them out.",
+            syms.join(", "),
+            missing.len(),
+            count(p.holdings.len(), "holding", "holdings")
+        )?;
+        if md {
+            writeln!(w)?;
+        }
+    }
     let as_of = p
         .as_of
         .map_or_else(|| "no chain".to_string(), |t| t.to_rfc3339());
     writeln!(
         w,
-        "Plan for {} holdings as of {}; window {}; profile {:?}; premium on the {:?}",
-        p.holdings.len(),
+        "Plan for {} as of {}; window {}; profile {:?}; premium on the {:?}",
+        count(p.holdings.len(), "holding", "holdings"),
         as_of,
         p.params.window,
         p.params.profile,
@@ -227,7 +304,10 @@ fn human(
                 s.rejected.len(),
                 h.symbol
             )?,
-            (None, None) => writeln!(w, "- {}: no usable chain", h.symbol)?,
+            (None, None) => match missing.iter().find(|m| m.symbol == h.symbol) {
+                Some(m) => writeln!(w, "- {}: no option chain: {}", h.symbol, m.error)?,
+                None => writeln!(w, "- {}: no usable chain", h.symbol)?,
+            },
         }
     }
     let notes: Vec<String> = p

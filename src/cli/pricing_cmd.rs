@@ -5,10 +5,11 @@ use std::io::Write;
 use anyhow::Context;
 use chrono::{DateTime, FixedOffset};
 
+use ccplan::export::{human_number, human_plain};
 use ccplan::model::Right;
 use ccplan::pricing::{self, time, BsmInputs};
 
-use super::args::{check_plausible_fraction, IvArgs, OptionArgs, PriceArgs};
+use super::args::{check_plausible_fraction, IvArgs, OptionArgs, PriceArgs, MAX_VOL};
 use super::usage;
 
 /// The option from the flags, with a description of how T was obtained.
@@ -36,7 +37,7 @@ fn inputs(a: &OptionArgs, now: DateTime<FixedOffset>) -> anyhow::Result<(BsmInpu
                 ),
             )
         }
-        (None, Some(t)) => (t, format!("{t} y")),
+        (None, Some(t)) => (t, format!("{} y", human_plain(t))),
         _ => return usage("give the time to expiry: --expiry DATE or --years T"),
     };
     let inputs = BsmInputs {
@@ -57,42 +58,56 @@ fn header(out: &mut dyn Write, i: &BsmInputs, t_desc: &str) -> std::io::Result<(
     writeln!(
         out,
         "{} on spot {} USD, strike {} USD, T = {}",
-        i.right, i.spot, i.strike, t_desc
+        i.right,
+        human_plain(i.spot),
+        human_plain(i.strike),
+        t_desc
     )?;
     writeln!(
         out,
-        "rate {:.4} % cont., dividend yield {:.4} % cont.",
-        i.rate * 100.0,
-        i.div_yield * 100.0
+        "rate {} % cont., dividend yield {} % cont.",
+        human_number(i.rate * 100.0, 4),
+        human_number(i.div_yield * 100.0, 4)
     )
 }
 
 fn greeks_table(out: &mut dyn Write, i: &BsmInputs, vol: f64) -> anyhow::Result<()> {
     let g = pricing::greeks(i, vol)?;
-    writeln!(out, "  {:<8}{:>16.6}  USD per share", "price", g.price)?;
-    writeln!(out, "  {:<8}{:>16.6}  per 1 USD of spot", "delta", g.delta)?;
     writeln!(
         out,
-        "  {:<8}{:>16.6}  per 1 USD of spot, squared",
-        "gamma", g.gamma
+        "  {:<8}{:>16}  USD per share",
+        "price",
+        human_number(g.price, 6)
     )?;
     writeln!(
         out,
-        "  {:<8}{:>16.6}  USD per vol point (1 %)",
+        "  {:<8}{:>16}  per 1 USD of spot",
+        "delta",
+        human_number(g.delta, 6)
+    )?;
+    writeln!(
+        out,
+        "  {:<8}{:>16}  per 1 USD of spot, squared",
+        "gamma",
+        human_number(g.gamma, 6)
+    )?;
+    writeln!(
+        out,
+        "  {:<8}{:>16}  USD per vol point (1 %)",
         "vega",
-        g.vega / 100.0
+        human_number(g.vega / 100.0, 6)
     )?;
     writeln!(
         out,
-        "  {:<8}{:>16.6}  USD per calendar day",
+        "  {:<8}{:>16}  USD per calendar day",
         "theta",
-        g.theta / 365.0
+        human_number(g.theta / 365.0, 6)
     )?;
     writeln!(
         out,
-        "  {:<8}{:>16.6}  USD per rate point (1 %)",
+        "  {:<8}{:>16}  USD per rate point (1 %)",
         "rho",
-        g.rho / 100.0
+        human_number(g.rho / 100.0, 6)
     )?;
     Ok(())
 }
@@ -103,7 +118,7 @@ pub fn price(a: &PriceArgs, now: DateTime<FixedOffset>, out: &mut dyn Write) -> 
     let Some(vol) = a.vol else {
         return usage("give --vol (0.45 or 45%)");
     };
-    check_plausible_fraction("--vol", vol, 10.0)?;
+    check_plausible_fraction("--vol", vol, MAX_VOL)?;
     header(out, &i, &t_desc)?;
     writeln!(out, "volatility {:.4} %", vol * 100.0)?;
     greeks_table(out, &i, vol)

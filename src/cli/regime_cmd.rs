@@ -22,7 +22,7 @@ pub struct RegimeArgs {
     #[arg(long, value_name = "DATE")]
     pub earnings_date: Option<NaiveDate>,
     /// Output format on standard output.
-    #[arg(long, default_value = "table")]
+    #[arg(long, default_value = "table", value_parser = super::args::format_parser())]
     pub format: Format,
     /// IV rank at or above which premiums count as rich (default 50%).
     #[arg(long, value_parser = parse_fraction)]
@@ -84,7 +84,7 @@ pub fn run(a: &RegimeArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()>
     match a.format {
         Format::Json => write_json(report, out)?,
         Format::Csv => {
-            for (_, table) in report.to_tables().into_iter().take(1) {
+            for (_, table) in report.to_machine_tables().into_iter().take(1) {
                 table.write(Format::Csv, out)?;
             }
         }

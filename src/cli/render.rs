@@ -188,7 +188,7 @@ pub fn plan_compact(plan: &Plan, verdicts: &dyn Fn(&str) -> String) -> Table {
         ("cushion", "cushion %"),
         ("assignment_probability", "P(assign) %"),
         ("delta", "Δ"),
-        ("regime", "premiums"),
+        ("regime", "IV regime"),
     ]);
     for h in &plan.holdings {
         let spot = h.suggestion.as_ref().map(|s| s.spot);

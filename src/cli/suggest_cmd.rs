@@ -58,10 +58,11 @@ struct SuggestDoc<'a> {
 
 /// Read a holdings file, naming it in errors.
 pub fn read_holdings(path: &Path) -> anyhow::Result<ccplan::model::Portfolio> {
-    let text = std::fs::read_to_string(path).map_err(|e| ccplan::Error::Io {
-        path: path.to_path_buf(),
-        source: e,
-    })?;
+    let text = ccplan::fsutil::read_text_capped(
+        path,
+        ccplan::fsutil::HOLDINGS_FILE_LIMIT,
+        "a holdings file",
+    )?;
     Ok(parse_holdings(&text, &path.display().to_string())?)
 }
 
@@ -89,6 +90,12 @@ fn holding(a: &SuggestArgs, symbol: &str) -> anyhow::Result<(Holding, Option<Str
         },
     };
     if let Some(n) = a.shares {
+        if n > ccplan::model::MAX_SHARES {
+            return usage(format!(
+                "--shares {n} is more than any listed company's float (at most {}); a typo?",
+                ccplan::model::MAX_SHARES
+            ));
+        }
         h.shares = n;
     }
     if h.shares == 0 {
@@ -181,29 +188,49 @@ pub fn emit(
     render(format, out)
 }
 
-/// The payoff chart of a candidate on a holding.
-pub fn chart_for(c: &Candidate) -> PayoffChart {
+/// The payoff chart of a candidate on a holding of `shares` shares: the title says the part
+/// the calls cover ("PLTR 300 of 400 sh").
+pub fn chart_for(c: &Candidate, shares: u64, cost_basis: Option<f64>) -> PayoffChart {
     let expected_move = c.spot * c.metrics.iv * c.t.max(0.0).sqrt();
+    let covered = u64::from(c.contracts) * u64::from(c.multiplier);
     PayoffChart {
         title: format!(
-            "{} {} sh + short {} × {} @ {:.2}",
-            c.symbol,
-            u64::from(c.contracts) * u64::from(c.multiplier),
-            c.contracts,
-            c.occ,
-            c.limit_price
+            "{} {covered} of {shares} sh + short {} × {} @ {:.2}",
+            c.symbol, c.contracts, c.occ, c.limit_price
         ),
         spot: c.spot,
         strike: c.strike,
         premium: c.limit_price,
-        shares_covered: f64::from(c.contracts) * f64::from(c.multiplier),
+        shares_covered: covered as f64,
         expected_move,
+        cost_basis,
     }
 }
 
+/// `--chart FILE`: charts are SVG; another extension (`.png`) is refused before any work.
+pub fn check_chart_path(path: &Path) -> anyhow::Result<()> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if ext.as_deref() != Some("svg") {
+        return usage(format!(
+            "--chart {}: charts are written as SVG only; name the file .svg (convert to PNG with \
+             any SVG tool, e.g. `rsvg-convert -o chart.png chart.svg`)",
+            path.display()
+        ));
+    }
+    Ok(())
+}
+
 /// Write a chart atomically.
-pub fn write_chart(path: &Path, c: &Candidate) -> anyhow::Result<()> {
-    let chart = chart_for(c);
+pub fn write_chart(
+    path: &Path,
+    c: &Candidate,
+    shares: u64,
+    cost_basis: Option<f64>,
+) -> anyhow::Result<()> {
+    let chart = chart_for(c, shares, cost_basis);
     write_atomic(path, |w| write_payoff_svg(&chart, w))
         .with_context(|| format!("writing the chart {}", path.display()))?;
     eprintln!("wrote {}", path.display());
@@ -218,10 +245,26 @@ pub fn report_warnings(data: &SymbolData) {
     }
 }
 
+/// Say naked calls loudly on standard error: they are a risk, not a detail.
+pub fn warn_naked(s: &Suggestion) -> Vec<String> {
+    let mut out = Vec::new();
+    for n in &s.notes {
+        if matches!(n, ccplan::plan::Note::NakedCalls { .. }) {
+            let w = format!("{}: {n}", s.symbol);
+            eprintln!("warning: {w}");
+            out.push(w);
+        }
+    }
+    out
+}
+
 /// Run `suggest`.
 pub fn run(a: &SuggestArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()> {
     let symbol = a.symbol.trim().to_ascii_uppercase();
     let params = a.plan.params(&ctx.settings)?;
+    if let Some(path) = &a.plan.chart {
+        check_chart_path(path)?;
+    }
     let (holding, holding_note) = holding(a, &symbol)?;
     let pipe = plan_pipeline(&a.plan, ctx)?;
     let data = pipe.run(&symbol, holding.events.next_earnings)?;
@@ -240,6 +283,7 @@ pub fn run(a: &SuggestArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()
         eprintln!("warning: {w}");
         warnings.push(w);
     }
+    warnings.extend(warn_naked(&suggestion));
     if let Some(n) = &holding_note {
         eprintln!("note: {n}");
     }
@@ -264,7 +308,7 @@ pub fn run(a: &SuggestArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()
     emit(a.plan.format, a.plan.out.as_deref(), out, &render)?;
     if let Some(path) = &a.plan.chart {
         match suggestion.best() {
-            Some(best) => write_chart(path, best)?,
+            Some(best) => write_chart(path, best, holding.shares, holding.cost_basis)?,
             None => eprintln!("note: no candidate to chart"),
         }
     }

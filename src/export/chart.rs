@@ -6,6 +6,7 @@
 use std::io::Write;
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -25,6 +26,8 @@ pub struct PayoffChart {
     pub shares_covered: f64,
     /// 1σ expected move to expiry, USD (S·σ·√T).
     pub expected_move: f64,
+    /// Cost basis per share, when known: drawn as a line (a strike below it sells at a loss).
+    pub cost_basis: Option<f64>,
 }
 
 impl PayoffChart {
@@ -53,6 +56,11 @@ impl PayoffChart {
                 return Err(Error::invalid(what, v, "a positive finite number"));
             }
         }
+        if let Some(b) = self.cost_basis {
+            if !(b.is_finite() && b >= 0.0) {
+                return Err(Error::invalid("chart cost basis", b, "a finite number ≥ 0"));
+            }
+        }
         for (what, v) in [
             ("chart premium", self.premium),
             ("chart expected move", self.expected_move),
@@ -65,6 +73,24 @@ impl PayoffChart {
     }
 }
 
+/// USD for an axis: "$52,300", "-$1,200", "$12.50" under 100.
+pub fn money(v: f64) -> String {
+    let sign = if v < 0.0 { "-" } else { "" };
+    let a = v.abs();
+    if a < 100.0 {
+        return format!("{sign}${a:.2}");
+    }
+    let whole = format!("{:.0}", a);
+    let mut out = String::new();
+    for (i, ch) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    format!("{sign}${out}")
+}
+
 fn draw_err(e: impl std::fmt::Display) -> Error {
     Error::Output(std::io::Error::other(format!("drawing the chart: {e}")))
 }
@@ -75,7 +101,11 @@ pub fn write_payoff_svg(chart: &PayoffChart, out: &mut dyn Write) -> Result<()> 
     let half = (0.25 * chart.spot)
         .max(2.5 * chart.expected_move)
         .max(1.2 * (chart.strike - chart.spot).abs());
-    let (x0, x1) = ((chart.spot - half).max(0.0), chart.spot + half);
+    let (mut x0, x1) = ((chart.spot - half).max(0.0), chart.spot + half);
+    if let Some(b) = chart.cost_basis.filter(|b| *b > 0.0) {
+        // The cost basis line is always in view.
+        x0 = x0.min((b - 0.05 * chart.spot).max(0.0));
+    }
     let n = 400;
     let xs: Vec<f64> = (0..=n)
         .map(|i| x0 + (x1 - x0) * i as f64 / n as f64)
@@ -105,6 +135,8 @@ pub fn write_payoff_svg(chart: &PayoffChart, out: &mut dyn Write) -> Result<()> 
         c.configure_mesh()
             .x_desc("underlying at expiry (USD)")
             .y_desc("position value at expiry (USD)")
+            .x_label_formatter(&|v| money(*v))
+            .y_label_formatter(&|v| money(*v))
             .draw()
             .map_err(draw_err)?;
 
@@ -142,9 +174,11 @@ pub fn write_payoff_svg(chart: &PayoffChart, out: &mut dyn Write) -> Result<()> 
         .label("covered (stock + short call)")
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], covered.stroke_width(3)));
 
-        // Labels are staggered vertically so that close markers (spot and break-even are often
-        // within a few dollars) stay readable.
-        for (row, (x, label, color)) in [
+        // Labels are staggered vertically, and each sits on the side of its line away from the
+        // spot (the break-even, below the spot, is labelled to its left), so close markers
+        // never write over one another's lines.
+        let gap = 0.006 * (x1 - x0);
+        let mut markers = vec![
             (
                 chart.spot,
                 format!("spot {:.2}", chart.spot),
@@ -156,10 +190,11 @@ pub fn write_payoff_svg(chart: &PayoffChart, out: &mut dyn Write) -> Result<()> 
                 format!("break-even {:.2}", chart.break_even()),
                 RGBColor(30, 120, 60),
             ),
-        ]
-        .into_iter()
-        .enumerate()
-        {
+        ];
+        if let Some(b) = chart.cost_basis {
+            markers.push((b, format!("cost basis {b:.2}"), RGBColor(120, 60, 160)));
+        }
+        for (row, (x, label, color)) in markers.into_iter().enumerate() {
             if x < x0 || x > x1 {
                 continue;
             }
@@ -168,10 +203,19 @@ pub fn write_payoff_svg(chart: &PayoffChart, out: &mut dyn Write) -> Result<()> 
                 color.stroke_width(1),
             )))
             .map_err(draw_err)?;
+            let left = x < chart.spot;
+            let (lx, h) = if left {
+                (x - gap, HPos::Right)
+            } else {
+                (x + gap, HPos::Left)
+            };
             c.draw_series(std::iter::once(Text::new(
                 label,
-                (x, y1 - (0.03 + 0.05 * row as f64) * (y1 - y0)),
-                ("sans-serif", 14).into_font().color(&color),
+                (lx, y1 - (0.03 + 0.05 * row as f64) * (y1 - y0)),
+                ("sans-serif", 14)
+                    .into_font()
+                    .color(&color)
+                    .pos(Pos::new(h, VPos::Center)),
             )))
             .map_err(draw_err)?;
         }
@@ -198,7 +242,17 @@ mod tests {
             premium: 3.0,
             shares_covered: 300.0,
             expected_move: 19.0,
+            cost_basis: Some(150.0),
         }
+    }
+
+    #[test]
+    fn money_labels() {
+        assert_eq!(money(52_300.0), "$52,300");
+        assert_eq!(money(1_234_567.4), "$1,234,567");
+        assert_eq!(money(-1200.0), "-$1,200");
+        assert_eq!(money(12.5), "$12.50");
+        assert_eq!(money(100.0), "$100");
     }
 
     #[test]
@@ -222,7 +276,9 @@ mod tests {
             "strike 200.00",
             "spot 180.00",
             "break-even 177.00",
+            "cost basis 150.00",
             "stock alone",
+            ",000",
         ] {
             assert!(s.contains(needle), "missing {needle}");
         }

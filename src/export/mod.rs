@@ -26,7 +26,7 @@ use tabled::settings::{Alignment, Style};
 use crate::error::{Error, Result};
 
 mod chart;
-pub use chart::{write_payoff_svg, PayoffChart};
+pub use chart::{money, write_payoff_svg, PayoffChart};
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -143,8 +143,8 @@ impl Cell {
             Cell::Empty => String::new(),
             Cell::Text(s) => s.clone(),
             Cell::Int(i) => i.to_string(),
-            Cell::Num { value, decimals } => format!("{value:.decimals$}"),
-            Cell::Pct { value, decimals } => format!("{:.decimals$}", value * 100.0),
+            Cell::Num { value, decimals } => human_number(*value, *decimals),
+            Cell::Pct { value, decimals } => human_number(value * 100.0, *decimals),
         }
     }
 
@@ -295,11 +295,39 @@ impl Table {
     }
 }
 
+/// Magnitudes at or above this are shown to people in scientific notation.
+const HUMAN_MAX: f64 = 1e15;
+
+/// A number for people: `decimals` places in the sane range, scientific notation (four
+/// significant digits) beyond it, so `--spot 1e308` prints `1.000e308`, not 309 digits.
+/// Machine formats (CSV, JSON) keep full round-trip precision instead.
+pub fn human_number(value: f64, decimals: usize) -> String {
+    if value.is_finite() && value.abs() >= HUMAN_MAX {
+        format!("{value:.3e}")
+    } else if value != 0.0 && value.abs() < 1e-12 && value.is_finite() {
+        // Below any display precision but not zero: say so rather than "0.00".
+        format!("{value:.3e}")
+    } else {
+        format!("{value:.decimals$}")
+    }
+}
+
+/// A number for people, all its significant digits in the sane range (`{}`), scientific
+/// notation beyond it.
+pub fn human_plain(value: f64) -> String {
+    if value.is_finite() && value != 0.0 && !(1e-6..HUMAN_MAX).contains(&value.abs()) {
+        format!("{value:e}")
+    } else {
+        value.to_string()
+    }
+}
+
 /// Pretty JSON of any serializable value, with a trailing newline.
 pub fn write_json<T: Serialize + ?Sized>(value: &T, out: &mut dyn Write) -> Result<()> {
     serde_json::to_writer_pretty(&mut *out, value).map_err(|e| {
         if e.is_io() {
-            Error::Output(std::io::Error::other(e.to_string()))
+            // The writer's own error, kind kept: a closed pipe must stay a BrokenPipe.
+            Error::Output(std::io::Error::from(e))
         } else {
             Error::Output(std::io::Error::other(format!("serializing JSON: {e}")))
         }
@@ -368,6 +396,30 @@ mod tests {
         assert_eq!(v[0]["open_interest"], 1520);
         assert_eq!(v[0]["premium_yield"], 0.012345678901);
         assert!(v[1]["strike"].is_null());
+    }
+
+    #[test]
+    fn extremes_in_scientific_notation_for_people_only() {
+        assert_eq!(human_number(1e308, 2), "1.000e308");
+        assert_eq!(human_number(-2.5e20, 2), "-2.500e20");
+        assert_eq!(human_number(155.534, 2), "155.53");
+        assert_eq!(human_number(0.0, 2), "0.00");
+        assert_eq!(human_number(4.9e-308, 3), "4.900e-308");
+        assert_eq!(human_plain(1e308), "1e308");
+        assert_eq!(human_plain(42.0), "42");
+        assert_eq!(human_plain(1e-300), "1e-300");
+        let mut t = Table::new(&[("spot", "spot $")]);
+        t.push(vec![Cell::num(Some(1e308), 2)]);
+        assert!(render(&t, Format::Table).contains("1.000e308"));
+        assert!(
+            render(&t, Format::Csv)
+                .lines()
+                .nth(1)
+                .unwrap()
+                .parse::<f64>()
+                .unwrap()
+                == 1e308
+        );
     }
 
     #[test]

@@ -61,8 +61,14 @@ struct TomlWritten {
     contracts: i64,
 }
 
+/// The most shares one holding may have: more than any listed company's float, so a larger
+/// count is a typo (or an overflow), not a position.
+pub const MAX_SHARES: u64 = 10_000_000_000;
+
 /// Parse a holdings file's text. `name` (the file name) is used in error messages.
+/// A leading byte-order mark (as spreadsheet programs write) is ignored.
 pub fn parse_holdings(text: &str, name: &str) -> Result<Portfolio> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let first = text
         .lines()
         .map(str::trim)
@@ -90,11 +96,22 @@ fn parse_toml(text: &str, name: &str) -> Result<Portfolio> {
         Error::record(name, line, "toml", e.message().to_string())
     })?;
     let mut holdings = Vec::with_capacity(file.holding.len());
+    let mut lines = Vec::with_capacity(file.holding.len());
+    let blocks = holding_blocks(text);
     for (i, h) in file.holding.into_iter().enumerate() {
-        // TOML spans are lost after deserializing; locate the entry by its symbol.
-        let line = text
+        // TOML spans are lost after deserializing; locate the entry's `[[holding]]` block and
+        // the field's line in it (else the line of its symbol).
+        let symbol_line = text
             .find(&format!("\"{}\"", h.symbol))
             .map_or(1, |o| line_of(text, o));
+        let field_line = |field: &str| -> usize {
+            blocks
+                .get(i)
+                .and_then(|&(from, to)| field_in_block(text, from, to, field))
+                .unwrap_or(symbol_line)
+        };
+        let line = field_line("symbol");
+        lines.push(line);
         let what = format!("holding {} ({})", i + 1, h.symbol);
         let date = |d: Option<toml::value::Datetime>, field: &str| -> Result<Option<NaiveDate>> {
             match d {
@@ -118,11 +135,16 @@ fn parse_toml(text: &str, name: &str) -> Result<Portfolio> {
         };
         let mut written = Vec::new();
         for w in h.written {
-            written.push(written_call(&w.contract, w.contracts, name, line)?);
+            written.push(written_call(
+                &w.contract,
+                w.contracts,
+                name,
+                field_line("written"),
+            )?);
         }
         holdings.push(build(
             name,
-            line,
+            &field_line,
             &h.symbol,
             h.shares,
             h.cost_basis,
@@ -134,8 +156,38 @@ fn parse_toml(text: &str, name: &str) -> Result<Portfolio> {
             written,
         )?);
     }
-    check_duplicates(&holdings, name)?;
+    check_duplicates(&holdings, &lines, name)?;
     Ok(Portfolio { holdings })
+}
+
+/// The 1-based line ranges `[from, to)` of the `[[holding]]` tables, in file order.
+fn holding_blocks(text: &str) -> Vec<(usize, usize)> {
+    let starts: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().starts_with("[[holding]]"))
+        .map(|(i, _)| i + 1)
+        .collect();
+    let end = text.lines().count() + 1;
+    starts
+        .iter()
+        .enumerate()
+        .map(|(k, &from)| (from, starts.get(k + 1).copied().unwrap_or(end)))
+        .collect()
+}
+
+/// The line of `field = ...` within lines `[from, to)`.
+fn field_in_block(text: &str, from: usize, to: usize, field: &str) -> Option<usize> {
+    text.lines()
+        .enumerate()
+        .skip(from.saturating_sub(1))
+        .take(to.saturating_sub(from))
+        .find(|(_, l)| {
+            l.trim_start()
+                .strip_prefix(field)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|(i, _)| i + 1)
 }
 
 fn written_call(contract: &str, contracts: i64, name: &str, line: usize) -> Result<WrittenCall> {
@@ -168,13 +220,14 @@ fn written_call(contract: &str, contracts: i64, name: &str, line: usize) -> Resu
 
 fn build(
     name: &str,
-    line: usize,
+    line_of_field: &dyn Fn(&str) -> usize,
     symbol: &str,
     shares: i64,
     cost_basis: Option<f64>,
     events: CorporateEvents,
     written: Vec<WrittenCall>,
 ) -> Result<Holding> {
+    let line = line_of_field("symbol");
     let sym = symbol.trim().to_ascii_uppercase();
     if sym.is_empty()
         || sym.len() > 10
@@ -195,16 +248,27 @@ fn build(
         .ok_or_else(|| {
             Error::record(
                 name,
-                line,
+                line_of_field("shares"),
                 "shares",
                 format!("{sym}: shares must be a positive whole number, got {shares}"),
             )
         })?;
+    if shares > MAX_SHARES {
+        return Err(Error::record(
+            name,
+            line_of_field("shares"),
+            "shares",
+            format!(
+                "{sym}: {shares} shares is more than any listed company's float \
+                 (at most {MAX_SHARES}); a typo?"
+            ),
+        ));
+    }
     if let Some(b) = cost_basis {
         if !(b.is_finite() && b >= 0.0) {
             return Err(Error::record(
                 name,
-                line,
+                line_of_field("cost_basis"),
                 "cost_basis",
                 format!("{sym}: cost basis must be a non-negative USD amount, got {b}"),
             ));
@@ -214,7 +278,7 @@ fn build(
         if !(d.is_finite() && d >= 0.0) {
             return Err(Error::record(
                 name,
-                line,
+                line_of_field("dividend"),
                 "dividend",
                 format!("{sym}: dividend must be a non-negative USD amount, got {d}"),
             ));
@@ -228,7 +292,7 @@ fn build(
         {
             return Err(Error::record(
                 name,
-                line,
+                line_of_field("written"),
                 "written",
                 format!("{} is not an option on {sym}", w.contract.occ()),
             ));
@@ -243,13 +307,15 @@ fn build(
     })
 }
 
-fn check_duplicates(holdings: &[Holding], name: &str) -> Result<()> {
+/// Refuse a symbol listed twice, naming the line of its second entry (`lines[i]` is the line
+/// of holding `i`).
+fn check_duplicates(holdings: &[Holding], lines: &[usize], name: &str) -> Result<()> {
     let mut seen = HashSet::new();
-    for h in holdings {
+    for (i, h) in holdings.iter().enumerate() {
         if !seen.insert(h.symbol.as_str()) {
             return Err(Error::record(
                 name,
-                1,
+                lines.get(i).copied().unwrap_or(1),
                 "symbol",
                 format!(
                     "{} appears twice; combine the lots into one holding",
@@ -308,6 +374,7 @@ fn parse_csv(text: &str, name: &str) -> Result<Portfolio> {
         col("written"),
     );
     let mut holdings = Vec::new();
+    let mut lines = Vec::new();
     for rec in reader.records() {
         let rec = rec.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line() as usize);
@@ -358,9 +425,10 @@ fn parse_csv(text: &str, name: &str) -> Result<Portfolio> {
                 written.push(written_call(occ.trim(), n, name, line)?);
             }
         }
+        lines.push(line);
         holdings.push(build(
             name,
-            line,
+            &|_| line,
             symbol,
             shares,
             num(c_basis, "cost_basis")?,
@@ -372,7 +440,7 @@ fn parse_csv(text: &str, name: &str) -> Result<Portfolio> {
             written,
         )?);
     }
-    check_duplicates(&holdings, name)?;
+    check_duplicates(&holdings, &lines, name)?;
     Ok(Portfolio { holdings })
 }
 
@@ -420,6 +488,45 @@ shares = 100
     }
 
     #[test]
+    fn toml_errors_name_the_fields_line() {
+        let t = "# book\n[[holding]]\nsymbol = \"NVDA\"\nshares = 300\n\n[[holding]]\nsymbol = \"AMD\"\ncost_basis = 100.0\nshares = -5\n";
+        let e = parse_holdings(t, "h.toml").unwrap_err().to_string();
+        assert!(e.starts_with("h.toml, line 9: shares:"), "{e}");
+        let t = "[[holding]]\nsymbol = \"NVDA\"\nshares = 300\ncost_basis = nan\n";
+        let e = parse_holdings(t, "h.toml").unwrap_err().to_string();
+        assert!(e.starts_with("h.toml, line 4: cost_basis:"), "{e}");
+        let t = "[[holding]]\nsymbol = \"NVDA\"\nshares = 300\n[[holding]]\nshares = 5\nsymbol = \"nvda\"\n";
+        let e = parse_holdings(t, "h.toml").unwrap_err().to_string();
+        assert!(e.starts_with("h.toml, line 6: symbol:"), "{e}");
+        assert!(e.contains("appears twice"), "{e}");
+        let t = "[[holding]]\nsymbol = \"NVDA\"\nshares = 100000000000000\n";
+        let e = parse_holdings(t, "h.toml").unwrap_err().to_string();
+        assert!(e.starts_with("h.toml, line 3: shares:"), "{e}");
+        assert!(e.contains("float"), "{e}");
+        let t = "[[holding]]\nsymbol = \"NVDA\"\nshares = 9223372036854775807\n";
+        assert!(parse_holdings(t, "h.toml").is_err());
+        let ok = "[[holding]]\nsymbol = \"NVDA\"\nshares = 10000000000\n";
+        assert_eq!(
+            parse_holdings(ok, "h.toml").unwrap().holdings[0].shares,
+            MAX_SHARES
+        );
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_ignored() {
+        let p = parse_holdings(&format!("\u{feff}{TOML}"), "h.toml").unwrap();
+        assert_eq!(p.holdings.len(), 2);
+        let p = parse_holdings(
+            "\u{feff}[[holding]]\nsymbol = \"NVDA\"\nshares = 1\n",
+            "h.toml",
+        )
+        .unwrap();
+        assert_eq!(p.holdings[0].shares, 1);
+        let p = parse_holdings("\u{feff}symbol,shares\nNVDA,300\n", "h.csv").unwrap();
+        assert_eq!(p.holdings[0].symbol, "NVDA");
+    }
+
+    #[test]
     fn errors_name_line_and_field() {
         let e = parse_holdings("symbol,shares\nNVDA,300\nAMD,lots\n", "h.csv").unwrap_err();
         assert_eq!(
@@ -442,6 +549,8 @@ shares = 100
         let e = parse_holdings("symbol,shares\nNVDA,1\nnvda,2\n", "h.csv").unwrap_err();
         assert!(e.to_string().contains("appears twice"), "{e}");
         assert!(parse_holdings("", "h.csv").is_err());
+        // The CSV duplicate names the line of the second entry.
+        assert!(e.to_string().starts_with("h.csv, line 3: symbol:"), "{e}");
         assert!(parse_holdings("symbol,shares\n", "h.csv").is_err());
     }
 }

@@ -6,9 +6,10 @@ mod contract;
 mod history;
 mod holding;
 mod holdings_file;
+pub mod tick;
 
 pub use chain::{ChainSnapshot, ProviderGreeks, Quote, Underlying};
 pub use contract::{OptionContract, Right};
 pub use history::{Adjustment, Bar, PriceHistory};
 pub use holding::{CorporateEvents, Holding, Portfolio, WrittenCall};
-pub use holdings_file::parse_holdings;
+pub use holdings_file::{parse_holdings, MAX_SHARES};

@@ -50,7 +50,9 @@ mod window;
 
 pub use metrics::{annualize, call_metrics, touch_probability, CallMetrics, MetricInputs};
 pub use note::Note;
-pub use params::{EarningsPolicy, ExpiryWindow, PlanParams, PremiumBasis, Profile, ScoreWeights};
+pub use params::{
+    EarningsPolicy, ExpiryWindow, PlanParams, PremiumBasis, Profile, ScoreWeights, DEFAULT_MIN_DTE,
+};
 pub use portfolio::{plan, stress_rows, HoldingPlan, Plan, PlanTotals, StressPoint, STRESS_SHOCKS};
 pub use reason::{CandidateFlag, RejectReason};
 pub use score::{score, ScoreBreakdown, DELTA_UNIT};

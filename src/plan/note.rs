@@ -60,6 +60,27 @@ pub enum Note {
         /// Contracts already written (unexpired).
         written: u64,
     },
+    /// More calls written than the shares cover: the excess is short calls with no stock
+    /// behind them (naked), whose loss has no ceiling.
+    NakedCalls {
+        /// Shares held.
+        shares: u64,
+        /// Contracts already written (unexpired).
+        written: u64,
+        /// Contracts beyond what the shares cover.
+        naked: u64,
+        /// Shares per contract.
+        multiplier: u32,
+    },
+    /// The covered share count (shares × coverage) is under one contract.
+    UnderOneContract {
+        /// Shares held.
+        shares: u64,
+        /// Share of the holding to cover, decimal.
+        coverage: f64,
+        /// Shares per contract.
+        multiplier: u32,
+    },
     /// No price history: no realized volatility, so no edge.
     NoHistory,
     /// A written call's delta could not be found in the chain; the net delta leaves it out.
@@ -116,7 +137,34 @@ impl fmt::Display for Note {
             }
             Note::NoUncoveredShares { shares, written } => write!(
                 f,
-                "no uncovered shares: {shares} shares, {written} calls already written"
+                "no uncovered shares: {shares} {}, {written} {} already written",
+                plural(*shares, "share", "shares"),
+                plural(*written, "call", "calls")
+            ),
+            Note::NakedCalls {
+                shares,
+                written,
+                naked,
+                multiplier,
+            } => write!(
+                f,
+                "SHORT {naked} UNCOVERED {} (naked): {written} {} written against {shares} \
+                 {} cover at most {} of {multiplier} shares; buy back {naked} or buy {} shares",
+                plural(*naked, "CALL", "CALLS"),
+                plural(*written, "call", "calls"),
+                plural(*shares, "share", "shares"),
+                shares / u64::from((*multiplier).max(1)),
+                naked * u64::from(*multiplier)
+            ),
+            Note::UnderOneContract {
+                shares,
+                coverage,
+                multiplier,
+            } => write!(
+                f,
+                "{shares} {} × {} % coverage is under one contract of {multiplier}: no call to write",
+                plural(*shares, "share", "shares"),
+                fmt_pct(*coverage)
             ),
             Note::NoHistory => {
                 f.write_str("no price history: edge over realized volatility not shown")
@@ -128,4 +176,19 @@ impl fmt::Display for Note {
             Note::HoldingSkipped { symbol, reason } => write!(f, "{symbol} skipped: {reason}"),
         }
     }
+}
+
+/// `one` for a count of 1, else `many`.
+pub fn plural(n: u64, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
+/// A fraction as a percent number without trailing zeros: 0.5 → "50", 0.125 → "12.5".
+fn fmt_pct(x: f64) -> String {
+    let s = format!("{:.4}", x * 100.0);
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }

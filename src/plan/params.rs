@@ -33,7 +33,10 @@ pub enum ExpiryWindow {
 
 impl Default for ExpiryWindow {
     fn default() -> Self {
-        ExpiryWindow::Dte { min: 7, max: 60 }
+        ExpiryWindow::Dte {
+            min: DEFAULT_MIN_DTE,
+            max: 60,
+        }
     }
 }
 
@@ -158,7 +161,14 @@ pub struct PlanParams {
     pub rate: f64,
     /// Fallback dividend yield, continuously compounded decimal.
     pub div_yield: f64,
+    /// With [`ExpiryWindow::ThisMonth`]: expiries closer than this many calendar days are
+    /// left out (late in a month the window rolls to next month rather than suggest a 1-day
+    /// call). The default window's minimum, [`DEFAULT_MIN_DTE`].
+    pub this_month_min_dte: u32,
 }
+
+/// The minimum days to expiry of the default window (`7..60`) and of `--this-month`.
+pub const DEFAULT_MIN_DTE: u32 = 7;
 
 impl Default for PlanParams {
     fn default() -> Self {
@@ -179,6 +189,7 @@ impl Default for PlanParams {
             weights: None,
             rate: 0.04,
             div_yield: 0.0,
+            this_month_min_dte: DEFAULT_MIN_DTE,
         }
     }
 }

@@ -6,6 +6,7 @@ use chrono_tz::America::New_York;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::model::tick::{quotes_in_pennies, round_limit, Side};
 use crate::model::{ChainSnapshot, Holding, OptionContract, PriceHistory};
 use crate::pricing::time::{days_to_expiry, year_fraction};
 use crate::surface::{
@@ -195,7 +196,8 @@ pub fn suggest(holding: &Holding, market: &Market<'_>, params: &PlanParams) -> R
             dte: days_to_expiry(&as_of, expiry),
         })
         .collect();
-    let (window, window_note) = select_expiries(params.window, today, &live);
+    let (window, window_note) =
+        select_expiries(params.window, today, &live, params.this_month_min_dte);
     let written: Vec<_> = holding
         .written
         .iter()
@@ -228,6 +230,7 @@ pub fn suggest(holding: &Holding, market: &Market<'_>, params: &PlanParams) -> R
         written_contracts,
         weights,
         target_delta,
+        penny: quotes_in_pennies(chain.quotes.iter().flat_map(|q| [q.bid, q.ask]).flatten()),
     };
 
     // Symbols are formatted only for the rows kept (the top N), not for every passing strike.
@@ -278,11 +281,28 @@ pub fn suggest(holding: &Holding, market: &Market<'_>, params: &PlanParams) -> R
         .collect();
     explain_ranks(&mut passing);
 
-    if passing.first().is_some_and(|c| c.contracts == 0) {
-        notes.push(Note::NoUncoveredShares {
+    let multiplier = passing.first().map_or(100, |c| c.multiplier).max(1);
+    let coverable = holding.shares / u64::from(multiplier);
+    if written_contracts > coverable {
+        notes.push(Note::NakedCalls {
             shares: holding.shares,
             written: written_contracts,
+            naked: written_contracts - coverable,
+            multiplier,
         });
+    } else if passing.first().is_some_and(|c| c.contracts == 0) {
+        if contracts_to_write(holding.shares, params.coverage, multiplier, 0) == 0 {
+            notes.push(Note::UnderOneContract {
+                shares: holding.shares,
+                coverage: params.coverage,
+                multiplier,
+            });
+        } else {
+            notes.push(Note::NoUncoveredShares {
+                shares: holding.shares,
+                written: written_contracts,
+            });
+        }
     }
     let delta_before = net_delta_before(holding, &written, &surface, &mut notes);
     let delta_after = match passing.first() {
@@ -348,6 +368,8 @@ struct Context<'a> {
     written_contracts: u64,
     weights: ScoreWeights,
     target_delta: f64,
+    /// The class quotes in pennies above 3.00 (limits rounded to 0.01 there).
+    penny: bool,
 }
 
 enum Outcome {
@@ -394,7 +416,11 @@ fn evaluate(cx: &Context<'_>, slice: &ExpirySlice, q: &QuoteAnalytics) -> Outcom
             }
             m
         }
-    };
+    }
+    // The limit is on the option's tick (a sale's never above the mid), and every figure
+    // below is computed on that rounded limit.
+    .map(|x| round_limit(x, q.mid, Side::Sell, cx.penny))
+    .filter(|x| *x > 0.0);
     let iv = q.iv();
     if iv.is_none() && reasons.is_empty() {
         reasons.push(RejectReason::NoIv);

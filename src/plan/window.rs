@@ -14,14 +14,22 @@ pub(crate) struct LiveExpiry {
 
 /// The expiries in the window, ascending, and a note when the window had to be widened or is
 /// empty. `today` is the as-of date in New York; `live` the unexpired expiries, ascending.
+/// `this_month_min_dte` applies to [`ExpiryWindow::ThisMonth`] only: closer expiries are left
+/// out of both this month's and next month's.
 pub(crate) fn select_expiries(
     window: ExpiryWindow,
     today: NaiveDate,
     live: &[LiveExpiry],
+    this_month_min_dte: u32,
 ) -> (Vec<NaiveDate>, Option<Note>) {
     let month_of = |d: NaiveDate| (d.year(), d.month());
     let chosen: Vec<NaiveDate> = match window {
         ExpiryWindow::ThisMonth => {
+            let live: Vec<LiveExpiry> = live
+                .iter()
+                .filter(|e| e.dte >= i64::from(this_month_min_dte))
+                .copied()
+                .collect();
             let this: Vec<NaiveDate> = live
                 .iter()
                 .filter(|e| month_of(e.expiry) == month_of(today))
@@ -88,7 +96,7 @@ mod tests {
     fn this_month_rolls_over_and_reports_empty() {
         let today = d(2026, 11, 30);
         let l = live(today, &[d(2026, 12, 4), d(2026, 12, 31), d(2027, 1, 15)]);
-        let (got, note) = select_expiries(ExpiryWindow::ThisMonth, today, &l);
+        let (got, note) = select_expiries(ExpiryWindow::ThisMonth, today, &l, 0);
         assert_eq!(got, vec![d(2026, 12, 4), d(2026, 12, 31)]);
         assert_eq!(
             note,
@@ -97,10 +105,23 @@ mod tests {
             })
         );
         let l = live(today, &[d(2027, 1, 15)]);
-        let (got, note) = select_expiries(ExpiryWindow::ThisMonth, today, &l);
+        let (got, note) = select_expiries(ExpiryWindow::ThisMonth, today, &l, 0);
         assert!(got.is_empty());
         assert!(matches!(note, Some(Note::NoExpiryInWindow { .. })));
-        let (got, note) = select_expiries(ExpiryWindow::Dte { min: 40, max: 50 }, today, &l);
+        let (got, note) = select_expiries(ExpiryWindow::Dte { min: 40, max: 50 }, today, &l, 7);
         assert_eq!((got, note.is_none()), (vec![d(2027, 1, 15)], true));
+    }
+
+    #[test]
+    fn this_month_keeps_its_minimum_days_to_expiry() {
+        // Late in the month: the 1-day expiry is left out and the window rolls over.
+        let today = d(2026, 12, 30);
+        let l = live(today, &[d(2026, 12, 31), d(2027, 1, 8), d(2027, 1, 15)]);
+        let (got, note) = select_expiries(ExpiryWindow::ThisMonth, today, &l, 7);
+        assert_eq!(got, vec![d(2027, 1, 8), d(2027, 1, 15)]);
+        assert!(matches!(note, Some(Note::RolledToNextMonth { .. })));
+        // Lowered by the user: the 1-day expiry is back.
+        let (got, note) = select_expiries(ExpiryWindow::ThisMonth, today, &l, 1);
+        assert_eq!((got, note), (vec![d(2026, 12, 31)], None));
     }
 }

@@ -82,7 +82,6 @@
 //! [`Adjustment::SplitsAndDividends`].
 
 use std::collections::HashMap;
-use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -101,9 +100,9 @@ use crate::model::{
 /// The snapshot file version this ccplan writes and reads.
 pub const SNAPSHOT_VERSION: u32 = 1;
 
-/// Files larger than this are refused before reading (a chain CSV of every listed US option
-/// is far smaller).
-pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
+/// Files larger than this are refused (a saved chain of every expiry of the largest US
+/// underlyings is a few MiB); see [`crate::fsutil::CHAIN_FILE_LIMIT`].
+pub const MAX_FILE_BYTES: u64 = crate::fsutil::CHAIN_FILE_LIMIT;
 
 /// A chain or history source reading one file (see the module docs for the formats).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1283,41 +1282,10 @@ fn strip_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
-/// Read a whole file as UTF-8 text, refusing huge files and naming the line of a bad byte.
+/// Read a whole file as UTF-8 text, refusing files over [`MAX_FILE_BYTES`] (devices such as
+/// `/dev/zero` included) and naming the line of a bad byte.
 fn read_text(path: &Path) -> Result<String> {
-    let io_err = |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let meta = fs::metadata(path).map_err(io_err)?;
-    if meta.is_dir() {
-        return Err(io_err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "is a directory, not a file",
-        )));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(Error::record(
-            path.display().to_string(),
-            1,
-            "content",
-            format!(
-                "{} bytes is more than the {MAX_FILE_BYTES}-byte limit",
-                meta.len()
-            ),
-        ));
-    }
-    let bytes = fs::read(path).map_err(io_err)?;
-    String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let line = e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1;
-        Error::record(
-            path.display().to_string(),
-            line,
-            "content",
-            format!("not UTF-8 text (bad byte at offset {at})"),
-        )
-    })
+    crate::fsutil::read_text_capped(path, MAX_FILE_BYTES, "a chain or history file")
 }
 
 #[cfg(test)]

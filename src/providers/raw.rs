@@ -30,7 +30,8 @@ use super::{cboe, polygon, tradier, yahoo};
 use crate::error::{Error, Result};
 use crate::model::{ChainSnapshot, PriceHistory};
 
-const RAW: &str = "raw payload";
+/// The provider name in errors: "raw payload for NVDA: ...".
+const RAW: &str = "raw";
 
 /// What a payload was recognized as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,10 +11,15 @@ fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
 
-/// A fraction as a percentage number, for table rows whose unit column says "%".
+/// A fraction, shown to people as a percentage (unit column "%" or "vol pts") and written as
+/// the decimal fraction in CSV and JSON (unit column "fraction", see
+/// [`RegimeReport::to_machine_tables`]).
 fn pct_cell(x: Option<f64>, decimals: usize) -> Cell {
-    Cell::num(x.map(|v| v * 100.0), decimals)
+    Cell::pct(x, decimals)
 }
+
+/// The unit a machine format states for a percent-like reading.
+const FRACTION: &str = "fraction";
 
 impl RegimeReport {
     /// The verdict in one line, e.g.
@@ -99,10 +104,11 @@ impl RegimeReport {
 
     /// Three tables for the text, CSV and Markdown exporters:
     ///
-    /// 1. `"readings"` — columns `reading, value, unit, note`, one row per reading. Percentages
-    ///    are stored **as percent numbers** here (unit `%`, or `vol pts` for IV differences), so
-    ///    the unit column is true in every format, CSV included. Missing readings have an empty
-    ///    value.
+    /// 1. `"readings"` — columns `reading, value, unit, note`, one row per reading.
+    ///    Percent-like readings are decimal fractions shown to people as percent (unit `%`, or
+    ///    `vol pts` for IV differences); for CSV use [`RegimeReport::to_machine_tables`], whose
+    ///    unit column says `fraction` for them, as the README's units table promises. Missing
+    ///    readings have an empty value.
     /// 2. `"term structure"` — one row per expiry: days, years, ATM IV and the expected moves
     ///    (1σ from IV, the straddle, 1σ from the straddle, 0.85 × straddle). IV follows the
     ///    export convention (a fraction in CSV, percent for people).
@@ -114,6 +120,24 @@ impl RegimeReport {
             ("term structure", self.term_table()),
             ("verdict", self.verdict_table()),
         ]
+    }
+
+    /// [`RegimeReport::to_tables`] for CSV and JSON: the same rows, with the unit column of
+    /// the percent-like readings (whose values are decimal fractions) saying `fraction`.
+    pub fn to_machine_tables(&self) -> Vec<(&'static str, Table)> {
+        let mut tables = self.to_tables();
+        if let Some((_, readings)) = tables.first_mut() {
+            for row in &mut readings.rows {
+                let is_pct = matches!(row.get(1), Some(Cell::Pct { .. }) | Some(Cell::Empty))
+                    && matches!(row.get(2), Some(Cell::Text(u)) if u == "%" || u == "vol pts");
+                if is_pct {
+                    if let Some(unit) = row.get_mut(2) {
+                        *unit = Cell::text(FRACTION);
+                    }
+                }
+            }
+        }
+        tables
     }
 
     fn readings_table(&self) -> Table {
