@@ -158,6 +158,10 @@ pub struct PlanParams {
     pub rate: f64,
     /// Fallback dividend yield, continuously compounded decimal.
     pub div_yield: f64,
+    /// Allow a new sale into an expiry that closes today (0 DTE). Default false: in the last
+    /// hours IVs and thetas are figures on minutes (IV in the hundreds of percent), and the
+    /// annualized figures are floored at one day.
+    pub allow_0dte: bool,
 }
 
 impl Default for PlanParams {
@@ -179,6 +183,7 @@ impl Default for PlanParams {
             weights: None,
             rate: 0.04,
             div_yield: 0.0,
+            allow_0dte: false,
         }
     }
 }
