@@ -38,6 +38,9 @@ pub enum Command {
     Suggest(Box<super::suggest_cmd::SuggestArgs>),
     /// The best call per holding of a portfolio, totals, net delta and a stress table.
     Plan(Box<super::plan_cmd::PlanCmdArgs>),
+    /// After the sale: hold, close, roll or let assign each written call, with the reasons,
+    /// the orders, alerts (--fail-on, exit code 3) and --watch.
+    Manage(Box<super::manage_cmd::ManageArgs>),
     /// Is implied volatility high enough to sell now? IV rank, IV vs realized, term structure,
     /// skew, RSI/MACD, and one verdict.
     Regime(Box<super::regime_cmd::RegimeArgs>),
@@ -137,6 +140,11 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         },
         Command::Suggest(a) => super::suggest_cmd::run(&a, &context(cli.store, now)?, out),
         Command::Plan(a) => super::plan_cmd::run(&a, &context(cli.store, now)?, out),
+        Command::Manage(a) => {
+            let mut ctx = context(cli.store, now)?;
+            ctx.frozen = cli.as_of.is_some();
+            super::manage_cmd::run(&a, &ctx, out)
+        }
         Command::Regime(a) => super::regime_cmd::run(&a, &context(cli.store, now)?, out),
         Command::Chain(a) => super::chain_cmd::run(&a, &context(cli.store, now)?, out),
         Command::History(c) => super::history_cmd::run(&c, &context(cli.store, now)?, out),
@@ -161,6 +169,7 @@ fn context(
         settings,
         now,
         store,
+        frozen: false,
     })
 }
 

@@ -7,6 +7,7 @@ mod batch;
 mod chain_cmd;
 mod config;
 mod history_cmd;
+mod manage_cmd;
 mod plan_args;
 mod plan_cmd;
 mod pricing_cmd;
@@ -14,6 +15,7 @@ mod regime_cmd;
 mod render;
 mod sources;
 mod suggest_cmd;
+mod watch;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -44,6 +46,8 @@ pub struct Ctx {
     pub now: chrono::DateTime<chrono::FixedOffset>,
     /// The history store's path.
     pub store: std::path::PathBuf,
+    /// "Now" was frozen with `--as-of` (a watch then replays time instead of waiting).
+    pub frozen: bool,
 }
 
 /// Tell the user, on standard error, what was dropped or doubtful in a snapshot.
@@ -75,6 +79,19 @@ impl std::fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
+/// A position needs an action named in `manage --fail-on` (exit code 3): not a failure of the
+/// program, an alert for cron or CI.
+#[derive(Debug)]
+pub struct ActionNeeded(pub String);
+
+impl std::fmt::Display for ActionNeeded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ActionNeeded {}
+
 /// Shorthand for returning a usage error.
 pub fn usage<T>(msg: impl Into<String>) -> anyhow::Result<T> {
     Err(UsageError(msg.into()).into())
@@ -97,6 +114,10 @@ pub fn run() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<ActionNeeded>().is_some() => {
+            let _ = writeln!(io::stderr().lock(), "alert: {e}");
+            ExitCode::from(3)
+        }
         Err(e) => {
             let code = if e.downcast_ref::<UsageError>().is_some() {
                 2

@@ -230,6 +230,12 @@ fn written_call(
     })
 }
 
+/// One written call as `OCC[:contracts][@PRICE[:OPENED[:FEES]]]` (the CSV `written` item and
+/// the CLI's `--written`); `name` is used in error messages. Contracts default to 1.
+pub fn parse_written_call(text: &str, name: &str) -> Result<WrittenCall> {
+    csv_written_item(text.trim(), name, 0)
+}
+
 /// One `written` item of a CSV row: `OCC[:contracts][@PRICE[:OPENED[:FEES]]]`.
 fn csv_written_item(part: &str, name: &str, line: usize) -> Result<WrittenCall> {
     let bad = |msg: String| Error::record(name, line, "written", msg);

@@ -11,4 +11,4 @@ pub use chain::{ChainSnapshot, ProviderGreeks, Quote, Underlying};
 pub use contract::{OptionContract, Right};
 pub use history::{Adjustment, Bar, PriceHistory};
 pub use holding::{CorporateEvents, Holding, Portfolio, WrittenCall};
-pub use holdings_file::parse_holdings;
+pub use holdings_file::{parse_holdings, parse_written_call};

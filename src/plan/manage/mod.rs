@@ -636,7 +636,12 @@ fn evaluate(
     }
     if !near {
         let window = expiry - Duration::days(i64::from(p.roll_dte));
-        if window > today {
+        if window > today && itm {
+            next.push(format!(
+                "from {window} the call is rolled or let go: it is in the money (stock \
+                 {spot:.2}, strike {k})"
+            ));
+        } else if window > today {
             next.push(format!(
                 "from {window} the call is rolled or let go if the stock is above {k} (now \
                  {spot:.2})"
