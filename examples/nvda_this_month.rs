@@ -34,6 +34,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         shares: 300,
         cost_basis: Some(118.50),
         written: Vec::new(),
+        assign_ok_above: None,
         events: CorporateEvents::default(),
     };
     let params = PlanParams {

@@ -349,7 +349,14 @@ fn no_bid_crossed_and_no_iv() {
         reasons(115.0),
         vec![RejectReason::Crossed { bid: 2.0, ask: 1.0 }]
     );
-    assert_eq!(reasons(85.0), vec![RejectReason::NoIv]);
+    // Below intrinsic on spot (100 − 85 = 15) is said as such (no IV could be solved either).
+    assert_eq!(
+        reasons(85.0),
+        vec![RejectReason::BelowIntrinsic {
+            bid: 10.0,
+            intrinsic: 15.0
+        }]
+    );
     assert_eq!(
         s.rejected.len(),
         base.rejected.len() + 3,

@@ -226,11 +226,10 @@ fn rows_carry_contracts_limit_price_totals_and_symbols() {
     }
     // Coverage 50 % of 1 000 shares = 5 contracts, minus 2 already written = 3.
     let mut h = holding("NVDA", 1000, None);
-    h.written.push(WrittenCall {
-        contract: ccplan::model::OptionContract::new("NVDA", d(2026, 12, 18), 120.0, Right::Call)
-            .unwrap(),
-        contracts: 2,
-    });
+    h.written.push(WrittenCall::new(
+        ccplan::model::OptionContract::new("NVDA", d(2026, 12, 18), 120.0, Right::Call).unwrap(),
+        2,
+    ));
     let half = PlanParams {
         coverage: 0.5,
         ..params.clone()
@@ -264,6 +263,9 @@ fn rows_carry_contracts_limit_price_totals_and_symbols() {
         contract: ccplan::model::OptionContract::new("NVDA", d(2026, 12, 18), 120.0, Right::Call)
             .unwrap(),
         contracts: 2,
+        price: None,
+        opened: None,
+        fees: None,
     });
     let s = suggest(&h, &market, &params).unwrap();
     assert!(s.best().is_none());

@@ -337,15 +337,15 @@ fn hostile_chains_and_holdings_do_not_panic() {
     let mut h = holding("NVDA", u64::MAX, Some(f64::NAN));
     h.events.dividend = Some(f64::NAN);
     h.events.ex_dividend = Some(d(2026, 12, 1));
-    h.written.push(ccplan::model::WrittenCall {
-        contract: OptionContract {
+    h.written.push(ccplan::model::WrittenCall::new(
+        OptionContract {
             root: "NVDA".into(),
             expiry: chrono::NaiveDate::MAX,
             strike: 1.0,
             right: Right::Call,
         },
-        contracts: u32::MAX,
-    });
+        u32::MAX,
+    ));
     for window in [
         ExpiryWindow::ThisMonth,
         ExpiryWindow::Dte {

@@ -166,6 +166,7 @@ pub fn holding(symbol: &str, shares: u64, cost_basis: Option<f64>) -> Holding {
         shares,
         cost_basis,
         written: vec![],
+        assign_ok_above: None,
         events: CorporateEvents::default(),
     }
 }

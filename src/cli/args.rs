@@ -50,6 +50,9 @@ pub enum Command {
         after_help = "Examples:\n  ccplan plan --holdings examples/holdings.toml --source demo\n  ccplan plan --holdings examples/my.toml --this-month --out plan.md\n  ccplan plan --holdings examples/book.csv --format json > plan.json"
     )]
     Plan(Box<super::plan_cmd::PlanCmdArgs>),
+    /// After the sale: hold, close, roll or let assign each written call, with the reasons,
+    /// the orders, alerts (--fail-on, exit code 3) and --watch.
+    Manage(Box<super::manage_cmd::ManageArgs>),
     /// Is implied volatility high enough to sell now? IV rank, IV vs realized, term structure,
     /// skew, RSI/MACD, and one verdict.
     #[command(
@@ -175,6 +178,11 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
             super::suggest_cmd::run(&a, &context(cli.store, now, as_of_given)?, out)
         }
         Command::Plan(a) => super::plan_cmd::run(&a, &context(cli.store, now, as_of_given)?, out),
+        Command::Manage(a) => {
+            let mut ctx = context(cli.store, now, as_of_given)?;
+            ctx.frozen = as_of_given;
+            super::manage_cmd::run(&a, &ctx, out)
+        }
         Command::Regime(a) => {
             super::regime_cmd::run(&a, &context(cli.store, now, as_of_given)?, out)
         }
@@ -205,6 +213,7 @@ fn context(
         now,
         store,
         as_of_given,
+        frozen: false,
     })
 }
 

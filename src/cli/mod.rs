@@ -7,6 +7,7 @@ mod batch;
 mod chain_cmd;
 mod config;
 mod history_cmd;
+mod manage_cmd;
 mod plan_args;
 mod plan_cmd;
 mod pricing_cmd;
@@ -14,6 +15,7 @@ mod regime_cmd;
 mod render;
 mod sources;
 mod suggest_cmd;
+mod watch;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -44,6 +46,8 @@ pub struct Ctx {
     pub store: std::path::PathBuf,
     /// Whether "now" came from `--as-of` (not the clock).
     pub as_of_given: bool,
+    /// "Now" was frozen with `--as-of` (a watch then replays time instead of waiting).
+    pub frozen: bool,
 }
 
 /// What to say when a snapshot carries its own instant (`--source file:`, `store:`) and
@@ -134,6 +138,19 @@ impl std::fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
+/// A position needs an action named in `manage --fail-on` (exit code 3): not a failure of the
+/// program, an alert for cron or CI.
+#[derive(Debug)]
+pub struct ActionNeeded(pub String);
+
+impl std::fmt::Display for ActionNeeded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ActionNeeded {}
+
 /// Shorthand for returning a usage error.
 pub fn usage<T>(msg: impl Into<String>) -> anyhow::Result<T> {
     Err(UsageError(msg.into()).into())
@@ -153,7 +170,7 @@ impl std::fmt::Display for Partial {
 impl std::error::Error for Partial {}
 
 /// The exit code of a partial plan (documented in the README and docs/failure-modes.md).
-pub const PARTIAL_EXIT: u8 = 3;
+pub const PARTIAL_EXIT: u8 = 4;
 
 /// `n` and the noun, singular for one: "1 holding", "8 holdings".
 pub fn count(n: usize, one: &str, many: &str) -> String {
@@ -187,6 +204,10 @@ pub fn run() -> ExitCode {
         Err(e) if e.downcast_ref::<Partial>().is_some() => {
             let _ = writeln!(io::stderr().lock(), "warning: {e}");
             ExitCode::from(PARTIAL_EXIT)
+        }
+        Err(e) if e.downcast_ref::<ActionNeeded>().is_some() => {
+            let _ = writeln!(io::stderr().lock(), "alert: {e}");
+            ExitCode::from(3)
         }
         Err(e) => {
             let code = if e.downcast_ref::<UsageError>().is_some() {

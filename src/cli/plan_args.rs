@@ -114,6 +114,9 @@ pub struct PlanArgs {
     /// IV rank below which premiums count as thin (default 20%).
     #[arg(long, value_parser = parse_fraction)]
     pub thin_iv_rank: Option<f64>,
+    /// Allow selling into an expiry that closes today (0 DTE); rejected by default.
+    #[arg(long)]
+    pub allow_0dte: bool,
     /// Output format on standard output.
     #[arg(long, default_value = "table", value_parser = super::args::format_parser())]
     pub format: Format,
@@ -220,6 +223,7 @@ impl PlanArgs {
             rate: self.rate.unwrap_or(settings.rate),
             div_yield: self.div_yield.unwrap_or(settings.div_yield),
             this_month_min_dte: self.min_dte.unwrap_or(DEFAULT_MIN_DTE),
+            allow_0dte: self.allow_0dte,
         };
         if let Err(e) = params.validate() {
             return usage(e.to_string());

@@ -27,6 +27,10 @@ pub struct PlanCmdArgs {
     /// The holdings file (TOML or CSV; see the README).
     #[arg(long, value_name = "FILE")]
     pub holdings: PathBuf,
+    /// Write the order tickets (one sell-to-open per holding with a call to write) to
+    /// FILE.csv.
+    #[arg(long, value_name = "FILE.csv")]
+    pub orders: Option<PathBuf>,
     #[command(flatten)]
     pub plan: PlanArgs,
 }
@@ -156,6 +160,14 @@ pub fn run(a: &PlanCmdArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()
         Ok(())
     };
     emit(a.plan.format, a.plan.out.as_deref(), out, &render)?;
+    if let Some(path) = &a.orders {
+        use ccplan::export::orders::{plan_tickets, ticket_legs, write_orders_csv, TimeInForce};
+        let legs = ticket_legs(&plan_tickets(&the_plan, TimeInForce::Day));
+        ccplan::fsutil::write_atomic(path, |w| write_orders_csv(&legs, w))
+            .map_err(anyhow::Error::from)
+            .map_err(|e| e.context(format!("writing the orders {}", path.display())))?;
+        eprintln!("wrote {} ({} order legs)", path.display(), legs.len());
+    }
     if let Some(path) = &a.plan.chart {
         for h in &the_plan.holdings {
             if let Some(best) = &h.best {

@@ -86,6 +86,7 @@ fn holding(a: &SuggestArgs, symbol: &str) -> anyhow::Result<(Holding, Option<Str
             shares: 0,
             cost_basis: None,
             written: Vec::new(),
+            assign_ok_above: None,
             events: CorporateEvents::default(),
         },
     };

@@ -26,6 +26,7 @@ use tabled::settings::{Alignment, Style};
 use crate::error::{Error, Result};
 
 mod chart;
+pub mod orders;
 pub use chart::{money, write_payoff_svg, PayoffChart};
 
 /// An output format.

@@ -5,13 +5,39 @@ use serde::{Deserialize, Serialize};
 
 use super::contract::OptionContract;
 
-/// A call already written against a holding, so its shares are not covered twice.
+/// A call already written against a holding: its shares are not covered twice, and
+/// `ccplan manage` follows it to its end (hold, close, roll or let assign).
+///
+/// The open price, date and fees are optional so that old holdings files stay valid; without a
+/// price, the share of the premium captured and the P&L are unknown.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WrittenCall {
     /// The contract sold.
     pub contract: OptionContract,
     /// Number of contracts sold (positive).
     pub contracts: u32,
+    /// Premium received when the call was sold, USD per share.
+    #[serde(default)]
+    pub price: Option<f64>,
+    /// Date the call was sold.
+    #[serde(default)]
+    pub opened: Option<NaiveDate>,
+    /// Commissions and fees paid to open the position, USD in total (all contracts).
+    #[serde(default)]
+    pub fees: Option<f64>,
+}
+
+impl WrittenCall {
+    /// A written call with no open price, date or fees known.
+    pub fn new(contract: OptionContract, contracts: u32) -> Self {
+        WrittenCall {
+            contract,
+            contracts,
+            price: None,
+            opened: None,
+            fees: None,
+        }
+    }
 }
 
 /// Earnings and dividend dates for one symbol.
@@ -37,6 +63,10 @@ pub struct Holding {
     /// Calls already written against these shares.
     #[serde(default)]
     pub written: Vec<WrittenCall>,
+    /// Strike at or above which the user is content to have the shares called away, USD
+    /// (`ccplan manage` then lets an in-the-money call be assigned rather than rolled).
+    #[serde(default)]
+    pub assign_ok_above: Option<f64>,
     /// Upcoming events.
     #[serde(default)]
     pub events: CorporateEvents,

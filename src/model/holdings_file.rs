@@ -10,7 +10,9 @@
 //! next_earnings = 2027-02-24   # optional
 //! ex_dividend = 2026-12-04     # optional
 //! dividend = 0.01              # USD per share paid on the ex-date, optional
-//! written = [{ contract = "NVDA261218C00200000", contracts = 1 }]   # calls already sold
+//! assign_ok_above = 190       # USD: content to be called away at this strike or higher, optional
+//! # calls already sold; price (USD per share received), opened and fees (USD in total) optional
+//! written = [{ contract = "NVDA261218C00200000", contracts = 1, price = 4.10, opened = 2026-11-02, fees = 0.65 }]
 //! ```
 //!
 //! CSV with a header (columns in any order, names case-insensitive; only `symbol` and
@@ -18,11 +20,15 @@
 //!
 //! ```text
 //! symbol,shares,cost_basis,next_earnings,ex_dividend,dividend,written
-//! NVDA,300,118.50,2027-02-24,2026-12-04,0.01,NVDA261218C00200000:1
+//! NVDA,300,118.50,2027-02-24,2026-12-04,0.01,NVDA261218C00200000:1@4.10:2026-11-02:0.65
 //! MSFT,100,402.10,,,,
 //! ```
 //!
-//! `written` lists calls already sold as `OCC:contracts`, several separated by `;`.
+//! `written` lists calls already sold as `OCC:contracts`, several separated by `;`, each
+//! optionally followed by `@PRICE[:OPENED[:FEES]]` (premium received in USD per share, the
+//! date sold, fees in USD in total). A row with a single written call may give those in
+//! `price`, `opened` and `fees` columns instead; `assign_ok_above` is a column too. Files
+//! without any of these stay valid: the open price is then unknown.
 //! Errors name the file, the line and the field.
 
 use std::collections::HashSet;
@@ -50,6 +56,7 @@ struct TomlHolding {
     next_earnings: Option<toml::value::Datetime>,
     ex_dividend: Option<toml::value::Datetime>,
     dividend: Option<f64>,
+    assign_ok_above: Option<f64>,
     #[serde(default)]
     written: Vec<TomlWritten>,
 }
@@ -59,6 +66,24 @@ struct TomlHolding {
 struct TomlWritten {
     contract: String,
     contracts: i64,
+    price: Option<f64>,
+    opened: Option<toml::value::Datetime>,
+    fees: Option<f64>,
+}
+
+/// A holding's prices per share: its cost basis and the strike it is content to be called at.
+#[derive(Debug, Clone, Copy)]
+struct Prices {
+    cost_basis: Option<f64>,
+    assign_ok_above: Option<f64>,
+}
+
+/// What is known about how a written call was opened.
+#[derive(Debug, Default, Clone, Copy)]
+struct Opening {
+    price: Option<f64>,
+    opened: Option<NaiveDate>,
+    fees: Option<f64>,
 }
 
 /// The most shares one holding may have: more than any listed company's float, so a larger
@@ -135,9 +160,15 @@ fn parse_toml(text: &str, name: &str) -> Result<Portfolio> {
         };
         let mut written = Vec::new();
         for w in h.written {
+            let opening = Opening {
+                price: w.price,
+                opened: date(w.opened, "opened")?,
+                fees: w.fees,
+            };
             written.push(written_call(
                 &w.contract,
                 w.contracts,
+                opening,
                 name,
                 field_line("written"),
             )?);
@@ -147,7 +178,10 @@ fn parse_toml(text: &str, name: &str) -> Result<Portfolio> {
             &field_line,
             &h.symbol,
             h.shares,
-            h.cost_basis,
+            Prices {
+                cost_basis: h.cost_basis,
+                assign_ok_above: h.assign_ok_above,
+            },
             CorporateEvents {
                 next_earnings: date(h.next_earnings, "next_earnings")?,
                 ex_dividend: date(h.ex_dividend, "ex_dividend")?,
@@ -190,7 +224,13 @@ fn field_in_block(text: &str, from: usize, to: usize, field: &str) -> Option<usi
         .map(|(i, _)| i + 1)
 }
 
-fn written_call(contract: &str, contracts: i64, name: &str, line: usize) -> Result<WrittenCall> {
+fn written_call(
+    contract: &str,
+    contracts: i64,
+    opening: Opening,
+    name: &str,
+    line: usize,
+) -> Result<WrittenCall> {
     let c = OptionContract::parse_occ(contract)
         .map_err(|e| Error::record(name, line, "written", e.to_string()))?;
     if c.right != Right::Call {
@@ -212,10 +252,83 @@ fn written_call(contract: &str, contracts: i64, name: &str, line: usize) -> Resu
                 format!("{contract}: contracts must be a positive whole number, got {contracts}"),
             )
         })?;
+    for (field, v) in [("price", opening.price), ("fees", opening.fees)] {
+        if let Some(v) = v {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(Error::record(
+                    name,
+                    line,
+                    field,
+                    format!("{contract}: {field} must be a non-negative USD amount, got {v}"),
+                ));
+            }
+        }
+    }
+    if let Some(o) = opening.opened {
+        if o > c.expiry {
+            return Err(Error::record(
+                name,
+                line,
+                "opened",
+                format!("{contract}: opened {o} is after its expiry {}", c.expiry),
+            ));
+        }
+    }
     Ok(WrittenCall {
         contract: c,
         contracts: n,
+        price: opening.price,
+        opened: opening.opened,
+        fees: opening.fees,
     })
+}
+
+/// One written call as `OCC[:contracts][@PRICE[:OPENED[:FEES]]]` (the CSV `written` item and
+/// the CLI's `--written`); `name` is used in error messages. Contracts default to 1.
+pub fn parse_written_call(text: &str, name: &str) -> Result<WrittenCall> {
+    csv_written_item(text.trim(), name, 0)
+}
+
+/// One `written` item of a CSV row: `OCC[:contracts][@PRICE[:OPENED[:FEES]]]`.
+fn csv_written_item(part: &str, name: &str, line: usize) -> Result<WrittenCall> {
+    let bad = |msg: String| Error::record(name, line, "written", msg);
+    let (call, opening) = match part.split_once('@') {
+        Some((c, o)) => (c.trim(), Some(o.trim())),
+        None => (part, None),
+    };
+    let (occ, n) = call.rsplit_once(':').unwrap_or((call, "1"));
+    let n: i64 = n
+        .trim()
+        .parse()
+        .map_err(|_| bad(format!("{part:?}: expected OCC:contracts")))?;
+    let mut o = Opening::default();
+    if let Some(text) = opening {
+        let mut fields = text.split(':').map(str::trim);
+        let price = fields.next().unwrap_or("");
+        o.price = Some(price.parse::<f64>().map_err(|_| {
+            bad(format!(
+                "{part:?}: {price:?} is not a price; expected OCC:contracts@PRICE[:YYYY-MM-DD[:FEES]]"
+            ))
+        })?);
+        if let Some(date) = fields.next().filter(|s| !s.is_empty()) {
+            o.opened = Some(
+                NaiveDate::parse_from_str(date, "%Y-%m-%d")
+                    .map_err(|_| bad(format!("{part:?}: {date:?} is not a YYYY-MM-DD date")))?,
+            );
+        }
+        if let Some(fees) = fields.next().filter(|s| !s.is_empty()) {
+            o.fees = Some(
+                fees.parse::<f64>()
+                    .map_err(|_| bad(format!("{part:?}: fees {fees:?} is not a number")))?,
+            );
+        }
+        if fields.next().is_some() {
+            return Err(bad(format!(
+                "{part:?}: expected OCC:contracts@PRICE[:YYYY-MM-DD[:FEES]]"
+            )));
+        }
+    }
+    written_call(occ.trim(), n, o, name, line)
 }
 
 fn build(
@@ -223,11 +336,15 @@ fn build(
     line_of_field: &dyn Fn(&str) -> usize,
     symbol: &str,
     shares: i64,
-    cost_basis: Option<f64>,
+    prices: Prices,
     events: CorporateEvents,
     written: Vec<WrittenCall>,
 ) -> Result<Holding> {
     let line = line_of_field("symbol");
+    let Prices {
+        cost_basis,
+        assign_ok_above,
+    } = prices;
     let sym = symbol.trim().to_ascii_uppercase();
     if sym.is_empty()
         || sym.len() > 10
@@ -274,6 +391,16 @@ fn build(
             ));
         }
     }
+    if let Some(p) = assign_ok_above {
+        if !(p.is_finite() && p > 0.0) {
+            return Err(Error::record(
+                name,
+                line,
+                "assign_ok_above",
+                format!("{sym}: assign_ok_above must be a positive USD price, got {p}"),
+            ));
+        }
+    }
     if let Some(d) = events.dividend {
         if !(d.is_finite() && d >= 0.0) {
             return Err(Error::record(
@@ -303,6 +430,7 @@ fn build(
         shares,
         cost_basis,
         written,
+        assign_ok_above,
         events,
     })
 }
@@ -346,6 +474,10 @@ fn parse_csv(text: &str, name: &str) -> Result<Portfolio> {
         "ex_dividend",
         "dividend",
         "written",
+        "price",
+        "opened",
+        "fees",
+        "assign_ok_above",
     ];
     if let Some(unknown) = header
         .iter()
@@ -372,6 +504,12 @@ fn parse_csv(text: &str, name: &str) -> Result<Portfolio> {
         col("ex_dividend"),
         col("dividend"),
         col("written"),
+    );
+    let (c_price, c_opened, c_fees, c_assign) = (
+        col("price"),
+        col("opened"),
+        col("fees"),
+        col("assign_ok_above"),
     );
     let mut holdings = Vec::new();
     let mut lines = Vec::new();
@@ -413,25 +551,58 @@ fn parse_csv(text: &str, name: &str) -> Result<Portfolio> {
         let mut written = Vec::new();
         if let Some(w) = field(c_written) {
             for part in w.split(';').map(str::trim).filter(|p| !p.is_empty()) {
-                let (occ, n) = part.rsplit_once(':').unwrap_or((part, "1"));
-                let n: i64 = n.trim().parse().map_err(|_| {
-                    Error::record(
-                        name,
-                        line,
-                        "written",
-                        format!("{part:?}: expected OCC:contracts"),
-                    )
-                })?;
-                written.push(written_call(occ.trim(), n, name, line)?);
+                written.push(csv_written_item(part, name, line)?);
             }
         }
         lines.push(line);
+        // The price/opened/fees columns describe the row's one written call.
+        let column_opening = Opening {
+            price: num(c_price, "price")?,
+            opened: date(c_opened, "opened")?,
+            fees: num(c_fees, "fees")?,
+        };
+        if column_opening.price.is_some()
+            || column_opening.opened.is_some()
+            || column_opening.fees.is_some()
+        {
+            let [w] = written.as_mut_slice() else {
+                return Err(Error::record(
+                    name,
+                    line,
+                    "price",
+                    format!(
+                        "the price, opened and fees columns need exactly one written call on the \
+                         row (found {}); write several as OCC:contracts@PRICE:YYYY-MM-DD:FEES",
+                        written.len()
+                    ),
+                ));
+            };
+            if w.price.is_some() || w.opened.is_some() || w.fees.is_some() {
+                return Err(Error::record(
+                    name,
+                    line,
+                    "price",
+                    "the written call's price is given both after @ and in the columns",
+                ));
+            }
+            let contract = w.contract.occ();
+            *w = written_call(
+                &contract,
+                i64::from(w.contracts),
+                column_opening,
+                name,
+                line,
+            )?;
+        }
         holdings.push(build(
             name,
             &|_| line,
             symbol,
             shares,
-            num(c_basis, "cost_basis")?,
+            Prices {
+                cost_basis: num(c_basis, "cost_basis")?,
+                assign_ok_above: num(c_assign, "assign_ok_above")?,
+            },
             CorporateEvents {
                 next_earnings: date(c_earn, "next_earnings")?,
                 ex_dividend: date(c_exdiv, "ex_dividend")?,
@@ -524,6 +695,65 @@ shares = 100
         assert_eq!(p.holdings[0].shares, 1);
         let p = parse_holdings("\u{feff}symbol,shares\nNVDA,300\n", "h.csv").unwrap();
         assert_eq!(p.holdings[0].symbol, "NVDA");
+    }
+
+    #[test]
+    fn written_calls_carry_their_opening() {
+        let toml = r#"
+[[holding]]
+symbol = "NVDA"
+shares = 200
+assign_ok_above = 190
+written = [
+  { contract = "NVDA261218C00200000", contracts = 1, price = 4.10, opened = 2026-11-02, fees = 0.65 },
+  { contract = "NVDA270115C00220000", contracts = 1 },
+]
+"#;
+        let p = parse_holdings(toml, "h.toml").unwrap();
+        let h = &p.holdings[0];
+        assert_eq!(h.assign_ok_above, Some(190.0));
+        assert_eq!(h.written[0].price, Some(4.10));
+        assert_eq!(h.written[0].opened, NaiveDate::from_ymd_opt(2026, 11, 2));
+        assert_eq!(h.written[0].fees, Some(0.65));
+        assert_eq!(h.written[1].price, None);
+        assert_eq!(h.written[1].opened, None);
+
+        let csv = "symbol,shares,written\nNVDA,200,NVDA261218C00200000:1@4.10:2026-11-02:0.65;NVDA270115C00220000:1@2.5\n";
+        let p = parse_holdings(csv, "h.csv").unwrap();
+        let w = &p.holdings[0].written;
+        assert_eq!((w[0].price, w[0].fees), (Some(4.10), Some(0.65)));
+        assert_eq!(w[0].opened, NaiveDate::from_ymd_opt(2026, 11, 2));
+        assert_eq!(
+            (w[1].price, w[1].opened, w[1].fees),
+            (Some(2.5), None, None)
+        );
+
+        let csv = "symbol,shares,written,price,opened,fees,assign_ok_above\nNVDA,100,NVDA261218C00200000:1,4.1,2026-11-02,0.65,195\nAMD,100,,,,,\n";
+        let p = parse_holdings(csv, "h.csv").unwrap();
+        let w = &p.holdings[0].written[0];
+        assert_eq!((w.price, w.fees), (Some(4.1), Some(0.65)));
+        assert_eq!(p.holdings[0].assign_ok_above, Some(195.0));
+        assert!(p.holdings[1].written.is_empty());
+
+        // Columns with two written calls are ambiguous; a sale after expiry is a typo.
+        let e = parse_holdings(
+            "symbol,shares,written,price\nNVDA,200,NVDA261218C00200000:1;NVDA270115C00220000:1,4\n",
+            "h.csv",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("line 2: price"), "{e}");
+        let e = parse_holdings(
+            "symbol,shares,written\nNVDA,100,NVDA261218C00200000:1@4.1:2027-01-02\n",
+            "h.csv",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("after its expiry"), "{e}");
+        let e = parse_holdings(
+            "symbol,shares,written\nNVDA,100,NVDA261218C00200000:1@-1\n",
+            "h.csv",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("non-negative"), "{e}");
     }
 
     #[test]

@@ -12,4 +12,4 @@ pub use chain::{ChainSnapshot, ProviderGreeks, Quote, Underlying};
 pub use contract::{OptionContract, Right};
 pub use history::{Adjustment, Bar, PriceHistory};
 pub use holding::{CorporateEvents, Holding, Portfolio, WrittenCall};
-pub use holdings_file::{parse_holdings, MAX_SHARES};
+pub use holdings_file::{parse_holdings, parse_written_call, MAX_SHARES};

@@ -12,7 +12,9 @@
 //! * [`reason`] — rejection reasons and candidate flags, with Display naming the values;
 //! * [`metrics`] — the formulas;
 //! * [`score`](mod@score) — the ranking score and its components;
-//! * [`suggest()`] — one holding; [`plan()`] — a portfolio.
+//! * [`suggest()`] — one holding; [`plan()`] — a portfolio;
+//! * [`manage()`](manage::manage) — after the sale: hold, close, roll or let assign each
+//!   written call, with the early-assignment reading and the roll alternatives.
 //!
 //! ```no_run
 //! # fn demo(chain: &ccplan::model::ChainSnapshot, history: &ccplan::model::PriceHistory,
@@ -37,6 +39,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod manage;
 pub mod metrics;
 pub mod note;
 pub mod params;
@@ -48,6 +51,10 @@ pub mod suggest;
 mod hv;
 mod window;
 
+pub use manage::{
+    early_assignment, manage, EarlyAssignment, EarlyAssignmentInputs, ManageParams, ManageReport,
+    ManagedPosition, PositionAction, RollCandidate, Rule,
+};
 pub use metrics::{annualize, call_metrics, touch_probability, CallMetrics, MetricInputs};
 pub use note::Note;
 pub use params::{

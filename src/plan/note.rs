@@ -88,6 +88,13 @@ pub enum Note {
         /// Its OCC symbol.
         occ: String,
     },
+    /// A written call past its expiry instant: it no longer counts against coverage.
+    WrittenCallExpired {
+        /// Its OCC symbol.
+        occ: String,
+        /// Its expiry date.
+        expiry: NaiveDate,
+    },
     /// A holding the plan could not make a suggestion for.
     HoldingSkipped {
         /// Ticker.
@@ -172,6 +179,11 @@ impl fmt::Display for Note {
             Note::WrittenCallNotInChain { occ } => write!(
                 f,
                 "written call {occ} not in the chain: left out of the net delta"
+            ),
+            Note::WrittenCallExpired { occ, expiry } => write!(
+                f,
+                "written call {occ} expired on {expiry} (16:00 New York): no longer counted \
+                 against coverage"
             ),
             Note::HoldingSkipped { symbol, reason } => write!(f, "{symbol} skipped: {reason}"),
         }

@@ -165,6 +165,10 @@ pub struct PlanParams {
     /// left out (late in a month the window rolls to next month rather than suggest a 1-day
     /// call). The default window's minimum, [`DEFAULT_MIN_DTE`].
     pub this_month_min_dte: u32,
+    /// Allow a new sale into an expiry that closes today (0 DTE). Default false: in the last
+    /// hours IVs and thetas are figures on minutes (IV in the hundreds of percent), and the
+    /// annualized figures are floored at one day.
+    pub allow_0dte: bool,
 }
 
 /// The minimum days to expiry of the default window (`7..60`) and of `--this-month`.
@@ -190,6 +194,7 @@ impl Default for PlanParams {
             rate: 0.04,
             div_yield: 0.0,
             this_month_min_dte: DEFAULT_MIN_DTE,
+            allow_0dte: false,
         }
     }
 }

@@ -12,14 +12,17 @@
 //!   before and after the new calls;
 //! * **stress**: each underlying moved by −20 %, −10 %, 0, +10 %, +20 % at the call's expiry;
 //!   position value without the new calls = shares × S_T, with them = shares × S_T + premium
-//!   received − contracts × multiplier × max(0, S_T − K). Premium is not discounted or
-//!   reinvested; calls already written are not in the table.
+//!   received − contracts × multiplier × max(0, S_T − K), summed over the new call and the
+//!   calls already written (unexpired ones, each at its intrinsic value at S_T, and with the
+//!   premium they brought in when the holdings file gives it). Premium is not discounted or
+//!   reinvested.
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::model::Portfolio;
+use crate::model::{Portfolio, Right, WrittenCall};
+use crate::pricing::time::year_fraction;
 
 use super::note::Note;
 use super::params::PlanParams;
@@ -136,7 +139,18 @@ pub fn plan(portfolio: &Portfolio, markets: &[Market<'_>], params: &PlanParams) 
         let best = suggestion.as_ref().and_then(|s| s.best().cloned());
         let stress = suggestion
             .as_ref()
-            .map(|s| stress_rows(h.shares, s.spot, best.as_ref()))
+            .map(|s| {
+                let written: Vec<WrittenCall> = h
+                    .written
+                    .iter()
+                    .filter(|w| {
+                        w.contract.right == Right::Call
+                            && year_fraction(&s.as_of, w.contract.expiry) > 0.0
+                    })
+                    .cloned()
+                    .collect();
+                stress_rows(h.shares, s.spot, best.as_ref(), &written)
+            })
             .unwrap_or_default();
         holdings.push(HoldingPlan {
             symbol: h.symbol.clone(),
@@ -179,20 +193,31 @@ pub fn plan(portfolio: &Portfolio, markets: &[Market<'_>], params: &PlanParams) 
     })
 }
 
-/// The stress rows of one holding (module docs).
-pub fn stress_rows(shares: u64, spot: f64, call: Option<&Candidate>) -> Vec<StressPoint> {
+/// The stress rows of one holding (module docs): the new call, if any, and the calls already
+/// written (the caller passes the unexpired ones; 100 shares a contract).
+pub fn stress_rows(
+    shares: u64,
+    spot: f64,
+    call: Option<&Candidate>,
+    written: &[WrittenCall],
+) -> Vec<StressPoint> {
     STRESS_SHOCKS
         .iter()
         .map(|&shock| {
             let s_t = spot * (1.0 + shock);
             let without = shares as f64 * s_t;
-            let with = match call {
+            let mut with = match call {
                 Some(c) => {
                     let covered = f64::from(c.contracts) * f64::from(c.multiplier);
                     without + c.total_premium - covered * (s_t - c.strike).max(0.0)
                 }
                 None => without,
             };
+            for w in written {
+                let covered = f64::from(w.contracts) * 100.0;
+                let premium = w.price.filter(|p| p.is_finite()).unwrap_or(0.0);
+                with += covered * (premium - (s_t - w.contract.strike).max(0.0));
+            }
             StressPoint {
                 shock,
                 spot_at_expiry: Some(s_t),

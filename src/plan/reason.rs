@@ -82,6 +82,19 @@ pub enum RejectReason {
         /// Expiry.
         expiry: NaiveDate,
     },
+    /// The bid is below the call's intrinsic value max(0, S − K) (negative extrinsic): selling
+    /// there gives away money, and the quote is most likely stale or wrong.
+    BelowIntrinsic {
+        /// Bid.
+        bid: f64,
+        /// Intrinsic value on spot.
+        intrinsic: f64,
+    },
+    /// The expiry closes today (16:00 New York) and 0-DTE sales are not allowed.
+    ExpiresToday {
+        /// Expiry.
+        expiry: NaiveDate,
+    },
     /// An ex-dividend date before expiry with extrinsic value below the dividend: the call
     /// is likely to be exercised early the day before the ex-date.
     EarlyAssignmentDividend {
@@ -152,6 +165,14 @@ impl fmt::Display for RejectReason {
             RejectReason::EarningsBeforeExpiry { earnings, expiry } => {
                 write!(f, "earnings on {earnings}, before expiry {expiry}")
             }
+            RejectReason::BelowIntrinsic { bid, intrinsic } => write!(
+                f,
+                "bid {bid:.2} is below the intrinsic value {intrinsic:.2} (negative extrinsic)"
+            ),
+            RejectReason::ExpiresToday { expiry } => write!(
+                f,
+                "expires today ({expiry} 16:00 New York); --allow-0dte to sell into it"
+            ),
             RejectReason::EarlyAssignmentDividend {
                 ex_date,
                 dividend,
@@ -189,6 +210,10 @@ pub enum CandidateFlag {
     BidIv,
     /// The strike is below the cost basis (allowed by the parameters).
     BelowCostBasis,
+    /// Less than a day to expiry (a 0-DTE sale, allowed by the parameters): the annualized
+    /// figures are on one day, the floor, and overstate nothing only if the call expires
+    /// worthless today.
+    UnderOneDay,
 }
 
 impl fmt::Display for CandidateFlag {
@@ -207,6 +232,9 @@ impl fmt::Display for CandidateFlag {
             CandidateFlag::Stale => f.write_str("last trade is stale"),
             CandidateFlag::BidIv => f.write_str("IV from the bid (one-sided market)"),
             CandidateFlag::BelowCostBasis => f.write_str("strike below cost basis"),
+            CandidateFlag::UnderOneDay => f.write_str(
+                "expires today: under one day left, annualized figures floored at one day",
+            ),
         }
     }
 }

@@ -198,10 +198,15 @@ pub fn suggest(holding: &Holding, market: &Market<'_>, params: &PlanParams) -> R
         .collect();
     let (window, window_note) =
         select_expiries(params.window, today, &live, params.this_month_min_dte);
+    // A written call stops counting against coverage at its expiry instant (16:00 New York
+    // on the expiry date), not at midnight.
     let written: Vec<_> = holding
         .written
         .iter()
-        .filter(|w| w.contract.expiry >= today && w.contract.right == crate::model::Right::Call)
+        .filter(|w| {
+            w.contract.right == crate::model::Right::Call
+                && year_fraction(&as_of, w.contract.expiry) > 0.0
+        })
         .collect();
     let surface = analyze_where(chain, &params.surface_params(), |e| {
         window.contains(&e) || written.iter().any(|w| w.contract.expiry == e)
@@ -209,6 +214,15 @@ pub fn suggest(holding: &Holding, market: &Market<'_>, params: &PlanParams) -> R
 
     let mut notes: Vec<Note> = Vec::new();
     notes.extend(window_note);
+    for w in holding.written.iter().filter(|w| {
+        w.contract.right == crate::model::Right::Call
+            && year_fraction(&as_of, w.contract.expiry) <= 0.0
+    }) {
+        notes.push(Note::WrittenCallExpired {
+            occ: w.contract.occ(),
+            expiry: w.contract.expiry,
+        });
+    }
     if surface.dropped_quotes > 0 {
         notes.push(Note::DroppedQuotes {
             count: surface.dropped_quotes,
@@ -400,6 +414,21 @@ fn evaluate(cx: &Context<'_>, slice: &ExpirySlice, q: &QuoteAnalytics) -> Outcom
     let mut flags: Vec<CandidateFlag> = Vec::new();
 
     let bid = q.bid.filter(|b| *b > 0.0);
+    if slice.dte <= 0 {
+        if p.allow_0dte {
+            flags.push(CandidateFlag::UnderOneDay);
+        } else {
+            reasons.push(RejectReason::ExpiresToday {
+                expiry: slice.expiry,
+            });
+        }
+    }
+    if let Some(b) = bid {
+        let intrinsic = (cx.spot - strike).max(0.0);
+        if b < intrinsic && !q.flags.crossed {
+            reasons.push(RejectReason::BelowIntrinsic { bid: b, intrinsic });
+        }
+    }
     if q.flags.crossed {
         if let (Some(b), Some(a)) = (q.bid, q.ask) {
             reasons.push(RejectReason::Crossed { bid: b, ask: a });

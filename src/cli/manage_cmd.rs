@@ -1,0 +1,617 @@
+//! `ccplan manage`: what to do with the calls already written — hold, close, roll or let
+//! assign — with the reasons, the orders, exit code 3 for alerts, and `--watch`.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use clap::ValueEnum;
+
+use ccplan::export::orders::{manage_tickets, ticket_legs, write_orders_csv, TimeInForce};
+use ccplan::export::{write_json, Cell, Format, Table};
+use ccplan::fsutil::write_atomic;
+use ccplan::model::{parse_written_call, CorporateEvents, Holding, Portfolio};
+use ccplan::plan::{manage, ManageParams, ManageReport, Market, PositionAction};
+use ccplan::regime::RegimeThresholds;
+
+use super::args::parse_fraction;
+use super::suggest_cmd::{emit, pipeline, read_holdings, report_warnings};
+use super::watch::{next_check, parse_interval, Clock, ReplayClock, SystemClock};
+use super::{usage, ActionNeeded, Ctx, MarketArgs};
+
+/// An action, for `--fail-on`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ActionArg {
+    /// Hold.
+    Hold,
+    /// Buy to close.
+    Close,
+    /// Roll.
+    Roll,
+    /// Let assign.
+    #[value(name = "let_assign", alias = "let-assign")]
+    LetAssign,
+}
+
+impl From<ActionArg> for PositionAction {
+    fn from(a: ActionArg) -> Self {
+        match a {
+            ActionArg::Hold => PositionAction::Hold,
+            ActionArg::Close => PositionAction::Close,
+            ActionArg::Roll => PositionAction::Roll,
+            ActionArg::LetAssign => PositionAction::LetAssign,
+        }
+    }
+}
+
+/// Arguments of `manage`.
+#[derive(Debug, clap::Args)]
+pub struct ManageArgs {
+    /// Underlying ticker (with --written; default: the written call's root).
+    pub symbol: Option<String>,
+    /// The holdings file (TOML or CSV) with the written calls, their price and opened date.
+    #[arg(long, value_name = "FILE")]
+    pub holdings: Option<PathBuf>,
+    /// A call already written: OCC@PRICE[:DATE] (price received per share, date sold);
+    /// OCC:N@PRICE[:DATE] for N contracts. Repeatable.
+    #[arg(long, value_name = "OCC@PRICE[:DATE]")]
+    pub written: Vec<String>,
+    /// Shares held (with --written; default 100 per written contract).
+    #[arg(long, value_name = "N")]
+    pub shares: Option<u64>,
+    /// Average cost per share, USD (with --written).
+    #[arg(long, value_name = "USD")]
+    pub cost_basis: Option<f64>,
+    /// Next earnings date (with --written).
+    #[arg(long, value_name = "DATE")]
+    pub earnings_date: Option<NaiveDate>,
+    /// Next ex-dividend date (with --written).
+    #[arg(long, value_name = "DATE")]
+    pub ex_dividend: Option<NaiveDate>,
+    /// Dividend per share paid on the ex-date, USD (with --written).
+    #[arg(long, value_name = "USD")]
+    pub dividend: Option<f64>,
+    /// Close when this share of the premium is captured ((open − ask) ÷ open).
+    #[arg(long, value_parser = parse_fraction, default_value = "80%")]
+    pub take_profit: f64,
+    /// Close when the extrinsic value left per day falls below this, USD per share.
+    #[arg(long, value_name = "USD")]
+    pub min_extrinsic_per_day: Option<f64>,
+    /// Allow rolls down to a lower strike.
+    #[arg(long)]
+    pub allow_roll_down: bool,
+    /// Furthest expiry a roll may go to, calendar days.
+    #[arg(long, value_name = "DAYS", default_value_t = 45)]
+    pub max_roll_dte: u32,
+    /// Least net credit a roll must bring, USD per share.
+    #[arg(long, value_name = "USD", default_value_t = 0.01)]
+    pub min_roll_credit: f64,
+    /// Roll (or let go) an in-the-money call this many days before expiry.
+    #[arg(long, value_name = "DAYS", default_value_t = 7)]
+    pub roll_dte: u32,
+    /// Content to be called away at a strike at or above this, USD (a holding's own
+    /// assign_ok_above wins).
+    #[arg(long, value_name = "PRICE")]
+    pub assign_ok_above: Option<f64>,
+    /// Allow a roll into an expiry on or after the next earnings date.
+    #[arg(long)]
+    pub allow_roll_into_earnings: bool,
+    /// Roll rather than close when take profit fires with time left.
+    #[arg(long)]
+    pub roll_on_profit: bool,
+    /// Allow a roll's new call to expire today.
+    #[arg(long)]
+    pub allow_0dte: bool,
+    /// Exit with code 3 when any position needs one of these actions: close,roll,let_assign.
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "ACTIONS")]
+    pub fail_on: Vec<ActionArg>,
+    /// Repeat the check every INTERVAL (15m, 1h) during market hours; stops at the close.
+    #[arg(long, value_name = "INTERVAL", value_parser = parse_interval)]
+    pub watch: Option<chrono::Duration>,
+    /// Run this shell command, with the message on standard input, when an action appears.
+    #[arg(long, value_name = "CMD")]
+    pub notify: Option<String>,
+    /// With --watch, go on through the night to the next sessions instead of stopping.
+    #[arg(long, requires = "watch")]
+    pub overnight: bool,
+    /// Fallback risk-free rate when parity cannot be used.
+    #[arg(long, value_parser = parse_fraction, allow_hyphen_values = true)]
+    pub rate: Option<f64>,
+    /// Fallback dividend yield when parity cannot be used.
+    #[arg(long, value_parser = parse_fraction, allow_hyphen_values = true)]
+    pub div_yield: Option<f64>,
+    #[command(flatten)]
+    pub market: MarketArgs,
+    /// Output format on standard output.
+    #[arg(long, default_value = "table")]
+    pub format: Format,
+    /// Also write the report to FILE (.csv .json .md .txt), atomically.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Write the order tickets (closes and rolls) to FILE.csv.
+    #[arg(long, value_name = "FILE.csv")]
+    pub orders: Option<PathBuf>,
+}
+
+impl ManageArgs {
+    fn params(&self, ctx: &Ctx) -> anyhow::Result<ManageParams> {
+        let p = ManageParams {
+            take_profit: self.take_profit,
+            min_extrinsic_per_day: self.min_extrinsic_per_day,
+            allow_roll_down: self.allow_roll_down,
+            max_roll_dte: self.max_roll_dte,
+            min_roll_credit: self.min_roll_credit,
+            roll_dte: self.roll_dte,
+            assign_ok_above: self.assign_ok_above,
+            roll_into_earnings: self.allow_roll_into_earnings,
+            roll_on_profit: self.roll_on_profit,
+            allow_0dte: self.allow_0dte,
+            rate: self.rate.unwrap_or(ctx.settings.rate),
+            div_yield: self.div_yield.unwrap_or(ctx.settings.div_yield),
+            ..ManageParams::default()
+        };
+        if let Err(e) = p.validate() {
+            return usage(e.to_string());
+        }
+        Ok(p)
+    }
+
+    fn portfolio(&self) -> anyhow::Result<Portfolio> {
+        let symbol = self
+            .symbol
+            .as_deref()
+            .map(|s| s.trim().to_ascii_uppercase());
+        if !self.written.is_empty() {
+            if self.holdings.is_some() {
+                return usage("give either --holdings FILE or --written OCC@PRICE, not both");
+            }
+            let mut written = Vec::new();
+            for w in &self.written {
+                let mut call = parse_written_call(w, "--written")?;
+                if !w.split('@').next().unwrap_or("").contains(':') && self.written.len() == 1 {
+                    if let Some(n) = self.shares {
+                        call.contracts = u32::try_from((n / 100).max(1)).unwrap_or(u32::MAX);
+                    }
+                }
+                written.push(call);
+            }
+            let sym = symbol.unwrap_or_else(|| {
+                written[0]
+                    .contract
+                    .root
+                    .trim_end_matches(|c: char| c.is_ascii_digit())
+                    .to_string()
+            });
+            let covered: u64 = written.iter().map(|w| u64::from(w.contracts) * 100).sum();
+            if let Some(b) = self.cost_basis {
+                if !(b.is_finite() && b >= 0.0) {
+                    return usage(format!("--cost-basis {b}: expected a USD amount ≥ 0"));
+                }
+            }
+            return Ok(Portfolio {
+                holdings: vec![Holding {
+                    symbol: sym,
+                    shares: self.shares.unwrap_or(covered).max(1),
+                    cost_basis: self.cost_basis,
+                    written,
+                    assign_ok_above: None,
+                    events: CorporateEvents {
+                        next_earnings: self.earnings_date,
+                        ex_dividend: self.ex_dividend,
+                        dividend: self.dividend,
+                    },
+                }],
+            });
+        }
+        let Some(path) = &self.holdings else {
+            return usage(
+                "manage needs --holdings FILE, or SYMBOL --written OCC@PRICE[:DATE] --shares N",
+            );
+        };
+        let mut p = read_holdings(path)?;
+        if let Some(sym) = symbol {
+            p.holdings.retain(|h| h.symbol == sym);
+            if p.holdings.is_empty() {
+                return usage(format!(
+                    "{sym} is not in the holdings file {}",
+                    path.display()
+                ));
+            }
+        }
+        Ok(p)
+    }
+}
+
+/// Run `manage`.
+pub fn run(a: &ManageArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()> {
+    let params = a.params(ctx)?;
+    let portfolio = a.portfolio()?;
+    if !portfolio.holdings.iter().any(|h| !h.written.is_empty()) {
+        eprintln!("note: no written calls in the holdings: nothing to manage");
+    }
+    let fail_on: Vec<PositionAction> = a.fail_on.iter().map(|x| (*x).into()).collect();
+    let mut clock: Box<dyn Clock> = if ctx.frozen {
+        Box::new(ReplayClock { now: ctx.now })
+    } else {
+        Box::new(SystemClock)
+    };
+    let mut now = ctx.now;
+    let mut previous: Option<BTreeMap<String, (PositionAction, Option<String>)>> = None;
+    let mut alert = false;
+    loop {
+        let report = check(&portfolio, &params, a, ctx, now)?;
+        let state: BTreeMap<String, (PositionAction, Option<String>)> = report
+            .positions
+            .iter()
+            .map(|p| (p.contract.clone(), (p.action, p.roll_to.clone())))
+            .collect();
+        let mut appeared = Vec::new();
+        match &previous {
+            None => {
+                let render = |f: Format, w: &mut dyn Write| render(&report, f, w);
+                emit(a.format, a.out.as_deref(), out, &render)?;
+                for p in report
+                    .positions
+                    .iter()
+                    .filter(|p| p.action != PositionAction::Hold)
+                {
+                    appeared.push(message(p));
+                }
+            }
+            Some(prev) => {
+                if let Some(path) = &a.out {
+                    let f = Format::from_path(path)?;
+                    write_atomic(path, |w| {
+                        render(&report, f, w).map_err(|e| {
+                            ccplan::Error::Output(std::io::Error::other(e.to_string()))
+                        })
+                    })
+                    .with_context(|| format!("writing {}", path.display()))?;
+                }
+                for p in &report.positions {
+                    let was = prev.get(&p.contract);
+                    if was != state.get(&p.contract) {
+                        let from = was.map_or("new", |(act, _)| act.as_str());
+                        writeln!(
+                            out,
+                            "{} {}: {from} -> {}{}",
+                            now.format("%Y-%m-%d %H:%M"),
+                            p.contract,
+                            p.action,
+                            p.reasons
+                                .last()
+                                .map_or_else(String::new, |r| format!(" ({r})"))
+                        )?;
+                        if p.action != PositionAction::Hold {
+                            appeared.push(message(p));
+                        }
+                    }
+                }
+                out.flush()?;
+            }
+        }
+        if let Some(path) = &a.orders {
+            write_orders(path, &report)?;
+        }
+        if !appeared.is_empty() {
+            if let Some(cmd) = &a.notify {
+                notify(cmd, &appeared.join("\n"));
+            }
+        }
+        alert |= report.any(&fail_on);
+        previous = Some(state);
+        let Some(interval) = a.watch else { break };
+        match next_check(now, interval, a.overnight) {
+            Some(t) => {
+                clock.sleep_until(t);
+                now = clock.now();
+            }
+            None => {
+                eprintln!(
+                    "watch: stopping at the close ({}); --overnight to go on",
+                    now.format("%Y-%m-%d %H:%M %:z")
+                );
+                break;
+            }
+        }
+    }
+    if alert {
+        let names: Vec<&str> = fail_on.iter().map(|a| a.as_str()).collect();
+        return Err(ActionNeeded(format!(
+            "a position needs one of: {} (--fail-on)",
+            names.join(", ")
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+fn message(p: &ccplan::plan::ManagedPosition) -> String {
+    format!("{}: {} — {}", p.contract, p.action, p.reasons.join("; "))
+}
+
+/// Run `sh -c CMD` with `msg` on its standard input; a failure is a warning, not an error.
+fn notify(cmd: &str, msg: &str) {
+    use std::process::{Command, Stdio};
+    let child = Command::new("sh")
+        .arg("-c")
+        .arg(cmd)
+        .stdin(Stdio::piped())
+        .spawn();
+    match child {
+        Ok(mut c) => {
+            if let Some(mut stdin) = c.stdin.take() {
+                let _ = writeln!(stdin, "{msg}");
+            }
+            match c.wait() {
+                Ok(s) if s.success() => {}
+                Ok(s) => eprintln!("warning: --notify command exited with {s}"),
+                Err(e) => eprintln!("warning: --notify command: {e}"),
+            }
+        }
+        Err(e) => eprintln!("warning: could not run the --notify command: {e}"),
+    }
+}
+
+fn write_orders(path: &Path, report: &ManageReport) -> anyhow::Result<()> {
+    let legs = ticket_legs(&manage_tickets(report, TimeInForce::Day));
+    write_atomic(path, |w| write_orders_csv(&legs, w))
+        .with_context(|| format!("writing the orders {}", path.display()))?;
+    eprintln!("wrote {} ({} order legs)", path.display(), legs.len());
+    Ok(())
+}
+
+/// One check at `now`: fetch each chain, manage the book.
+fn check(
+    portfolio: &Portfolio,
+    params: &ManageParams,
+    a: &ManageArgs,
+    ctx: &Ctx,
+    now: DateTime<FixedOffset>,
+) -> anyhow::Result<ManageReport> {
+    let here = Ctx {
+        settings: ctx.settings.clone(),
+        now,
+        store: ctx.store.clone(),
+        as_of_given: ctx.as_of_given,
+        frozen: ctx.frozen,
+    };
+    let mut pipe = pipeline(&a.market, &here, RegimeThresholds::default(), false, false)?;
+    pipe.histories = None;
+    let mut data = Vec::new();
+    for h in portfolio.holdings.iter().filter(|h| !h.written.is_empty()) {
+        match pipe.run(&h.symbol, h.events.next_earnings) {
+            Ok(d) => {
+                report_warnings(&d);
+                data.push(d);
+            }
+            Err(e) => eprintln!("warning: {}: {e:#}", h.symbol),
+        }
+    }
+    let markets: Vec<Market<'_>> = data
+        .iter()
+        .map(|d| Market {
+            chain: &d.snap,
+            history: None,
+        })
+        .collect();
+    let report = manage(portfolio, &markets, params, now)?;
+    Ok(report)
+}
+
+fn render(r: &ManageReport, f: Format, w: &mut dyn Write) -> anyhow::Result<()> {
+    match f {
+        Format::Json => write_json(r, w)?,
+        Format::Csv => full(r).write(f, w)?,
+        Format::Table | Format::Md => human(r, f, w)?,
+    }
+    Ok(())
+}
+
+/// Every column of a position (CSV).
+fn full(r: &ManageReport) -> Table {
+    let mut t = Table::new(&[
+        ("symbol", "symbol"),
+        ("contract", "contract"),
+        ("osi", "OSI"),
+        ("contracts", "n"),
+        ("action", "action"),
+        ("roll_to", "roll to"),
+        ("net_credit", "net credit $"),
+        ("limit", "limit $"),
+        ("captured", "captured"),
+        ("p_early_exercise", "P(early)"),
+        ("early_exercise_likely", "early exercise"),
+        ("early_model", "early model"),
+        ("ex_date", "ex-date"),
+        ("dividend", "dividend $"),
+        ("critical_spot", "critical spot $"),
+        ("spot", "spot $"),
+        ("strike", "strike $"),
+        ("expiry", "expiry"),
+        ("dte", "DTE"),
+        ("bid", "bid $"),
+        ("ask", "ask $"),
+        ("mid", "mid $"),
+        ("delta", "delta"),
+        ("moneyness", "moneyness"),
+        ("extrinsic", "extrinsic $"),
+        ("extrinsic_per_day", "extrinsic $/day"),
+        ("assignment_probability", "P(assign)"),
+        ("open_price", "open $"),
+        ("opened", "opened"),
+        ("pnl_if_closed", "P&L if closed $"),
+        ("pnl_if_assigned", "P&L if assigned $"),
+        ("days_to_earnings", "days to earnings"),
+        ("reasons", "reasons"),
+    ]);
+    for p in &r.positions {
+        let e = &p.early_assignment;
+        t.push(vec![
+            Cell::text(&p.symbol),
+            Cell::text(&p.contract),
+            Cell::text(&p.osi),
+            Cell::Int(i64::from(p.contracts)),
+            Cell::text(p.action.as_str()),
+            Cell::text(p.roll_to.clone().unwrap_or_default()),
+            Cell::num(p.net_credit, 2),
+            Cell::num(p.limit, 2),
+            Cell::pct(p.captured, 1),
+            Cell::pct(p.p_early_exercise, 1),
+            Cell::text(if !p.in_chain {
+                ""
+            } else if e.exercise_optimal {
+                "likely"
+            } else {
+                "no"
+            }),
+            Cell::text(e.model),
+            Cell::text(e.ex_date.map_or_else(String::new, |d| d.to_string())),
+            Cell::num(e.dividend, 2),
+            Cell::num(e.critical_spot, 2),
+            Cell::num(p.spot, 2),
+            Cell::num(Some(p.strike), 2),
+            Cell::text(p.expiry.to_string()),
+            Cell::Int(p.dte),
+            Cell::num(p.bid, 2),
+            Cell::num(p.ask, 2),
+            Cell::num(p.mid, 3),
+            Cell::num(p.delta, 3),
+            Cell::pct(p.moneyness, 1),
+            Cell::num(p.extrinsic, 2),
+            Cell::num(p.extrinsic_per_day, 3),
+            Cell::pct(p.assignment_probability, 1),
+            Cell::num(p.open_price, 2),
+            Cell::text(p.opened.map_or_else(String::new, |d| d.to_string())),
+            Cell::num(p.pnl_if_closed, 2),
+            Cell::num(p.pnl_if_assigned, 2),
+            Cell::int(p.days_to_earnings),
+            Cell::text(p.reasons.join("; ")),
+        ]);
+    }
+    t
+}
+
+fn human(r: &ManageReport, f: Format, w: &mut dyn Write) -> anyhow::Result<()> {
+    let md = f == Format::Md;
+    if md {
+        writeln!(w, "# Written calls\n")?;
+    }
+    writeln!(
+        w,
+        "{} written calls as of {}; take profit at {:.0} %, roll window {} days, rolls up to {} \
+         days out for ≥ {:.2} credit",
+        r.positions.len(),
+        r.as_of.to_rfc3339(),
+        r.parameters.take_profit * 100.0,
+        r.parameters.roll_dte,
+        r.parameters.max_roll_dte,
+        r.parameters.min_roll_credit
+    )?;
+    if !md {
+        writeln!(w)?;
+    }
+    let mut t = Table::new(&[
+        ("contract", "contract"),
+        ("contracts", "n"),
+        ("dte", "DTE"),
+        ("spot", "spot $"),
+        ("bid", "bid $"),
+        ("ask", "ask $"),
+        ("delta", "Δ"),
+        ("moneyness", "ITM %"),
+        ("extrinsic", "extr $"),
+        ("extrinsic_per_day", "extr $/day"),
+        ("captured", "captured %"),
+        ("pnl_if_closed", "P&L close $"),
+        ("pnl_if_assigned", "P&L assigned $"),
+        ("early", "early ex."),
+        ("earnings", "earnings in"),
+        ("action", "action"),
+        ("roll_to", "roll to"),
+        ("net_credit", "credit $"),
+    ]);
+    for p in &r.positions {
+        let early = if !p.in_chain {
+            String::new()
+        } else if p.early_assignment.ex_date.is_none() {
+            "—".into()
+        } else if p.early_assignment.exercise_optimal {
+            "likely".into()
+        } else {
+            "no".into()
+        };
+        t.push(vec![
+            Cell::text(&p.contract),
+            Cell::Int(i64::from(p.contracts)),
+            Cell::Int(p.dte),
+            Cell::num(p.spot, 2),
+            Cell::num(p.bid, 2),
+            Cell::num(p.ask, 2),
+            Cell::num(p.delta, 2),
+            Cell::pct(p.moneyness, 1),
+            Cell::num(p.extrinsic, 2),
+            Cell::num(p.extrinsic_per_day, 3),
+            Cell::pct(p.captured, 0),
+            Cell::num(p.pnl_if_closed, 0),
+            Cell::num(p.pnl_if_assigned, 0),
+            Cell::text(early),
+            Cell::int(p.days_to_earnings),
+            Cell::text(p.action.as_str()),
+            Cell::text(p.roll_to.clone().unwrap_or_default()),
+            Cell::num(p.net_credit, 2),
+        ]);
+    }
+    t.write(f, w)?;
+    for p in &r.positions {
+        if md {
+            writeln!(w, "\n## {} — {}\n", p.contract, p.action)?;
+        } else {
+            writeln!(w, "\n{} — {}", p.contract, p.action)?;
+        }
+        for reason in &p.reasons {
+            writeln!(w, "- {reason}")?;
+        }
+        let e = &p.early_assignment;
+        if p.in_chain {
+            writeln!(w, "- early assignment ({}): {}", e.model, e.note)?;
+        }
+        if !p.rolls.is_empty() {
+            let mut rt = Table::new(&[
+                ("contract", "roll to"),
+                ("strike", "strike $"),
+                ("dte", "DTE"),
+                ("net_credit", "net credit $"),
+                ("assignment_probability", "P(assign) %"),
+                ("annualized_yield", "yield/yr %"),
+            ]);
+            for c in &p.rolls {
+                rt.push(vec![
+                    Cell::text(&c.contract),
+                    Cell::num(Some(c.strike), 2),
+                    Cell::Int(c.dte),
+                    Cell::num(Some(c.net_credit), 2),
+                    Cell::pct(c.assignment_probability, 1),
+                    Cell::pct(Some(c.annualized_yield), 1),
+                ]);
+            }
+            if md {
+                writeln!(w)?;
+            }
+            rt.write(f, w)?;
+        }
+    }
+    if !r.notes.is_empty() {
+        if md {
+            writeln!(w, "\n## Notes\n")?;
+        } else {
+            writeln!(w, "\nNotes")?;
+        }
+        for n in &r.notes {
+            writeln!(w, "- {n}")?;
+        }
+    }
+    Ok(())
+}
