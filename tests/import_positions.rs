@@ -99,8 +99,14 @@ fn schwab_single_account() {
     assert_eq!(msft.shares, 100);
     close(msft.cost_basis, 36_060.48 / 100.25);
     close(holding(&imp, "SCHD").cost_basis, 25.0);
-    assert!(imp.notes.iter().any(|n| n.contains("converted to USD per share")));
-    assert!(imp.notes.iter().any(|n| n.contains("MSFT: 0.2500 fractional")));
+    assert!(imp
+        .notes
+        .iter()
+        .any(|n| n.contains("converted to USD per share")));
+    assert!(imp
+        .notes
+        .iter()
+        .any(|n| n.contains("MSFT: 0.2500 fractional")));
     let ig = ignored_items(&imp);
     assert_eq!(
         ig,
@@ -288,7 +294,10 @@ fn errors_name_line_and_column() {
     );
     let bad = fixture("fidelity_positions.csv").replace("$118.50", "$1l8.50");
     let e = load_holdings(&bad, "f.csv", None).unwrap_err().to_string();
-    assert!(e.starts_with("f.csv, line 3, column 15: fidelity positions:"), "{e}");
+    assert!(
+        e.starts_with("f.csv, line 3, column 15: fidelity positions:"),
+        "{e}"
+    );
     let bad = fixture("ibkr_activity.csv").replace(",118.5,", ",x,");
     let e = load_holdings(&bad, "i.csv", None).unwrap_err().to_string();
     assert!(e.starts_with("i.csv, line 12, column 9:"), "{e}");
@@ -296,17 +305,35 @@ fn errors_name_line_and_column() {
 
 #[test]
 fn unknown_formats_list_the_known_ones() {
-    let e = load_holdings("Date,Open,High,Low,Close\n2025-12-01,1,2,0.5,1.5\n", "x.csv", None)
-        .unwrap_err()
-        .to_string();
-    assert!(e.starts_with("x.csv: not a holdings file ccplan recognizes"), "{e}");
-    for f in ["ccplan toml", "schwab positions", "fidelity positions", "ibkr flex positions", "robinhood positions"] {
+    let e = load_holdings(
+        "Date,Open,High,Low,Close\n2025-12-01,1,2,0.5,1.5\n",
+        "x.csv",
+        None,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.starts_with("x.csv: not a holdings file ccplan recognizes"),
+        "{e}"
+    );
+    for f in [
+        "ccplan toml",
+        "schwab positions",
+        "fidelity positions",
+        "ibkr flex positions",
+        "robinhood positions",
+    ] {
         assert!(e.contains(f), "{f} missing from {e}");
     }
     // A broker export with nothing to hold says what it ignored.
     let only_cash = "Account Number,Account Name,Symbol,Description,Quantity,Last Price,Current Value\nZ1,Ind,SPAXX**,MONEY MARKET,,,$5.00\n";
-    let e = load_holdings(only_cash, "f.csv", None).unwrap_err().to_string();
-    assert!(e.contains("no stock positions") && e.contains("SPAXX**"), "{e}");
+    let e = load_holdings(only_cash, "f.csv", None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("no stock positions") && e.contains("SPAXX**"),
+        "{e}"
+    );
     // ccplan's own files have no accounts.
     let e = load_holdings("symbol,shares\nNVDA,100\n", "h.csv", Some("roth")).unwrap_err();
     assert!(e.to_string().contains("has no accounts"), "{e}");
@@ -318,7 +345,10 @@ fn own_formats_still_load() {
     assert_eq!(imp.format, "ccplan csv");
     assert_eq!(imp.portfolio.holdings[0].shares, 300);
     let toml = "\u{feff}[[holding]]\nsymbol = \"NVDA\"\nshares = 300\n";
-    assert_eq!(load_holdings(toml, "h.toml", None).unwrap().format, "ccplan toml");
+    assert_eq!(
+        load_holdings(toml, "h.toml", None).unwrap().format,
+        "ccplan toml"
+    );
 }
 
 #[test]
@@ -344,7 +374,8 @@ fn toml_written_back_reads_the_same() {
         )
         .unwrap();
         let text = String::from_utf8(out).unwrap();
-        let back = parse_holdings(&text, "back.toml").unwrap_or_else(|e| panic!("{file}: {e}\n{text}"));
+        let back =
+            parse_holdings(&text, "back.toml").unwrap_or_else(|e| panic!("{file}: {e}\n{text}"));
         assert_eq!(back, imp.portfolio, "{file}\n{text}");
         assert!(text.starts_with(&format!("# from {file}\n")));
         if !imp.ignored.is_empty() {

@@ -46,6 +46,16 @@ pub enum Command {
     /// The local IV history behind IV rank: import, show, export.
     #[command(subcommand)]
     History(super::history_cmd::HistoryCmd),
+    /// Holdings from a broker's positions export, written as ccplan TOML.
+    #[command(subcommand)]
+    Holdings(super::holdings_cmd::HoldingsCmd),
+    /// The trade journal of written calls: import a broker's transaction history, add a
+    /// trade by hand, show the entries.
+    #[command(subcommand)]
+    Journal(super::journal_cmd::JournalCmd),
+    /// Premium income from the journal: collected, paid back, net, fees, assignments,
+    /// annualized yield on the capital covered.
+    Income(super::income_cmd::IncomeArgs),
 }
 
 /// Call or put, as a positional argument.
@@ -140,6 +150,9 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Regime(a) => super::regime_cmd::run(&a, &context(cli.store, now)?, out),
         Command::Chain(a) => super::chain_cmd::run(&a, &context(cli.store, now)?, out),
         Command::History(c) => super::history_cmd::run(&c, &context(cli.store, now)?, out),
+        Command::Holdings(c) => super::holdings_cmd::run(&c, out),
+        Command::Journal(c) => super::journal_cmd::run(&c, &context(cli.store, now)?, out),
+        Command::Income(a) => super::income_cmd::run(&a, &context(cli.store, now)?, out),
     }
 }
 

@@ -13,7 +13,7 @@ use ccplan::regime::RegimeReport;
 
 use super::analysis::SymbolData;
 use super::plan_args::PlanArgs;
-use super::suggest_cmd::{emit, plan_pipeline, read_holdings, report_warnings, write_chart};
+use super::suggest_cmd::{emit, plan_pipeline, read_holdings_in, report_warnings, write_chart};
 use super::{render, Ctx};
 
 /// Symbols fetched at once.
@@ -22,9 +22,14 @@ const CONCURRENCY: usize = 4;
 /// Arguments of `plan`.
 #[derive(Debug, clap::Args)]
 pub struct PlanCmdArgs {
-    /// The holdings file (TOML or CSV; see the README).
+    /// The holdings file: ccplan TOML or CSV, or a broker's positions export (Schwab,
+    /// Fidelity, IBKR, E*TRADE, tastytrade, Robinhood; see the README).
     #[arg(long, value_name = "FILE")]
     pub holdings: PathBuf,
+    /// With a broker export holding several accounts, read only this one (name or number);
+    /// by default the accounts are summed.
+    #[arg(long, value_name = "NAME")]
+    pub account: Option<String>,
     #[command(flatten)]
     pub plan: PlanArgs,
 }
@@ -39,7 +44,7 @@ struct PlanDoc<'a> {
 /// Run `plan`.
 pub fn run(a: &PlanCmdArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()> {
     let params = a.plan.params(&ctx.settings)?;
-    let portfolio = read_holdings(&a.holdings)?;
+    let portfolio = read_holdings_in(&a.holdings, a.account.as_deref())?;
     let pipe = plan_pipeline(&a.plan, ctx)?;
     let symbols: Vec<(String, Option<chrono::NaiveDate>)> = portfolio
         .holdings

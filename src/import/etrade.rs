@@ -68,14 +68,21 @@ pub fn parse(text: &str) -> Result<Positions, ParseError> {
         let paid = number_at(row, h.col(&["price paid $", "price paid"]), "price paid")?;
         match fields::option_symbol(first) {
             Some(c) => p.option(row.line, &account, c, qty, paid),
-            None if first.contains(' ') => {
-                p.ignore(row.line, &account, first, "not a stock or an option ccplan understands")
-            }
+            None if first.contains(' ') => p.ignore(
+                row.line,
+                &account,
+                first,
+                "not a stock or an option ccplan understands",
+            ),
             None => p.stock(row.line, &account, first, qty, paid.map(Basis::PerShare)),
         }
     }
     if header.is_none() {
-        return Err(ParseError::at(1, 0, "no positions header (Symbol, …, Price Paid $, …)"));
+        return Err(ParseError::at(
+            1,
+            0,
+            "no positions header (Symbol, …, Price Paid $, …)",
+        ));
     }
     Ok(p)
 }

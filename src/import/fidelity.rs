@@ -66,7 +66,9 @@ pub fn parse(text: &str) -> Result<Positions, ParseError> {
         };
         let avg = number_at(row, c_avg, "average cost basis")?;
         let total = number_at(row, c_total, "cost basis total")?;
-        if sym.trim_start().starts_with('-') || fields::option_symbol(sym).is_some() && sym.len() > 8 {
+        if sym.trim_start().starts_with('-')
+            || fields::option_symbol(sym).is_some() && sym.len() > 8
+        {
             match fields::option_symbol(sym) {
                 Some(c) => p.option(row.line, &account, c, qty, avg),
                 None => p.ignore(row.line, &account, sym, "option symbol not understood"),

@@ -202,9 +202,11 @@ pub fn date(s: &str) -> Option<NaiveDate> {
     let t = s.trim();
     let t = t.split(" as of ").next().unwrap_or(t).trim();
     let t = t.split([',', ' ', ';']).next().unwrap_or(t);
-    ["%m/%d/%Y", "%Y-%m-%d", "%Y%m%d", "%Y/%m/%d", "%m/%d/%y", "%d-%b-%Y", "%b-%d-%Y"]
-        .iter()
-        .find_map(|f| NaiveDate::parse_from_str(t, f).ok())
+    [
+        "%m/%d/%Y", "%Y-%m-%d", "%Y%m%d", "%Y/%m/%d", "%m/%d/%y", "%d-%b-%Y", "%b-%d-%Y",
+    ]
+    .iter()
+    .find_map(|f| NaiveDate::parse_from_str(t, f).ok())
 }
 
 const MONTHS: [&str; 12] = [
@@ -344,8 +346,7 @@ pub fn ticker(s: &str) -> Option<String> {
     let ok = !t.is_empty()
         && t.len() <= 10
         && t.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
-        && t
-            .bytes()
+        && t.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
     ok.then_some(t)
 }
@@ -388,7 +389,14 @@ mod tests {
         }
         let half = option_symbol("-AMD260116P152.5").unwrap();
         assert_eq!((half.strike, half.right), (152.5, Right::Put));
-        for s in ["NVDA", "Cash & Cash Investments", "SPAXX**", "", "NVDA 12/19/2025", "Account Total"] {
+        for s in [
+            "NVDA",
+            "Cash & Cash Investments",
+            "SPAXX**",
+            "",
+            "NVDA 12/19/2025",
+            "Account Total",
+        ] {
             assert_eq!(option_symbol(s), None, "{s}");
         }
     }
@@ -397,7 +405,11 @@ mod tests {
     fn headers_match_any_spelling() {
         let r = Row {
             line: 3,
-            cells: vec!["Symbol".into(), "Qty (Quantity)".into(), "Fees & Comm".into()],
+            cells: vec![
+                "Symbol".into(),
+                "Qty (Quantity)".into(),
+                "Fees & Comm".into(),
+            ],
         };
         let h = Header::new(&r);
         assert_eq!(h.col(&["quantity"]), Some(1));

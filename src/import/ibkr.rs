@@ -21,7 +21,9 @@ pub(super) fn sniff_statement(rows: &[Row]) -> bool {
     rows.iter().any(|r| {
         matches!(
             (r.get(0), r.get(1)),
-            ("Statement", "Header") | ("Open Positions", "Header") | ("Account Information", "Header")
+            ("Statement", "Header")
+                | ("Open Positions", "Header")
+                | ("Account Information", "Header")
         )
     })
 }
@@ -102,7 +104,12 @@ fn statement_row(
     let category = row.opt(col(&["asset category"])).to_ascii_lowercase();
     let currency = row.opt(col(&["currency"]));
     if !currency.is_empty() && !currency.eq_ignore_ascii_case("usd") {
-        p.ignore(row.line, &account, sym, format!("currency {currency}: ccplan plans USD listings"));
+        p.ignore(
+            row.line,
+            &account,
+            sym,
+            format!("currency {currency}: ccplan plans USD listings"),
+        );
         return Ok(());
     }
     let Some(qty) = number_at(row, col(&["quantity"]), "quantity")? else {
@@ -115,14 +122,24 @@ fn statement_row(
     if category.contains("option") {
         match fields::option_symbol(sym) {
             Some(c) if mult == MULTIPLIER => p.option(row.line, &account, c, qty, price),
-            Some(_) => p.ignore(row.line, &account, sym, format!("multiplier {mult}: not a standard contract")),
+            Some(_) => p.ignore(
+                row.line,
+                &account,
+                sym,
+                format!("multiplier {mult}: not a standard contract"),
+            ),
             None => p.ignore(row.line, &account, sym, "option symbol not understood"),
         }
     } else if category.contains("stock") {
         let basis = price.map(Basis::PerShare).or(total.map(Basis::Total));
         p.stock(row.line, &account, sym, qty, basis);
     } else {
-        p.ignore(row.line, &account, sym, format!("asset category {category:?}: not stock or an option"));
+        p.ignore(
+            row.line,
+            &account,
+            sym,
+            format!("asset category {category:?}: not stock or an option"),
+        );
     }
     Ok(())
 }
@@ -181,7 +198,11 @@ pub fn parse_flex(text: &str) -> Result<Positions, ParseError> {
             continue;
         }
         let Some((h, _)) = &header else {
-            return Err(ParseError::at(row.line, 1, "data before the Flex header line"));
+            return Err(ParseError::at(
+                row.line,
+                1,
+                "data before the Flex header line",
+            ));
         };
         let level = row.opt(h.col(&["levelofdetail"]).map(|c| c + skip));
         if level.eq_ignore_ascii_case("lot") {
@@ -199,7 +220,11 @@ pub fn parse_flex(text: &str) -> Result<Positions, ParseError> {
         }
     }
     if header.is_none() {
-        return Err(ParseError::at(1, 0, "no Flex header line (ClientAccountID, AssetClass, Symbol, Quantity, …)"));
+        return Err(ParseError::at(
+            1,
+            0,
+            "no Flex header line (ClientAccountID, AssetClass, Symbol, Quantity, …)",
+        ));
     }
     Ok(p)
 }
@@ -209,13 +234,22 @@ fn flex_row(p: &mut Positions, h: &Header, row: &Row, skip: usize) -> Result<(),
     let account = {
         let id = row.opt(col(&["clientaccountid", "accountid"]));
         let alias = row.opt(col(&["accountalias"]));
-        p.account(&if alias.is_empty() { id.to_string() } else { format!("{alias} {id}") })
+        p.account(&if alias.is_empty() {
+            id.to_string()
+        } else {
+            format!("{alias} {id}")
+        })
     };
     let sym = row.opt(col(&["symbol"]));
     let class = row.opt(col(&["assetclass"])).to_ascii_uppercase();
     let currency = row.opt(col(&["currencyprimary", "currency"]));
     if !currency.is_empty() && !currency.eq_ignore_ascii_case("usd") {
-        p.ignore(row.line, &account, sym, format!("currency {currency}: ccplan plans USD listings"));
+        p.ignore(
+            row.line,
+            &account,
+            sym,
+            format!("currency {currency}: ccplan plans USD listings"),
+        );
         return Ok(());
     }
     let Some(qty) = number_at(row, col(&["quantity", "position"]), "Quantity")? else {
@@ -242,14 +276,24 @@ fn flex_row(p: &mut Positions, h: &Header, row: &Row, skip: usize) -> Result<(),
                 None => p.ignore(row.line, &account, sym, "option symbol not understood"),
             }
         }
-        other => p.ignore(row.line, &account, sym, format!("asset class {other:?}: not stock or an option")),
+        other => p.ignore(
+            row.line,
+            &account,
+            sym,
+            format!("asset class {other:?}: not stock or an option"),
+        ),
     }
     Ok(())
 }
 
 fn is_tws_header(r: &Row) -> bool {
     let h = Header::new(r);
-    h.col(&["financial instrument", "financial instrument description", "instrument"]).is_some()
+    h.col(&[
+        "financial instrument",
+        "financial instrument description",
+        "instrument",
+    ])
+    .is_some()
         && h.col(&["position"]).is_some()
 }
 
@@ -262,10 +306,18 @@ pub fn parse_tws(text: &str) -> Result<Positions, ParseError> {
     let rows = fields::rows(text)?;
     let mut p = Positions::new(BrokerFormat::IbkrTws);
     let Some(hi) = rows.iter().position(is_tws_header) else {
-        return Err(ParseError::at(1, 0, "no header line (Financial Instrument, Position, …)"));
+        return Err(ParseError::at(
+            1,
+            0,
+            "no header line (Financial Instrument, Position, …)",
+        ));
     };
     let h = Header::new(&rows[hi]);
-    let c_inst = h.need(&["financial instrument", "financial instrument description", "instrument"])?;
+    let c_inst = h.need(&[
+        "financial instrument",
+        "financial instrument description",
+        "instrument",
+    ])?;
     let c_pos = h.need(&["position"])?;
     let c_avg_price = h.col(&["avg price", "average price"]);
     let c_avg_cost = h.col(&["avg cost", "average cost"]);
@@ -277,10 +329,17 @@ pub fn parse_tws(text: &str) -> Result<Positions, ParseError> {
         let inst = row.get(c_inst);
         let currency = row.opt(h.col(&["currency"]));
         if !currency.is_empty() && !currency.eq_ignore_ascii_case("usd") {
-            p.ignore(row.line, &account, inst, format!("currency {currency}: ccplan plans USD listings"));
+            p.ignore(
+                row.line,
+                &account,
+                inst,
+                format!("currency {currency}: ccplan plans USD listings"),
+            );
             continue;
         }
-        let ty = row.opt(h.col(&["security type", "sec type"])).to_ascii_uppercase();
+        let ty = row
+            .opt(h.col(&["security type", "sec type"]))
+            .to_ascii_uppercase();
         if inst.eq_ignore_ascii_case("total") || inst.to_ascii_lowercase().starts_with("cash") {
             p.ignore(row.line, &account, inst, "cash or total");
             continue;
@@ -301,7 +360,12 @@ pub fn parse_tws(text: &str) -> Result<Positions, ParseError> {
             continue;
         }
         if !ty.is_empty() && ty != "STK" {
-            p.ignore(row.line, &account, inst, format!("security type {ty}: not stock or an option"));
+            p.ignore(
+                row.line,
+                &account,
+                inst,
+                format!("security type {ty}: not stock or an option"),
+            );
             continue;
         }
         let basis = avg_price.or(avg_cost).map(Basis::PerShare);

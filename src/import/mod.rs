@@ -137,7 +137,11 @@ pub fn known_formats() -> String {
 /// The broker format of a positions export, from its content (never its file name).
 pub fn detect(text: &str) -> Option<BrokerFormat> {
     let rows = fields::rows(text).ok()?;
-    let head: Vec<fields::Row> = rows.into_iter().filter(|r| !r.is_blank()).take(40).collect();
+    let head: Vec<fields::Row> = rows
+        .into_iter()
+        .filter(|r| !r.is_blank())
+        .take(40)
+        .collect();
     BrokerFormat::ALL.into_iter().find(|f| f.sniff(&head))
 }
 
@@ -310,8 +314,8 @@ impl Positions {
             Some(Basis::PerShare(b)) => Some(b),
             Some(Basis::Total(t)) => {
                 self.note(format!(
-                    "cost basis: {} gives each position's total cost; converted to USD per \
-                     share (total / shares)",
+                    "cost basis: converted to USD per share (total / shares) where the {} \
+                     export gives only the position's total",
                     self.format
                 ));
                 Some(t / quantity)
@@ -533,7 +537,10 @@ impl Positions {
             many => Err(format!(
                 "--account {want} matches {} accounts ({}); be more specific",
                 many.len(),
-                many.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("; ")
+                many.iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
             )),
         }
     }

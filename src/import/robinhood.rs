@@ -23,7 +23,11 @@ pub fn parse(text: &str) -> Result<Positions, ParseError> {
     let rows = fields::rows(text)?;
     let mut p = Positions::new(BrokerFormat::Robinhood);
     let Some(hi) = rows.iter().position(is_header) else {
-        return Err(ParseError::at(1, 0, "no header line (Symbol, Quantity, Average Cost, …)"));
+        return Err(ParseError::at(
+            1,
+            0,
+            "no header line (Symbol, Quantity, Average Cost, …)",
+        ));
     };
     let h = Header::new(&rows[hi]);
     let c_sym = h.need(&["symbol"])?;
@@ -42,14 +46,22 @@ pub fn parse(text: &str) -> Result<Positions, ParseError> {
         };
         let avg = number_at(row, c_avg, "average cost")?;
         if ty.contains("crypto") || ty.contains("cash") {
-            p.ignore(row.line, &none, sym, format!("{ty}: not stock or an option"));
+            p.ignore(
+                row.line,
+                &none,
+                sym,
+                format!("{ty}: not stock or an option"),
+            );
             continue;
         }
         match fields::option_symbol(sym) {
             Some(c) => p.option(row.line, &none, c, qty, avg),
-            None if sym.contains(' ') => {
-                p.ignore(row.line, &none, sym, "not a stock or an option ccplan understands")
-            }
+            None if sym.contains(' ') => p.ignore(
+                row.line,
+                &none,
+                sym,
+                "not a stock or an option ccplan understands",
+            ),
             None => p.stock(row.line, &none, sym, qty, avg.map(Basis::PerShare)),
         }
     }

@@ -83,7 +83,12 @@ pub fn parse(text: &str) -> Result<Positions, ParseError> {
             continue;
         }
         if ty.contains("mutual fund") || ty.contains("fixed income") || ty.contains("bond") {
-            p.ignore(row.line, &account, first, format!("{ty}: no listed options"));
+            p.ignore(
+                row.line,
+                &account,
+                first,
+                format!("{ty}: no listed options"),
+            );
             continue;
         }
         let qty = number_at(row, Some(qty_col), "quantity")?;

@@ -26,7 +26,11 @@ pub fn parse(text: &str) -> Result<Positions, ParseError> {
     let rows = fields::rows(text)?;
     let mut p = Positions::new(BrokerFormat::Tastytrade);
     let Some(hi) = rows.iter().position(is_header) else {
-        return Err(ParseError::at(1, 0, "no header line (Account, Symbol, Type, Quantity, …)"));
+        return Err(ParseError::at(
+            1,
+            0,
+            "no header line (Account, Symbol, Type, Quantity, …)",
+        ));
     };
     let h = Header::new(&rows[hi]);
     let c_sym = h.need(&["symbol"])?;
@@ -58,7 +62,12 @@ pub fn parse(text: &str) -> Result<Positions, ParseError> {
         } else if ty.is_empty() || ty.contains("stock") || ty.contains("equity") {
             p.stock(row.line, &account, sym, qty, price.map(Basis::PerShare));
         } else {
-            p.ignore(row.line, &account, sym, format!("type {ty:?}: not stock or an option"));
+            p.ignore(
+                row.line,
+                &account,
+                sym,
+                format!("type {ty:?}: not stock or an option"),
+            );
         }
     }
     Ok(p)
