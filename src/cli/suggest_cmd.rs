@@ -100,7 +100,7 @@ pub fn report_import(imported: &ccplan::import::Imported) {
         return;
     }
     eprintln!(
-        "note: read {} holdings from a {} export",
+        "note: read {} holdings from the {} export",
         imported.portfolio.holdings.len(),
         imported.format
     );
