@@ -383,3 +383,25 @@ fn toml_written_back_reads_the_same() {
         }
     }
 }
+
+#[test]
+fn older_fidelity_and_unsigned_tastytrade_layouts() {
+    let old = "Account Name/Number,Symbol,Description,Quantity,Last Price,Last Price Change,Current Value,Today's Gain/Loss Dollar,Cost Basis,Cost Basis Per Share,Type\n\
+               Individual - TOD X12345678,NVDA,NVIDIA CORP,200,$140.15,+$1.66,\"$28,030.00\",,\"$24,000.00\",$120.00,Cash\n\
+               Individual - TOD X12345678, -NVDA251219C150,NVDA DEC 19 2025 $150 CALL,-1,$3.20,,-$320.00,,$410.00,$4.10,Margin\n";
+    assert_eq!(detect(old), Some(BrokerFormat::Fidelity));
+    let imp = load_holdings(old, "old.csv", None).unwrap();
+    close(imp.portfolio.holdings[0].cost_basis, 120.0);
+    assert_eq!(imp.portfolio.holdings[0].written[0].contracts, 1);
+    assert_eq!(
+        imp.positions.unwrap().accounts,
+        ["Individual - TOD X12345678"]
+    );
+
+    let tt = "Account,Symbol,Type,Direction,Quantity,Exp Date,Strike Price,Call/Put,Trade Price\n\
+              5WT1,AMD,Equity,Long,300,,,,95.00\n\
+              5WT1,AMD 1/16/2026 170 C,Equity Option,Short,3,1/16/2026,170,CALL,5.05\n";
+    let imp = load_holdings(tt, "tt.csv", None).unwrap();
+    let amd = &imp.portfolio.holdings[0];
+    assert_eq!(written(amd), [("AMD260116C00170000".to_string(), 3)]);
+}

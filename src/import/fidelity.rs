@@ -6,13 +6,16 @@
 //! sweeps as `SPAXX**`, a `Pending Activity` row, options as ` -NVDA251219C150` with a
 //! negative quantity when short, rows ending in a comma, sometimes a byte-order mark, and
 //! after the data a blank line and quoted disclaimer lines ("The data and information in
-//! this spreadsheet…", "Date downloaded …").
+//! this spreadsheet…", "Date downloaded …"). Older downloads have one `Account Name/Number`
+//! column and `Cost Basis` / `Cost Basis Per Share` instead.
 
 use super::fields::{self, number_at, Header, ParseError, Row};
 use super::{Basis, BrokerFormat, Positions};
 
 fn is_header(r: &Row) -> bool {
-    Header::new(r).has_all(&["account number", "symbol", "quantity", "current value"])
+    let h = Header::new(r);
+    h.has_all(&["symbol", "quantity", "current value", "last price"])
+        && h.col(&["account number", "account name/number"]).is_some()
 }
 
 pub(super) fn sniff(rows: &[Row]) -> bool {
@@ -31,11 +34,11 @@ pub fn parse(text: &str) -> Result<Positions, ParseError> {
         ));
     };
     let h = Header::new(&rows[hi]);
-    let c_num = h.col(&["account number"]);
+    let c_num = h.col(&["account number", "account name/number"]);
     let c_name = h.col(&["account name"]);
     let c_sym = h.need(&["symbol"])?;
     let c_qty = h.need(&["quantity"])?;
-    let c_avg = h.col(&["average cost basis"]);
+    let c_avg = h.col(&["average cost basis", "cost basis per share"]);
     let c_total = h.col(&["cost basis total", "cost basis"]);
     let c_desc = h.col(&["description"]);
     let mut disclaimers = 0;

@@ -143,7 +143,7 @@ impl Header {
                 0,
                 format!(
                     "no {:?} column in the header (columns: {})",
-                    names[0],
+                    names.first().copied().unwrap_or_default(),
                     self.labels.join(", ")
                 ),
             )

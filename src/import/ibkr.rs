@@ -44,7 +44,7 @@ pub fn parse_statement(text: &str) -> Result<Positions, ParseError> {
             ("Open Positions", "Header") => {
                 header = Some(Header::new(&Row {
                     line: row.line,
-                    cells: row.cells[2..].to_vec(),
+                    cells: row.cells.get(2..).unwrap_or_default().to_vec(),
                 }));
             }
             ("Open Positions", "Data") => {
@@ -187,7 +187,7 @@ pub fn parse_flex(text: &str) -> Result<Positions, ParseError> {
             header = Some((
                 Header::new(&Row {
                     line: row.line,
-                    cells: row.cells[skip..].to_vec(),
+                    cells: row.cells.get(skip..).unwrap_or_default().to_vec(),
                 }),
                 skip,
             ));

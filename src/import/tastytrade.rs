@@ -42,10 +42,15 @@ pub fn parse(text: &str) -> Result<Positions, ParseError> {
         let account = p.account(row.opt(h.col(&["account"])));
         let sym = row.get(c_sym);
         let ty = row.opt(h.col(&["type"])).to_ascii_lowercase();
-        let Some(qty) = number_at(row, Some(c_qty), "quantity")? else {
+        let Some(mut qty) = number_at(row, Some(c_qty), "quantity")? else {
             p.ignore(row.line, &account, sym, "no quantity");
             continue;
         };
+        // Some layouts give an unsigned quantity and the side in its own column.
+        let side = row.opt(h.col(&["direction", "side"])).to_ascii_lowercase();
+        if side.starts_with("short") && qty > 0.0 {
+            qty = -qty;
+        }
         let price = number_at(row, h.col(&["trade price"]), "trade price")?;
         if ty.contains("option") {
             let contract = fields::option_symbol(sym).or_else(|| {

@@ -50,7 +50,7 @@ pub fn parse(text: &str) -> Result<Transactions, ParseError> {
             "Header" => {
                 header = Some(Header::new(&Row {
                     line: row.line,
-                    cells: row.cells[2..].to_vec(),
+                    cells: row.cells.get(2..).unwrap_or_default().to_vec(),
                 }));
             }
             "Data" => {
