@@ -405,3 +405,22 @@ fn older_fidelity_and_unsigned_tastytrade_layouts() {
     let amd = &imp.portfolio.holdings[0];
     assert_eq!(written(amd), [("AMD260116C00170000".to_string(), 3)]);
 }
+
+#[test]
+fn ibkr_statement_with_an_account_column() {
+    let text = "Statement,Header,Field Name,Field Value\n\
+                Open Positions,Header,DataDiscriminator,Asset Category,Currency,Account,Symbol,Quantity,Mult,Cost Price,Cost Basis,Close Price,Value,Unrealized P/L,Code\n\
+                Open Positions,Data,Summary,Stocks,USD,U111,NVDA,100,1,100,10000,140,14000,4000,\n\
+                Open Positions,Data,Summary,Stocks,USD,U222,NVDA,200,1,130,26000,140,28000,2000,\n\
+                Open Positions,Data,Summary,Equity and Index Options,USD,U222,NVDA 19DEC25 150 C,-2,100,4.1,-820,3.2,-640,180,\n";
+    let all = load_holdings(text, "ib.csv", None).unwrap();
+    assert_eq!(all.portfolio.holdings[0].shares, 300);
+    close(all.portfolio.holdings[0].cost_basis, 36_000.0 / 300.0);
+    let one = load_holdings(text, "ib.csv", Some("U111")).unwrap();
+    assert_eq!(one.portfolio.holdings[0].shares, 100);
+    assert!(one.portfolio.holdings[0].written.is_empty());
+    assert!(one
+        .ignored
+        .iter()
+        .any(|i| i.line == 5 && i.reason.contains("another account")));
+}
