@@ -6,7 +6,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 fx="$here/../tests/fixtures"
 c="$here/corpus"
 mkdir -p "$c"
-for t in cboe tradier yahoo polygon raw occ holdings chain_file history_file batch_csv; do
+for t in cboe tradier yahoo polygon raw occ holdings chain_file history_file batch_csv broker_import; do
     mkdir -p "$c/$t"
 done
 for p in cboe tradier yahoo polygon; do
@@ -15,6 +15,7 @@ for p in cboe tradier yahoo polygon; do
 done
 cp "$fx/file"/*.csv "$fx/file"/*.json "$c/chain_file/"
 cp "$fx/file"/history*.csv "$c/history_file/"
+cp "$fx/brokers"/*.csv "$c/broker_import/"
 for s in KO260417C00060000 "O:KO260417C00060000" "NVDA  261218C00200000" "SPXW261218P05000000" \
          "AAPL1260417C00150000" "KO260230C00060000" "KO260417C00000000"; do
     printf '%s' "$s" > "$c/occ/$(printf '%s' "$s" | tr -c 'A-Za-z0-9' '_')"

@@ -191,6 +191,35 @@ pub enum Error {
         message: String,
     },
 
+    /// A broker export (positions or transactions) that ccplan recognized but could not read:
+    /// the line and column it stopped at, and why.
+    #[error("{source_name}, line {line}, column {column}: {format}: {message}")]
+    Import {
+        /// The file name or "stdin".
+        source_name: String,
+        /// The format recognized, e.g. "schwab positions".
+        format: &'static str,
+        /// 1-based line number.
+        line: usize,
+        /// 1-based column (CSV field) number; 0 when the whole line is at fault.
+        column: usize,
+        /// What is wrong, with the value.
+        message: String,
+    },
+
+    /// A file in none of the formats ccplan reads; the message lists the ones it does.
+    #[error("{source_name}: not a {what} ccplan recognizes ({detail}); known formats: {known}")]
+    UnknownFormat {
+        /// The file name or "stdin".
+        source_name: String,
+        /// What kind of file was expected, e.g. "holdings file".
+        what: &'static str,
+        /// What was seen instead.
+        detail: String,
+        /// The formats ccplan knows, comma-separated.
+        known: String,
+    },
+
     /// The store was written by a newer ccplan whose schema this version does not know.
     #[error(
         "history store {}: schema version {found} is newer than this ccplan understands \

@@ -23,6 +23,10 @@
 //! * [`store`] — the embedded SQLite store of daily IV summaries (behind IV rank) and
 //!   archived chains.
 //! * [`fsutil`] — atomic file writing for exports and snapshots.
+//! * [`import`] — holdings from brokers' positions exports (Schwab, Fidelity, IBKR, E*TRADE,
+//!   tastytrade, Robinhood), recognized from their content.
+//! * [`journal`] — the trade journal of written calls (from brokers' transaction histories or
+//!   by hand) and the premium income it adds up to.
 //!
 //! Units follow one convention everywhere (see the README): money in USD per share, volatility,
 //! rates and yields as decimal fractions, time in ACT/365 years, vega per 1.00 of volatility,
@@ -34,6 +38,8 @@
 pub mod error;
 pub mod export;
 pub mod fsutil;
+pub mod import;
+pub mod journal;
 pub mod model;
 pub mod plan;
 pub mod pricing;

@@ -625,12 +625,12 @@ fn a_plan_with_no_chain_at_all_is_an_error_naming_each_symbol() {
 }
 
 #[test]
-fn a_partial_plan_says_what_it_lacks_at_the_top_and_exits_3() {
+fn a_partial_plan_says_what_it_lacks_at_the_top_and_exits_4() {
     let t = Tmp::new();
     let src = nvda_snapshot(&t);
     let h = t.file("h.csv", "symbol,shares\nNVDA,300\nMSFT,100\n");
     let o = run(&["plan", "--holdings", &h, "--source", &src], &t.store());
-    assert_eq!(o.status.code(), Some(3), "{}", text(&o.stderr));
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o.stderr));
     let out = text(&o.stdout);
     assert!(
         out.lines()
@@ -658,7 +658,7 @@ fn a_partial_plan_says_what_it_lacks_at_the_top_and_exits_3() {
         ],
         &t.store(),
     );
-    assert_eq!(o.status.code(), Some(3));
+    assert_eq!(o.status.code(), Some(4));
     let v: Value = serde_json::from_str(&text(&o.stdout)).unwrap();
     assert_eq!(v["missing"][0]["symbol"], "MSFT");
     assert!(v["missing"][0]["error"].as_str().unwrap().contains("NVDA"));

@@ -70,6 +70,16 @@ pub enum Command {
         after_help = "Examples:\n  ccplan history import examples/nvda_iv.csv --symbol NVDA\n  ccplan history show NVDA\n  ccplan history export NVDA --out nvda_iv.csv"
     )]
     History(super::history_cmd::HistoryCmd),
+    /// Holdings from a broker's positions export, written as ccplan TOML.
+    #[command(subcommand)]
+    Holdings(super::holdings_cmd::HoldingsCmd),
+    /// The trade journal of written calls: import a broker's transaction history, add a
+    /// trade by hand, show the entries.
+    #[command(subcommand)]
+    Journal(super::journal_cmd::JournalCmd),
+    /// Premium income from the journal: collected, paid back, net, fees, assignments,
+    /// annualized yield on the capital covered.
+    Income(super::income_cmd::IncomeArgs),
 }
 
 /// `--format`: the choices listed in `--help`, aliases (txt, markdown) accepted but hidden.
@@ -189,6 +199,13 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Chain(a) => super::chain_cmd::run(&a, &context(cli.store, now, as_of_given)?, out),
         Command::History(c) => {
             super::history_cmd::run(&c, &context(cli.store, now, as_of_given)?, out)
+        }
+        Command::Holdings(c) => super::holdings_cmd::run(&c, out),
+        Command::Journal(c) => {
+            super::journal_cmd::run(&c, &context(cli.store, now, as_of_given)?, out)
+        }
+        Command::Income(a) => {
+            super::income_cmd::run(&a, &context(cli.store, now, as_of_given)?, out)
         }
     }
 }

@@ -14,7 +14,7 @@ use ccplan::regime::RegimeReport;
 use super::analysis::SymbolData;
 use super::plan_args::PlanArgs;
 use super::suggest_cmd::{
-    check_chart_path, emit, plan_pipeline, read_holdings, warn_naked, write_chart,
+    check_chart_path, emit, plan_pipeline, read_holdings_in, warn_naked, write_chart,
 };
 use super::{count, render, report_data_quality_of, Ctx, Partial, PARTIAL_EXIT};
 
@@ -24,13 +24,18 @@ const CONCURRENCY: usize = 4;
 /// Arguments of `plan`.
 #[derive(Debug, clap::Args)]
 pub struct PlanCmdArgs {
-    /// The holdings file (TOML or CSV; see the README).
+    /// The holdings file: ccplan TOML or CSV, or a broker's positions export (Schwab,
+    /// Fidelity, IBKR, E*TRADE, tastytrade, Robinhood; see the README).
     #[arg(long, value_name = "FILE")]
     pub holdings: PathBuf,
     /// Write the order tickets (one sell-to-open per holding with a call to write) to
     /// FILE.csv.
     #[arg(long, value_name = "FILE.csv")]
     pub orders: Option<PathBuf>,
+    /// With a broker export holding several accounts, read only this one (name or number);
+    /// by default the accounts are summed.
+    #[arg(long, value_name = "NAME")]
+    pub account: Option<String>,
     #[command(flatten)]
     pub plan: PlanArgs,
 }
@@ -50,7 +55,7 @@ pub fn run(a: &PlanCmdArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()
     if let Some(path) = &a.plan.chart {
         check_chart_path(path)?;
     }
-    let portfolio = read_holdings(&a.holdings)?;
+    let portfolio = read_holdings_in(&a.holdings, a.account.as_deref())?;
     let pipe = plan_pipeline(&a.plan, ctx)?;
     let symbols: Vec<(String, Option<chrono::NaiveDate>)> = portfolio
         .holdings

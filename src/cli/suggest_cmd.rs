@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use ccplan::export::{write_json, write_payoff_svg, Format, PayoffChart};
 use ccplan::fsutil::write_atomic;
-use ccplan::model::{parse_holdings, CorporateEvents, Holding};
+use ccplan::model::{CorporateEvents, Holding};
 use ccplan::plan::{suggest, Candidate, Market, PlanParams, Suggestion};
 use ccplan::regime::{RegimeReport, RegimeThresholds};
 
@@ -28,9 +28,14 @@ pub struct SuggestArgs {
     /// Average cost per share, USD: strikes below it are rejected unless --allow-below-basis.
     #[arg(long, value_name = "USD")]
     pub cost_basis: Option<f64>,
-    /// Take shares, cost basis, written calls and events for SYMBOL from a holdings file.
+    /// Take shares, cost basis, written calls and events for SYMBOL from a holdings file
+    /// (ccplan TOML/CSV or a broker's positions export).
     #[arg(long, value_name = "FILE")]
     pub holdings: Option<PathBuf>,
+    /// With a broker export holding several accounts, read only this one (name or number);
+    /// by default the accounts are summed.
+    #[arg(long, value_name = "NAME", requires = "holdings")]
+    pub account: Option<String>,
     /// Next earnings date (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub earnings_date: Option<NaiveDate>,
@@ -56,21 +61,63 @@ struct SuggestDoc<'a> {
     warnings: &'a [String],
 }
 
-/// Read a holdings file, naming it in errors.
+/// Read a holdings file, naming it in errors (all accounts of a broker export summed).
 pub fn read_holdings(path: &Path) -> anyhow::Result<ccplan::model::Portfolio> {
+    read_holdings_in(path, None)
+}
+
+/// Read a holdings file of any format `--holdings` takes (ccplan's TOML or CSV, or a broker's
+/// positions export), telling the user on standard error what was converted, summed or
+/// left out. `account` picks one account of a broker export.
+pub fn read_holdings_in(
+    path: &Path,
+    account: Option<&str>,
+) -> anyhow::Result<ccplan::model::Portfolio> {
+    let imported = load_holdings_file(path, account)?;
+    report_import(&imported);
+    Ok(imported.portfolio)
+}
+
+/// Read and recognize a holdings file; the one place the CLI reads `--holdings`.
+pub fn load_holdings_file(
+    path: &Path,
+    account: Option<&str>,
+) -> anyhow::Result<ccplan::import::Imported> {
     let text = ccplan::fsutil::read_text_capped(
         path,
         ccplan::fsutil::HOLDINGS_FILE_LIMIT,
         "a holdings file",
     )?;
-    Ok(parse_holdings(&text, &path.display().to_string())?)
+    Ok(ccplan::import::load_holdings(
+        &text,
+        &path.display().to_string(),
+        account,
+    )?)
+}
+
+/// What a broker import did, on standard error.
+pub fn report_import(imported: &ccplan::import::Imported) {
+    if imported.positions.is_none() {
+        return;
+    }
+    eprintln!(
+        "note: read {} holdings from the {} export",
+        imported.portfolio.holdings.len(),
+        imported.format
+    );
+    for n in &imported.notes {
+        eprintln!("note: {n}");
+    }
+    for i in &imported.ignored {
+        eprintln!("ignored: {i}");
+    }
 }
 
 fn holding(a: &SuggestArgs, symbol: &str) -> anyhow::Result<(Holding, Option<String>)> {
     let mut note = None;
     let mut h = match &a.holdings {
         Some(path) => {
-            let p = read_holdings(path)?;
+            let p = read_holdings_in(path, a.account.as_deref())?;
             match p.holdings.into_iter().find(|h| h.symbol == symbol) {
                 Some(h) => h,
                 None => {

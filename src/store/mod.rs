@@ -45,6 +45,7 @@
 //! |---|---|
 //! | 1 | `daily_summary`: symbol, date, IV30, HV20, spot, source, recorded_at |
 //! | 2 | `daily_summary` gains `skew` and `atm_iv` (JSON: expiry → IV); `chain_snapshot` table for `--archive` |
+//! | 3 | `journal` table: the trade journal of written calls |
 //!
 //! # What the store does not do
 //!
@@ -72,6 +73,7 @@
 
 mod archive;
 mod csv_io;
+mod journal;
 mod schema;
 mod session;
 mod summary;
@@ -84,6 +86,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use crate::error::{Error, Result};
 
 pub use csv_io::CSV_COLUMNS;
+pub use journal::JournalAdded;
 pub use schema::SCHEMA_VERSION;
 pub use session::session_date;
 pub use summary::DailySummary;

@@ -45,7 +45,28 @@ CREATE TABLE chain_snapshot (
 );
 ";
 
-const MIGRATIONS: &[&str] = &[V1, V2];
+/// Version 2 → 3: the trade journal of written calls (`ccplan journal`, `ccplan income`).
+/// Only a new table: stores of version 1 and 2 keep all their rows.
+const V3: &str = "
+CREATE TABLE journal (
+    id          INTEGER PRIMARY KEY,
+    key         TEXT NOT NULL UNIQUE,   -- the entry's fields and its occurrence: re-imports add nothing
+    date        TEXT NOT NULL,          -- trade date, YYYY-MM-DD
+    account     TEXT,
+    contract    TEXT NOT NULL,          -- compact OCC symbol
+    action      TEXT NOT NULL,          -- sell-to-open | buy-to-close | expired | assigned
+    contracts   INTEGER NOT NULL,
+    price       REAL,                   -- USD per share
+    fees        REAL NOT NULL,          -- USD for the entry
+    multiplier  INTEGER NOT NULL,
+    cost_basis  REAL,                   -- USD per share of shares called away (assignments)
+    amount      REAL,                   -- the broker's net amount, USD
+    source      TEXT NOT NULL           -- manual, or format:file
+);
+CREATE INDEX journal_contract ON journal (contract);
+";
+
+const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this build reads and writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

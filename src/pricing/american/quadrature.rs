@@ -109,11 +109,11 @@ mod tests {
 
     #[test]
     fn gaussian_integral_is_accurate() {
-        // ∫ φ over [−8.5, 8.5] = 1 − 2Φ(−8.5) ≈ 1 − 1.9e-17.
-        let r = rule(32);
-        let got = r.integrate(-8.5, 8.5, |z| {
-            (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt()
-        });
-        assert!((got - 1.0).abs() < 1e-13, "{got}");
+        // ∫ φ over [−8.5, 8.5] = 1 − 2Φ(−8.5) ≈ 1 − 1.9e-17, in two 16-point panels split at
+        // the peak (as the engine splits its integrals).
+        let r = rule(16);
+        let phi = |z: f64| (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt();
+        let got = r.integrate(-8.5, 0.0, phi) + r.integrate(0.0, 8.5, phi);
+        assert!((got - 1.0).abs() < 1e-9, "{got}"); // measured 6.6e-11
     }
 }
