@@ -37,7 +37,8 @@ fn price_batch_any_column_order_and_carried_columns() {
     let mut lines = out.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "id,vol,kind,spot,strike,t_years,rate,div_yield,price,delta,gamma,vega,theta,rho"
+        "id,vol,kind,spot,strike,t_years,rate,div_yield,price,delta,gamma,vega,theta,rho,\
+         european_price,early_exercise_premium,critical_spot,p_early_exercise"
     );
     let call: Vec<&str> = lines.next().unwrap().split(',').collect();
     assert_eq!(call[0], "hull");
@@ -69,7 +70,9 @@ fn keep_going_writes_the_error_and_continues() {
     let out = stdout(&o);
     let rows: Vec<&str> = out.lines().collect();
     assert_eq!(rows.len(), 4);
-    assert!(rows[0].ends_with(",rho,error"));
+    assert!(rows[0].ends_with(
+        ",rho,european_price,early_exercise_premium,critical_spot,p_early_exercise,error"
+    ));
     assert!(rows[1].contains("line 2: kind"), "{}", rows[1]);
     assert!(rows[2].contains("line 3"), "{}", rows[2]);
     assert!(
@@ -190,5 +193,136 @@ fn single_iv_solves_hull() {
         stdout(&o).contains("implied volatility 20.000000 %"),
         "{}",
         stdout(&o)
+    );
+}
+
+#[test]
+fn american_batch_rows_carry_the_early_exercise_columns() {
+    let input = "kind,spot,strike,t_years,rate,div_yield,vol,style,dividends\n\
+                 call,105,100,0.2,0.04,0,0.25,american,0.1:1.5\n\
+                 call,105,100,0.2,0.04,0,0.25,,\n\
+                 put,95,100,0.3,0.04,0,0.3,american,\n";
+    let o = ccplan(&["price", "--batch", "-"], input);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let rows: Vec<Vec<&str>> = out.lines().map(|l| l.split(',').collect()).collect();
+    let col = |name: &str| rows[0].iter().position(|h| *h == name).unwrap();
+    let num = |r: usize, name: &str| rows[r][col(name)].parse::<f64>().unwrap();
+    // The American call spanning the ex-date: the library's own figures, written in full.
+    let am = ccplan::pricing::american::AmericanInputs {
+        right: ccplan::model::Right::Call,
+        spot: 105.0,
+        strike: 100.0,
+        t: 0.2,
+        rate: 0.04,
+        div_yield: 0.0,
+        dividends: vec![ccplan::pricing::american::CashDividend {
+            t: 0.1,
+            amount: 1.5,
+        }],
+    };
+    let r = ccplan::pricing::american::early_exercise(&am, 0.25).unwrap();
+    assert_eq!(num(1, "price"), r.price);
+    assert_eq!(num(1, "european_price"), r.european_price);
+    assert_eq!(num(1, "critical_spot"), r.critical_spot.unwrap());
+    assert_eq!(num(1, "p_early_exercise"), r.p_early_exercise.unwrap());
+    assert!(num(1, "early_exercise_premium") > 0.2);
+    // The European row leaves the four empty; the put has no critical spot.
+    for c in [
+        "european_price",
+        "early_exercise_premium",
+        "critical_spot",
+        "p_early_exercise",
+    ] {
+        assert_eq!(rows[2][col(c)], "", "{c}");
+    }
+    assert!(num(3, "early_exercise_premium") > 0.0);
+    assert_eq!(rows[3][col("critical_spot")], "");
+    // The iv batch inverts the American price (shape unchanged).
+    let price = rows[1][col("price")];
+    let iv_in = format!(
+        "kind,spot,strike,t_years,rate,div_yield,price,style,dividends\ncall,105,100,0.2,0.04,0,{price},american,0.1:1.5\n"
+    );
+    let o = ccplan(&["iv", "--batch", "-"], &iv_in);
+    let out = stdout(&o);
+    let row: Vec<&str> = out.lines().nth(1).unwrap().split(',').collect();
+    let iv: f64 = row[9].parse().unwrap();
+    assert!((iv - 0.25).abs() < 1e-9, "{iv}");
+    assert_eq!(
+        out.lines().next().unwrap(),
+        "kind,spot,strike,t_years,rate,div_yield,price,style,dividends,implied_vol,error"
+    );
+}
+
+#[test]
+fn american_single_option_and_refusals() {
+    let o = ccplan(
+        &[
+            "price",
+            "call",
+            "--spot",
+            "105",
+            "--strike",
+            "100",
+            "--years",
+            "0.2",
+            "--vol",
+            "25%",
+            "--style",
+            "american",
+            "--dividend-years",
+            "0.1:1.5",
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("early-exercise premium"), "{out}");
+    assert!(out.contains("optimal above 107.01"), "{out}");
+    // Dividends without the American style are a usage error.
+    let o = ccplan(
+        &[
+            "price",
+            "call",
+            "--spot",
+            "105",
+            "--strike",
+            "100",
+            "--years",
+            "0.2",
+            "--vol",
+            "25%",
+            "--dividend-years",
+            "0.1:1.5",
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--style american"), "{}", stderr(&o));
+    // A price below intrinsic has no American implied vol.
+    let o = ccplan(
+        &[
+            "iv",
+            "call",
+            "--spot",
+            "105",
+            "--strike",
+            "100",
+            "--years",
+            "0.2",
+            "--price",
+            "4",
+            "--style",
+            "american",
+            "--dividend-years",
+            "0.1:1.5",
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("below the discounted intrinsic"),
+        "{}",
+        stderr(&o)
     );
 }

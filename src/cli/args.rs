@@ -144,6 +144,60 @@ pub struct OptionArgs {
     /// In batch mode, write an error for a malformed row and go on instead of stopping.
     #[arg(long, requires = "batch")]
     pub keep_going: bool,
+    /// Exercise style: european (Black-Scholes-Merton, the default) or american (discrete
+    /// cash dividends, early exercise; listed equity options are American).
+    #[arg(long, value_enum, default_value = "european")]
+    pub style: Style,
+    /// A cash dividend going ex on DATE (YYYY-MM-DD:AMOUNT, USD per share; the spot drops at
+    /// 09:30 New York that day). Repeatable. Needs --style american.
+    #[arg(long = "dividend", value_name = "DATE:AMOUNT", value_parser = parse_dated_dividend)]
+    pub dividends: Vec<(NaiveDate, f64)>,
+    /// A cash dividend T years from now (T:AMOUNT). Repeatable. Needs --style american.
+    #[arg(long = "dividend-years", value_name = "T:AMOUNT", value_parser = parse_year_dividend)]
+    pub dividend_years: Vec<(f64, f64)>,
+}
+
+/// Exercise style for `price` and `iv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Style {
+    /// Exercise at expiry only: Black-Scholes-Merton.
+    European,
+    /// Exercise any time: the discrete-dividend American model.
+    American,
+}
+
+fn split_dividend(s: &str) -> Result<(&str, f64), String> {
+    let (head, amount) = s
+        .rsplit_once(':')
+        .ok_or_else(|| format!("{s:?}: expected WHEN:AMOUNT, e.g. 2026-12-04:0.25"))?;
+    let amount: f64 = amount
+        .trim()
+        .parse()
+        .map_err(|_| format!("{amount:?} is not a dividend amount in USD"))?;
+    if !(amount.is_finite() && amount >= 0.0) {
+        return Err(format!(
+            "dividend {amount} must be a finite amount ≥ 0 (USD per share)"
+        ));
+    }
+    Ok((head.trim(), amount))
+}
+
+fn parse_dated_dividend(s: &str) -> Result<(NaiveDate, f64), String> {
+    let (date, amount) = split_dividend(s)?;
+    let date = NaiveDate::parse_from_str(date, "%Y-%m-%d")
+        .map_err(|_| format!("{date:?} is not a YYYY-MM-DD ex-dividend date"))?;
+    Ok((date, amount))
+}
+
+fn parse_year_dividend(s: &str) -> Result<(f64, f64), String> {
+    let (t, amount) = split_dividend(s)?;
+    let t: f64 = t
+        .parse()
+        .map_err(|_| format!("{t:?} is not a year fraction"))?;
+    if !t.is_finite() {
+        return Err(format!("{t} is not a finite year fraction"));
+    }
+    Ok((t, amount))
 }
 
 #[derive(Debug, Args)]

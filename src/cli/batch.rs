@@ -7,6 +7,12 @@
 //!   input columns followed by `implied_vol,error`: `implied_vol` empty and `error` filled
 //!   when no volatility produces the price.
 //!
+//! Both take two optional columns: `style` (`european` or `american`; empty = european) and
+//! `dividends` (`T:AMOUNT;T:AMOUNT`, T the ex-date as a year fraction from now on the clock of
+//! `t_years`, cash USD per share; American rows only). Price output also has
+//! `european_price,early_exercise_premium,critical_spot,p_early_exercise` after `rho`: filled
+//! for American rows (the last two for calls with an ex-date before expiry), empty otherwise.
+//!
 //! Columns may come in any order (header names are matched case-insensitively, surrounding
 //! spaces ignored); unknown extra columns are carried through verbatim. Numbers are written
 //! with Rust's shortest round-trip formatting, so parsing them back gives the same `f64`.
@@ -22,6 +28,7 @@ use ccplan::fsutil::{CappedReader, BATCH_LIMIT};
 use ccplan::model::Right;
 
 use super::args::{implausible_fraction, MAX_VOL};
+use ccplan::pricing::american::{self, AmericanInputs, CashDividend};
 use ccplan::pricing::{self, BsmInputs};
 use ccplan::Error;
 
@@ -36,6 +43,19 @@ pub enum Mode {
 
 const COMMON: [&str; 6] = ["kind", "spot", "strike", "t_years", "rate", "div_yield"];
 
+const PRICE_OUTPUTS: [&str; 10] = [
+    "price",
+    "delta",
+    "gamma",
+    "vega",
+    "theta",
+    "rho",
+    "european_price",
+    "early_exercise_premium",
+    "critical_spot",
+    "p_early_exercise",
+];
+
 impl Mode {
     fn last_input(self) -> &'static str {
         match self {
@@ -46,9 +66,11 @@ impl Mode {
     fn outputs(self, keep_going: bool) -> Vec<&'static str> {
         match self {
             Mode::Price if keep_going => {
-                vec!["price", "delta", "gamma", "vega", "theta", "rho", "error"]
+                let mut v = PRICE_OUTPUTS.to_vec();
+                v.push("error");
+                v
             }
-            Mode::Price => vec!["price", "delta", "gamma", "vega", "theta", "rho"],
+            Mode::Price => PRICE_OUTPUTS.to_vec(),
             Mode::Iv => vec!["implied_vol", "error"],
         }
     }
@@ -72,6 +94,8 @@ pub fn run(mode: Mode, path: &str, keep_going: bool, out: &mut dyn Write) -> any
 /// Column positions of the required inputs.
 struct Columns {
     idx: [usize; 7],
+    style: Option<usize>,
+    dividends: Option<usize>,
 }
 
 fn find_columns(mode: Mode, name: &str, header: &csv::StringRecord) -> anyhow::Result<Columns> {
@@ -93,7 +117,16 @@ fn find_columns(mode: Mode, name: &str, header: &csv::StringRecord) -> anyhow::R
                 )
             })?;
     }
-    Ok(Columns { idx })
+    let optional = |want: &str| {
+        header
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(want))
+    };
+    Ok(Columns {
+        idx,
+        style: optional("style"),
+        dividends: optional("dividends"),
+    })
 }
 
 /// Process a batch from any reader (the testable core of `run`).
@@ -239,6 +272,41 @@ fn compute(
         rate: nums[3],
         div_yield: nums[4],
     };
+    let optional = |c: Option<usize>| c.and_then(|i| record.get(i)).unwrap_or("").trim();
+    let style = optional(cols.style);
+    let american = match style.to_ascii_lowercase().as_str() {
+        "" | "european" => false,
+        "american" => true,
+        _ => {
+            return Err(Error::record(
+                name,
+                line,
+                "style",
+                format!("{style:?} is neither european nor american"),
+            ))
+        }
+    };
+    let dividends = parse_dividends(name, line, optional(cols.dividends))?;
+    if !american && !dividends.is_empty() {
+        return Err(Error::record(
+            name,
+            line,
+            "dividends",
+            "cash dividends are priced under the American model: set style to american",
+        ));
+    }
+    if american {
+        let am = AmericanInputs {
+            right,
+            spot: nums[0],
+            strike: nums[1],
+            t: nums[2],
+            rate: nums[3],
+            div_yield: nums[4],
+            dividends,
+        };
+        return compute_american(mode, name, line, &am, nums[5]);
+    }
     match mode {
         Mode::Price => {
             // The single-option command's rule: `vol = 45` means 45 %, not 4 500 %.
@@ -261,7 +329,9 @@ fn compute(
                     ),
                 ));
             }
-            Ok(values.iter().map(|x| x.to_string()).collect())
+            let mut out: Vec<String> = values.iter().map(|x| x.to_string()).collect();
+            out.extend(std::iter::repeat_n(String::new(), 4));
+            Ok(out)
         }
         Mode::Iv => Ok(match pricing::implied_vol(&inputs, nums[5]) {
             Ok(vol) if vol.is_finite() => vec![vol.to_string(), String::new()],
@@ -269,6 +339,81 @@ fn compute(
                 String::new(),
                 format!("the solver returned {vol}, not a finite volatility"),
             ],
+            Err(e) => vec![String::new(), e.to_string()],
+        }),
+    }
+}
+
+/// `T:AMOUNT;T:AMOUNT` (empty: none).
+fn parse_dividends(name: &str, line: usize, text: &str) -> Result<Vec<CashDividend>, Error> {
+    text.split(';')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|part| {
+            let bad = |why: String| Error::record(name, line, "dividends", why);
+            let (t, a) = part
+                .split_once(':')
+                .ok_or_else(|| bad(format!("{part:?}: expected T:AMOUNT (years:USD)")))?;
+            let t: f64 = t
+                .trim()
+                .parse()
+                .map_err(|_| bad(format!("{t:?} is not a year fraction")))?;
+            let amount: f64 = a
+                .trim()
+                .parse()
+                .map_err(|_| bad(format!("{a:?} is not a dividend in USD")))?;
+            if !(t.is_finite() && amount.is_finite() && amount >= 0.0) {
+                return Err(bad(format!(
+                    "{part:?}: a finite year fraction and an amount ≥ 0 are needed"
+                )));
+            }
+            Ok(CashDividend { t, amount })
+        })
+        .collect()
+}
+
+/// One American row.
+fn compute_american(
+    mode: Mode,
+    name: &str,
+    line: usize,
+    am: &AmericanInputs,
+    last: f64,
+) -> Result<Vec<String>, Error> {
+    let opt = |x: Option<f64>| x.map_or(String::new(), |v| v.to_string());
+    match mode {
+        Mode::Price => {
+            if let Some(msg) = implausible_fraction("vol", last, MAX_VOL) {
+                return Err(Error::record(name, line, "vol", msg));
+            }
+            let row_err = |e: Error| Error::record(name, line, "row", e.to_string());
+            let g = american::american_greeks(am, last).map_err(row_err)?;
+            let r = american::early_exercise(am, last).map_err(row_err)?;
+            let values = [
+                g.price,
+                g.delta,
+                g.gamma,
+                g.vega,
+                g.theta,
+                g.rho,
+                r.european_price,
+                r.early_exercise_premium,
+            ];
+            if values.iter().any(|x| !x.is_finite()) {
+                return Err(Error::record(
+                    name,
+                    line,
+                    "row",
+                    "the American price or a greek is not a finite number for these inputs",
+                ));
+            }
+            let mut out: Vec<String> = values.iter().map(|x| x.to_string()).collect();
+            out.push(opt(r.critical_spot));
+            out.push(opt(r.p_early_exercise));
+            Ok(out)
+        }
+        Mode::Iv => Ok(match american::implied_vol_american(am, last) {
+            Ok(vol) => vec![vol.to_string(), String::new()],
             Err(e) => vec![String::new(), e.to_string()],
         }),
     }

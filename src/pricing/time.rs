@@ -44,6 +44,29 @@ pub fn days_to_expiry<Tz: TimeZone>(as_of: &DateTime<Tz>, expiry: NaiveDate) -> 
     (expiry - local).num_days()
 }
 
+/// The instant a dividend goes ex: the open, 09:30 New York, on the ex-date (the spot drops
+/// then; early exercise to capture it is possible up to the close before).
+pub fn ex_dividend_instant(ex_date: NaiveDate) -> DateTime<Utc> {
+    let open = ex_date.and_time(NaiveTime::MIN) + chrono::Duration::minutes(9 * 60 + 30);
+    match New_York.from_local_datetime(&open) {
+        chrono::LocalResult::Single(t) => t.with_timezone(&Utc),
+        chrono::LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
+        chrono::LocalResult::None => Utc.from_utc_datetime(&(open + chrono::Duration::hours(5))),
+    }
+}
+
+/// ACT/365 years from `as_of` to the ex-date's open, in whole minutes (negative once it has
+/// gone ex), on the same clock as [`year_fraction`].
+pub fn ex_dividend_years<Tz: TimeZone>(as_of: &DateTime<Tz>, ex_date: NaiveDate) -> f64 {
+    let start = as_of.with_timezone(&Utc);
+    let start = start
+        .with_second(0)
+        .unwrap_or(start)
+        .with_nanosecond(0)
+        .unwrap_or(start);
+    (ex_dividend_instant(ex_date) - start).num_minutes() as f64 / MINUTES_PER_YEAR
+}
+
 /// The as-of instant for a bare date: 16:00 New York that day (the close).
 pub fn close_of(date: NaiveDate) -> DateTime<Utc> {
     expiry_instant(date)
@@ -70,6 +93,17 @@ mod tests {
             expiry_instant(d(2026, 7, 17)).to_rfc3339(),
             "2026-07-17T20:00:00+00:00"
         );
+    }
+
+    #[test]
+    fn ex_dividend_time_is_the_open() {
+        assert_eq!(
+            ex_dividend_instant(d(2026, 12, 4)).to_rfc3339(),
+            "2026-12-04T14:30:00+00:00"
+        );
+        // From the close the day before: 17.5 hours.
+        let t = ex_dividend_years(&close_of(d(2026, 12, 3)), d(2026, 12, 4));
+        assert!((t - 17.5 * 60.0 / MINUTES_PER_YEAR).abs() < 1e-15);
     }
 
     #[test]
