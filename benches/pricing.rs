@@ -188,7 +188,56 @@ fn bench_greeks(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_iv, bench_greeks);
+/// American prices under the discrete-dividend model: the cases of issue 12's targets (a
+/// one-dividend call by the ex-date integral; the finite-difference engine for puts), on a
+/// 100 strike, 60 days, 30 % vol, dividends of 1.50.
+fn bench_american(c: &mut Criterion) {
+    use ccplan::pricing::american::{
+        american_greeks, american_price, implied_vol_american, AmericanInputs, CashDividend,
+    };
+    let d = |t: f64| CashDividend {
+        t: t / 365.0,
+        amount: 1.5,
+    };
+    let case = |right, divs: Vec<CashDividend>| AmericanInputs {
+        right,
+        spot: 104.0,
+        strike: 100.0,
+        t: 60.0 / 365.0,
+        rate: 0.04,
+        div_yield: 0.0,
+        dividends: divs,
+    };
+    let call1 = case(Right::Call, vec![d(30.0)]);
+    let call2 = case(Right::Call, vec![d(15.0), d(45.0)]);
+    let put0 = case(Right::Put, vec![]);
+    let put1 = case(Right::Put, vec![d(30.0)]);
+    let mut g = c.benchmark_group("american");
+    for (name, inputs) in [
+        ("call_one_dividend", &call1),
+        ("call_two_dividends", &call2),
+        ("put_no_dividend", &put0),
+        ("put_one_dividend", &put1),
+    ] {
+        g.bench_function(name, |b| {
+            b.iter(|| american_price(black_box(inputs), black_box(0.3)))
+        });
+    }
+    g.bench_function("greeks_call_one_dividend", |b| {
+        b.iter(|| american_greeks(black_box(&call1), black_box(0.3)))
+    });
+    let p = american_price(&call1, 0.3).unwrap_or(0.0);
+    g.bench_function("implied_vol_call_one_dividend", |b| {
+        b.iter(|| implied_vol_american(black_box(&call1), black_box(p)))
+    });
+    let pp = american_price(&put1, 0.3).unwrap_or(0.0);
+    g.bench_function("implied_vol_put_one_dividend", |b| {
+        b.iter(|| implied_vol_american(black_box(&put1), black_box(pp)))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_iv, bench_greeks, bench_american);
 
 fn main() {
     report();

@@ -192,8 +192,9 @@ fn early_assignment_before_an_ex_date_and_not_after_it() {
         "{:?}",
         p.early_assignment
     );
-    assert_eq!(p.early_assignment.model, "ex_date_rule");
-    assert_eq!(p.p_early_exercise, None);
+    assert_eq!(p.early_assignment.model, "american_discrete_dividend");
+    let prob = p.p_early_exercise.unwrap();
+    assert!(prob > 0.5 && prob <= 1.0, "{prob}");
     assert!(p
         .rules
         .iter()

@@ -16,20 +16,25 @@
 //! D ≤ K·(1 − e^{−rτ})). An ex-date that is today has passed its exercise deadline (the close
 //! before), so only an ex-date after today and on or before expiry is at stake.
 //!
-//! The rule gives a yes/no, not a probability: [`EarlyAssignment::probability`] is `None`
-//! under it. An American model with discrete dividends fills the probability in and keeps the
-//! same struct.
+//! The rule gives a yes/no, not a probability. **Where the American model prices** (a known
+//! IV and dividend: every normal case) it replaces the rule ([`AMERICAN_MODEL`]): the
+//! risk-neutral probability that the call is exercised on the eve of the ex-date, and the
+//! critical spot there, from [`crate::pricing::american::early_exercise`]; the rule's
+//! extrinsic value stays beside it for reference.
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::Serialize;
 
 use crate::model::Right;
-use crate::pricing::time::{expiry_instant, year_fraction};
+use crate::pricing::american::{early_exercise, AmericanInputs, CashDividend};
+use crate::pricing::time::{ex_dividend_years, expiry_instant, year_fraction};
 use crate::pricing::{black_price, BlackInputs};
 use crate::providers::calendar::{new_york_date, previous_trading_day};
 
-/// The name of the current model, as shown in every output row.
+/// The name of the rule used where the American model cannot price (shown in output rows).
 pub const EX_DATE_RULE: &str = "ex_date_rule";
+/// The American model with discrete dividends ([`crate::pricing::american`]), the default.
+pub const AMERICAN_MODEL: &str = "american_discrete_dividend";
 
 /// What the early-assignment reading needs. Money in USD per share.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -167,6 +172,40 @@ pub fn early_assignment(i: &EarlyAssignmentInputs) -> EarlyAssignment {
     out.extrinsic_before_ex = Some(extrinsic);
     out.exercise_optimal = s > k && extrinsic < div;
     out.critical_spot = critical_spot(k, div, i.rate, tau, &continuation);
+    // The American model with the discrete dividend: the probability of exercise on the eve
+    // and the critical spot there, replacing the rule's yes/no where it prices.
+    let t = year_fraction(&i.as_of, i.expiry);
+    let american = AmericanInputs {
+        right: Right::Call,
+        spot: s,
+        strike: k,
+        t,
+        rate: i.rate,
+        div_yield: 0.0,
+        dividends: vec![CashDividend {
+            t: ex_dividend_years(&i.as_of, ex),
+            amount: div,
+        }],
+    };
+    if let Ok(r) = early_exercise(&american, vol.clamp(1e-4, 10.0)) {
+        if let Some(p) = r.p_early_exercise {
+            out.model = AMERICAN_MODEL;
+            out.probability = Some(p);
+            out.critical_spot = r.critical_spot;
+            out.exercise_optimal = r.critical_spot.is_some_and(|c| s >= c);
+            out.note = format!(
+                "American model, dividend {div:.2} going ex {ex} (exercise by the close of \
+                 {eve}): P(early exercise) {:.1} %{}; extrinsic after the dividend {extrinsic:.2}",
+                p * 100.0,
+                match r.critical_spot {
+                    Some(c) => format!(", optimal above {c:.2} on the eve"),
+                    None => ", never optimal (the dividend is below the interest on the strike)"
+                        .to_string(),
+                }
+            );
+            return out;
+        }
+    }
     out.note =
         format!(
         "ex-date rule on {eve} (eve of ex-date {ex}): extrinsic after the dividend {extrinsic:.2} \
@@ -251,11 +290,12 @@ mod tests {
     fn deep_in_the_money_before_a_large_dividend_is_exercised() {
         // Ex-date Thursday 2026-12-10: the eve is Wednesday the 9th, 9 days before expiry.
         let r = early_assignment(&inputs(110.0, d(2026, 12, 10), 1.5));
-        assert_eq!(r.model, EX_DATE_RULE);
+        assert_eq!(r.model, AMERICAN_MODEL);
         assert_eq!(r.exercise_by, Some(d(2026, 12, 9)));
         assert!(r.exercise_optimal, "{r:?}");
         assert!(r.is_likely(0.5));
-        assert_eq!(r.probability, None);
+        let p = r.probability.unwrap();
+        assert!(p > 0.8 && p <= 1.0, "{p}");
         // Deep in the money the extrinsic left is about K(1 − e^{−rτ}) ≈ 0.089.
         let tau = year_fraction(&expiry_instant(d(2026, 12, 9)), d(2026, 12, 18));
         let floor = 90.0 * (1.0 - (-0.04 * tau).exp());
@@ -275,9 +315,12 @@ mod tests {
         let r = early_assignment(&inputs(130.0, d(2026, 12, 10), 0.05));
         assert!(!r.exercise_optimal && r.critical_spot.is_none(), "{r:?}");
         // Out of the money: nothing to exercise.
+        // Out of the money today: not optimal now, a modest chance by the eve.
         let r = early_assignment(&inputs(85.0, d(2026, 12, 10), 1.5));
         assert!(!r.exercise_optimal);
-        assert!(r.note.contains("out of the money"), "{}", r.note);
+        let p = r.probability.unwrap();
+        assert!(p > 0.0 && p < 0.3, "{p}");
+        assert!(r.note.contains("P(early exercise)"), "{}", r.note);
         // Ex-date today: the deadline (yesterday's close) has passed.
         let r = early_assignment(&inputs(110.0, d(2026, 11, 16), 1.5));
         assert!(!r.exercise_optimal && r.ex_date.is_none());

@@ -38,7 +38,9 @@ use crate::surface::{analyze_where, check_as_of, ChainSurface};
 
 use super::suggest::Market;
 
-pub use early::{early_assignment, EarlyAssignment, EarlyAssignmentInputs, EX_DATE_RULE};
+pub use early::{
+    early_assignment, EarlyAssignment, EarlyAssignmentInputs, AMERICAN_MODEL, EX_DATE_RULE,
+};
 pub use params::ManageParams;
 pub use roll::RollCandidate;
 
