@@ -127,14 +127,22 @@ pub(super) fn critical_spot(
     k: f64,
     d: f64,
     gap: f64,
+    start: f64,
     h: impl Fn(f64) -> (f64, f64),
 ) -> Option<f64> {
     if gap.is_nan() || gap <= 0.0 {
         return None;
     }
-    // g(S) = S − K − H(S − D) is concave and increasing with g(K) ≤ 0: Newton from K moves
-    // right monotonically.
-    let mut s = k;
+    // g(S) = S − K − H(S − D) is concave and increasing with g(K) ≤ 0: Newton from the left
+    // of the root moves right monotonically, and one step from its right lands on its left.
+    // A start right of the root (g > 0) is not trusted: back to K.
+    let mut s = start.max(k);
+    if s > k {
+        let (v, _) = h(s - d);
+        if s - k - v > 0.0 {
+            s = k;
+        }
+    }
     for _ in 0..200 {
         let (v, delta) = h(s - d);
         let g = s - k - v;
@@ -254,7 +262,7 @@ impl CallModel {
         if n >= 1 {
             let (tl, dl) = divs[n - 1];
             let gap = dl - k * (1.0 - (-rate * (t - tl)).exp());
-            sstar[n - 1] = critical_spot(k, dl, gap, |x| leg.value(x));
+            sstar[n - 1] = critical_spot(k, dl, gap, k, |x| leg.value(x));
         }
         if n == 2 {
             let (t1, d1) = divs[0];
@@ -262,7 +270,11 @@ impl CallModel {
             let gap = d1 - k * (1.0 - (-rate * (t2 - t1)).exp());
             let step2 = steps[1];
             let s2 = sstar[1];
-            sstar[0] = critical_spot(k, d1, gap, |x| {
+            // A cheap start: the critical spot with Black-Scholes as the continuation (the
+            // second ex-date ignored); Newton then needs a few integrals instead of dozens.
+            let rough = Leg::new(k, t - t1, rate, q, vol);
+            let start = critical_spot(k, d1, gap, k, |x| rough.value(x)).unwrap_or(k);
+            sstar[0] = critical_spot(k, d1, gap, start, |x| {
                 let v = value_step(x, k, &step2, s2, N_INNER, |y| {
                     let (p, d) = leg.value(y);
                     Value {
