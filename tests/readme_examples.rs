@@ -118,6 +118,7 @@ fn every_readme_example_runs_on_the_demo_market() {
         "orders.csv",
         "my.toml",
         "income.csv",
+        "american_priced.csv",
     ] {
         assert!(dir.path().join(f).exists(), "{f}");
     }
