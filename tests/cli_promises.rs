@@ -561,10 +561,10 @@ fn batch_vol_45_is_refused_like_the_single_command() {
     let mut rdr = csv::Reader::from_reader(out.as_bytes());
     let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
     assert_eq!(&rows[0][7], "", "no price at 4 500 % vol");
-    assert!(rows[0][13].contains("45%"), "{:?}", rows[0]);
+    assert!(rows[0][17].contains("45%"), "{:?}", rows[0]);
     let price: f64 = rows[1][7].parse().unwrap();
     assert!((price - 13.530332829117134).abs() < 1e-9, "{price}");
-    assert_eq!(&rows[1][13], "");
+    assert_eq!(&rows[1][17], "");
 }
 
 #[test]
@@ -583,7 +583,7 @@ fn batch_rows_are_finite_or_say_why() {
         let finite = outputs
             .iter()
             .all(|v| v.parse::<f64>().is_ok_and(f64::is_finite));
-        assert!(finite || !rec[13].is_empty(), "{rec:?}");
+        assert!(finite || !rec[17].is_empty(), "{rec:?}");
         assert!(!outputs.iter().any(|v| v.contains("NaN")), "{rec:?}");
     }
     let o = batch(&["price", "--batch", "-"], input, &t.store());
