@@ -12,29 +12,38 @@ use chrono_tz::America::New_York;
 /// Minutes in an ACT/365 year.
 pub const MINUTES_PER_YEAR: f64 = 365.0 * 24.0 * 60.0;
 
-/// The expiry instant: 16:00 New York on `expiry`.
-pub fn expiry_instant(expiry: NaiveDate) -> DateTime<Utc> {
-    let close = expiry.and_time(NaiveTime::MIN) + chrono::Duration::hours(16);
-    // 16:00 is never in a DST gap or overlap (those are at 02:00), so `single` always exists;
-    // fall back to the earliest mapping just in case the database says otherwise.
-    match New_York.from_local_datetime(&close) {
+/// `minutes` after midnight New York on `date`, as an instant. Market hours are never in a
+/// DST gap or overlap (those are at 02:00), so the mapping is single; the earliest is taken if
+/// the database ever says otherwise.
+fn new_york_instant(date: NaiveDate, minutes: i64) -> DateTime<Utc> {
+    let local = date.and_time(NaiveTime::MIN) + chrono::Duration::minutes(minutes);
+    match New_York.from_local_datetime(&local) {
         chrono::LocalResult::Single(t) => t.with_timezone(&Utc),
         chrono::LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
-        chrono::LocalResult::None => Utc.from_utc_datetime(&(close + chrono::Duration::hours(5))),
+        chrono::LocalResult::None => Utc.from_utc_datetime(&(local + chrono::Duration::hours(5))),
     }
 }
 
-/// ACT/365 years from `as_of` to 16:00 New York on `expiry`, in whole minutes.
-/// Negative once the option has expired.
-pub fn year_fraction<Tz: TimeZone>(as_of: &DateTime<Tz>, expiry: NaiveDate) -> f64 {
+/// Whole-minute ACT/365 years from `as_of` (seconds dropped) to `to`.
+fn years_between<Tz: TimeZone>(as_of: &DateTime<Tz>, to: DateTime<Utc>) -> f64 {
     let start = as_of.with_timezone(&Utc);
     let start = start
         .with_second(0)
         .unwrap_or(start)
         .with_nanosecond(0)
         .unwrap_or(start);
-    let minutes = (expiry_instant(expiry) - start).num_minutes();
-    minutes as f64 / MINUTES_PER_YEAR
+    (to - start).num_minutes() as f64 / MINUTES_PER_YEAR
+}
+
+/// The expiry instant: 16:00 New York on `expiry`.
+pub fn expiry_instant(expiry: NaiveDate) -> DateTime<Utc> {
+    new_york_instant(expiry, 16 * 60)
+}
+
+/// ACT/365 years from `as_of` to 16:00 New York on `expiry`, in whole minutes.
+/// Negative once the option has expired.
+pub fn year_fraction<Tz: TimeZone>(as_of: &DateTime<Tz>, expiry: NaiveDate) -> f64 {
+    years_between(as_of, expiry_instant(expiry))
 }
 
 /// Calendar days to expiry as shown to users: the expiry date minus the as-of date in
@@ -47,24 +56,13 @@ pub fn days_to_expiry<Tz: TimeZone>(as_of: &DateTime<Tz>, expiry: NaiveDate) -> 
 /// The instant a dividend goes ex: the open, 09:30 New York, on the ex-date (the spot drops
 /// then; early exercise to capture it is possible up to the close before).
 pub fn ex_dividend_instant(ex_date: NaiveDate) -> DateTime<Utc> {
-    let open = ex_date.and_time(NaiveTime::MIN) + chrono::Duration::minutes(9 * 60 + 30);
-    match New_York.from_local_datetime(&open) {
-        chrono::LocalResult::Single(t) => t.with_timezone(&Utc),
-        chrono::LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
-        chrono::LocalResult::None => Utc.from_utc_datetime(&(open + chrono::Duration::hours(5))),
-    }
+    new_york_instant(ex_date, 9 * 60 + 30)
 }
 
 /// ACT/365 years from `as_of` to the ex-date's open, in whole minutes (negative once it has
 /// gone ex), on the same clock as [`year_fraction`].
 pub fn ex_dividend_years<Tz: TimeZone>(as_of: &DateTime<Tz>, ex_date: NaiveDate) -> f64 {
-    let start = as_of.with_timezone(&Utc);
-    let start = start
-        .with_second(0)
-        .unwrap_or(start)
-        .with_nanosecond(0)
-        .unwrap_or(start);
-    (ex_dividend_instant(ex_date) - start).num_minutes() as f64 / MINUTES_PER_YEAR
+    years_between(as_of, ex_dividend_instant(ex_date))
 }
 
 /// The as-of instant for a bare date: 16:00 New York that day (the close).
