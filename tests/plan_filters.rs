@@ -301,21 +301,57 @@ fn ex_dividend_early_assignment() {
             .unwrap()
             .expiry
     };
-    // In the money with less than 1.00 of time value, expiring after the ex-date.
-    let s = check_filter(
-        &h,
-        &chain,
-        &open(),
-        |occ, m| expiry(occ) >= d(2026, 12, 10) && m.intrinsic > 0.0 && m.extrinsic < 1.0,
-        |r| matches!(r, RejectReason::EarlyAssignmentDividend { dividend, .. } if *dividend == 1.0),
-    );
-    // The rest after the ex-date are flagged.
-    for c in s.candidates.iter().filter(|c| c.expiry >= d(2026, 12, 10)) {
-        assert!(c
-            .flags
-            .iter()
-            .any(|f| matches!(f, CandidateFlag::ExDividendBeforeExpiry { .. })));
+    let s = run(&h, &chain, &open());
+    // Strikes expiring after the ex-date whose American probability of early exercise is at
+    // least 20 % are rejected for it, with the probability and the critical spot named.
+    let mut n = 0;
+    for r in &s.rejected {
+        for reason in &r.reasons {
+            if let RejectReason::EarlyAssignment {
+                probability,
+                critical_spot,
+                max,
+                dividend,
+                ..
+            } = reason
+            {
+                n += 1;
+                assert!(expiry(&r.occ) >= d(2026, 12, 10), "{}", r.occ);
+                assert!(
+                    *probability >= 0.2 && *max == 0.2,
+                    "{}: {probability}",
+                    r.occ
+                );
+                assert_eq!(*dividend, 1.0);
+                assert!(critical_spot.is_some_and(|c| c > r.strike), "{}", r.occ);
+                assert!(reason.to_string().contains("P(early exercise)"), "{reason}");
+            }
+        }
     }
+    assert!(n > 0, "no strike rejected for early assignment");
+    // The rest after the ex-date carry the reading, below the maximum.
+    for c in s.candidates.iter().filter(|c| c.expiry >= d(2026, 12, 10)) {
+        assert!(
+            c.flags.iter().any(|f| matches!(
+                f,
+                CandidateFlag::EarlyExercise { probability, .. } if *probability < 0.2
+            )),
+            "{}: {:?}",
+            c.occ,
+            c.flags
+        );
+    }
+    // A looser maximum lets the same strikes through; the rule's deep in-the-money strikes
+    // are then flagged, not rejected.
+    let loose = PlanParams {
+        max_early_assignment: 1.0,
+        ..open()
+    };
+    let s = run(&h, &chain, &loose);
+    assert!(s.rejected.iter().all(|r| !r
+        .reasons
+        .iter()
+        .any(|x| matches!(x, RejectReason::EarlyAssignment { .. }))));
 }
 
 #[test]

@@ -84,6 +84,10 @@ pub struct PlanArgs {
     /// Maximum assignment probability N(d2) (30% or 0.3).
     #[arg(long, value_parser = parse_fraction)]
     pub max_assignment: Option<f64>,
+    /// Maximum probability of early exercise before an ex-date, American model with the
+    /// holding's dividend (20% or 0.2).
+    #[arg(long, value_parser = parse_fraction, default_value = "20%")]
+    pub max_early_assignment: f64,
     /// Minimum downside cushion, premium ÷ spot (1% or 0.01).
     #[arg(long, value_parser = parse_fraction)]
     pub min_cushion: Option<f64>,
@@ -207,6 +211,7 @@ impl PlanArgs {
             min_bid: self.min_bid,
             max_spread: self.max_spread,
             max_assignment: self.max_assignment,
+            max_early_assignment: self.max_early_assignment,
             min_cushion: self.min_cushion,
             min_annualized_yield: self.min_yield,
             earnings: match self.earnings {

@@ -145,6 +145,9 @@ pub struct PlanParams {
     pub max_spread: Option<f64>,
     /// Maximum assignment probability N(d2), decimal. `None`: no filter.
     pub max_assignment: Option<f64>,
+    /// Maximum risk-neutral probability of early exercise before an ex-date (American model
+    /// with the holding's cash dividend), decimal. Default 0.20.
+    pub max_early_assignment: f64,
     /// Minimum downside cushion P/S, decimal. `None`: no filter.
     pub min_cushion: Option<f64>,
     /// Minimum annualized premium yield, decimal. `None`: no filter.
@@ -185,6 +188,7 @@ impl Default for PlanParams {
             min_bid: 0.0,
             max_spread: None,
             max_assignment: None,
+            max_early_assignment: 0.20,
             min_cushion: None,
             min_annualized_yield: None,
             earnings: EarningsPolicy::Exclude,
@@ -245,6 +249,10 @@ impl PlanParams {
         if let Some(v) = self.max_assignment {
             fraction("max assignment probability", v)?;
         }
+        fraction(
+            "max early-assignment probability",
+            self.max_early_assignment,
+        )?;
         if let Some(v) = self.min_cushion {
             fraction("min cushion", v)?;
         }

@@ -95,8 +95,24 @@ pub enum RejectReason {
         /// Expiry.
         expiry: NaiveDate,
     },
-    /// An ex-dividend date before expiry with extrinsic value below the dividend: the call
-    /// is likely to be exercised early the day before the ex-date.
+    /// An ex-dividend date before expiry where the American model (cash dividend, the
+    /// quote's IV) puts the risk-neutral probability of early exercise at or above the
+    /// maximum.
+    EarlyAssignment {
+        /// Ex-dividend date.
+        ex_date: NaiveDate,
+        /// Dividend at stake, USD per share.
+        dividend: f64,
+        /// Probability of early exercise before expiry, decimal.
+        probability: f64,
+        /// The spot just before the ex-date above which exercise is optimal, USD.
+        critical_spot: Option<f64>,
+        /// The maximum allowed (`--max-early-assignment`), decimal.
+        max: f64,
+    },
+    /// An ex-dividend date before expiry with extrinsic value below the dividend (the rule
+    /// used where the quote has no IV for the American model): the call is likely to be
+    /// exercised early the day before the ex-date.
     EarlyAssignmentDividend {
         /// Ex-dividend date.
         ex_date: NaiveDate,
@@ -173,6 +189,25 @@ impl fmt::Display for RejectReason {
                 f,
                 "expires today ({expiry} 16:00 New York); --allow-0dte to sell into it"
             ),
+            RejectReason::EarlyAssignment {
+                ex_date,
+                dividend,
+                probability,
+                critical_spot,
+                max,
+            } => {
+                write!(
+                    f,
+                    "ex-dividend {ex_date} ({dividend:.2} at stake): P(early exercise) {:.0} % \
+                     ≥ max {:.0} % (American model",
+                    probability * 100.0,
+                    max * 100.0
+                )?;
+                if let Some(c) = critical_spot {
+                    write!(f, "; exercise optimal above {c:.2} on the eve")?;
+                }
+                f.write_str(")")
+            }
             RejectReason::EarlyAssignmentDividend {
                 ex_date,
                 dividend,
@@ -200,6 +235,18 @@ pub enum CandidateFlag {
         /// Ex-dividend date.
         ex_date: NaiveDate,
     },
+    /// Ex-dividend before expiry, read with the American model: the probability of early
+    /// exercise (below the maximum), the critical spot on the eve and the dividend at stake.
+    EarlyExercise {
+        /// Ex-dividend date.
+        ex_date: NaiveDate,
+        /// Dividend at stake, USD per share.
+        dividend: f64,
+        /// Probability of early exercise before expiry, decimal.
+        probability: f64,
+        /// The spot just before the ex-date above which exercise is optimal, USD.
+        critical_spot: Option<f64>,
+    },
     /// The forward of this expiry is from the configured rate and yield, not parity.
     ForwardFallback,
     /// Volume 0 or no last trade.
@@ -224,6 +271,22 @@ impl fmt::Display for CandidateFlag {
             }
             CandidateFlag::ExDividendBeforeExpiry { ex_date } => {
                 write!(f, "ex-dividend {ex_date} before expiry")
+            }
+            CandidateFlag::EarlyExercise {
+                ex_date,
+                dividend,
+                probability,
+                critical_spot,
+            } => {
+                write!(
+                    f,
+                    "ex-dividend {ex_date} ({dividend:.2}): P(early exercise) {:.1} %",
+                    probability * 100.0
+                )?;
+                match critical_spot {
+                    Some(c) => write!(f, ", optimal above {c:.2} on the eve"),
+                    None => f.write_str(", never optimal"),
+                }
             }
             CandidateFlag::ForwardFallback => {
                 f.write_str("forward from the configured rate, not parity")

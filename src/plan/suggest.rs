@@ -554,11 +554,42 @@ fn evaluate(cx: &Context<'_>, slice: &ExpirySlice, q: &QuoteAnalytics) -> Outcom
             }
         }
         if let Some(ex) = cx.holding.events.ex_dividend {
-            if ex >= cx.today && ex <= slice.expiry {
-                // Early exercise before the ex-date pays the holder of an in-the-money call
-                // when the time value given up is less than the dividend captured.
-                match cx.holding.events.dividend.filter(|d| d.is_finite()) {
-                    Some(div) if m.intrinsic > 0.0 && m.extrinsic < div => {
+            // An ex-date that is today has passed its exercise deadline (the close before).
+            if ex > cx.today && ex <= slice.expiry {
+                let div = cx
+                    .holding
+                    .events
+                    .dividend
+                    .filter(|d| d.is_finite() && *d > 0.0);
+                match (div, iv) {
+                    (Some(div), Some(vol)) => {
+                        match early_exercise_reading(cx.spot, strike, slice, ex, div, vol) {
+                            Some((probability, critical_spot))
+                                if probability >= p.max_early_assignment =>
+                            {
+                                reasons.push(RejectReason::EarlyAssignment {
+                                    ex_date: ex,
+                                    dividend: div,
+                                    probability,
+                                    critical_spot,
+                                    max: p.max_early_assignment,
+                                })
+                            }
+                            Some((probability, critical_spot)) => {
+                                flags.push(CandidateFlag::EarlyExercise {
+                                    ex_date: ex,
+                                    dividend: div,
+                                    probability,
+                                    critical_spot,
+                                })
+                            }
+                            None => {
+                                flags.push(CandidateFlag::ExDividendBeforeExpiry { ex_date: ex })
+                            }
+                        }
+                    }
+                    // No IV for the model: the rule (extrinsic below the dividend).
+                    (Some(div), None) if m.intrinsic > 0.0 && m.extrinsic < div => {
                         reasons.push(RejectReason::EarlyAssignmentDividend {
                             ex_date: ex,
                             dividend: div,
@@ -722,6 +753,42 @@ fn net_delta_before(
         }
     }
     delta
+}
+
+/// The American model's reading of a call with an ex-date before expiry: the probability of
+/// early exercise and the critical spot on the eve, on the slice's rate (from its discount
+/// factor), the quote's IV and the holding's cash dividend going ex at the ex-date's open.
+fn early_exercise_reading(
+    spot: f64,
+    strike: f64,
+    slice: &ExpirySlice,
+    ex: NaiveDate,
+    dividend: f64,
+    vol: f64,
+) -> Option<(f64, Option<f64>)> {
+    use crate::pricing::american::{early_exercise, AmericanInputs, CashDividend};
+    use crate::pricing::time::{ex_dividend_instant, year_fraction};
+    let t = slice.t;
+    let rate = if t > 0.0 {
+        (-slice.forward.discount.ln() / t).max(0.0)
+    } else {
+        0.0
+    };
+    let t_div = t - year_fraction(&ex_dividend_instant(ex), slice.expiry);
+    let inputs = AmericanInputs {
+        right: crate::model::Right::Call,
+        spot,
+        strike,
+        t,
+        rate,
+        div_yield: 0.0,
+        dividends: vec![CashDividend {
+            t: t_div,
+            amount: dividend,
+        }],
+    };
+    let r = early_exercise(&inputs, vol.clamp(1e-4, 10.0)).ok()?;
+    Some((r.p_early_exercise?, r.critical_spot))
 }
 
 #[cfg(test)]
