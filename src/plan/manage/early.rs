@@ -92,7 +92,8 @@ impl EarlyAssignment {
         }
     }
 
-    fn nothing(note: String) -> Self {
+    /// A reading with nothing at stake, and why.
+    pub(crate) fn nothing(note: String) -> Self {
         EarlyAssignment {
             model: EX_DATE_RULE,
             ex_date: None,
