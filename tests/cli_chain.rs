@@ -107,3 +107,83 @@ fn tradier_without_token_says_what_to_set() {
         text(&o.stderr)
     );
 }
+
+/// `--ex-dividend`/`--dividend`: expiries after the ex-date get American IVs and greeks and say
+/// so in the `model` column; earlier ones stay Black-76; a bad amount is a usage error.
+#[test]
+fn a_known_dividend_makes_later_expiries_american() {
+    let run = |expiry: &str, extra: &[&str]| {
+        let mut args = vec![
+            "chain",
+            "NVDA",
+            "--source",
+            "demo",
+            "--as-of",
+            "2026-11-26",
+            "--format",
+            "csv",
+            "--expiry",
+            expiry,
+        ];
+        args.extend_from_slice(extra);
+        ccplan(&args, &[])
+    };
+    let div = ["--ex-dividend", "2026-12-21", "--dividend", "0.50"];
+    for (expiry, after) in [("2026-12-18", false), ("2027-01-15", true)] {
+        let o = run(expiry, &div);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        let out = text(&o.stdout);
+        let header: Vec<&str> = out.lines().next().unwrap().split(',').collect();
+        let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+        let (model, iv, right) = (col("model"), col("iv"), col("right"));
+        let plain = text(&run(expiry, &[]).stdout);
+        let (mut american, mut rows, mut changed) = (0, 0, 0);
+        for (row, plain_row) in out.lines().skip(1).zip(plain.lines().skip(1)) {
+            let f: Vec<&str> = row.split(',').collect();
+            let g: Vec<&str> = plain_row.split(',').collect();
+            assert_eq!(f[0], g[0], "same contracts in the same order");
+            assert_eq!(g[model], "black76", "{plain_row}");
+            if f[iv].is_empty() {
+                continue;
+            }
+            rows += 1;
+            if !after {
+                assert_eq!(f[model], "black76", "{row}");
+                assert_eq!(f[iv], g[iv], "before the ex-date nothing changes: {row}");
+                continue;
+            }
+            // A price the American model cannot reach falls back to Black-76 and says so:
+            // the demo market prices European, so its deep in-the-money puts sit below
+            // their exercise value. Its calls are all within reach.
+            if f[right] == "C" {
+                assert_eq!(f[model], "american", "{row}");
+                american += 1;
+                if f[iv] != g[iv] {
+                    changed += 1;
+                }
+            } else {
+                assert!(["american", "black76"].contains(&f[model]), "{row}");
+            }
+        }
+        assert!(rows > 20, "{expiry}: {rows} rows with an IV");
+        if after {
+            assert!(american > 40, "{american} of {rows} rows American");
+            assert!(changed > 10, "the dividend moves the call IVs: {changed}");
+        }
+    }
+    let o = run(
+        "2027-01-15",
+        &["--ex-dividend", "2026-12-21", "--dividend=-1"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("--dividend"),
+        "{}",
+        text(&o.stderr)
+    );
+    // One without the other is refused by clap.
+    assert_eq!(
+        run("2027-01-15", &["--dividend", "0.5"]).status.code(),
+        Some(2)
+    );
+}

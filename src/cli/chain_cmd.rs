@@ -11,7 +11,9 @@ use ccplan::providers::{ChainRequest, ExpiryFilter};
 
 use std::collections::HashMap;
 
-use ccplan::surface::{analyze, ParitySettings, SurfaceParams};
+use ccplan::surface::{
+    analyze_with_dividends, AmericanScope, ParitySettings, ScheduledDividend, SurfaceParams,
+};
 
 use super::config::Settings;
 use super::{report_data_quality, sources, Ctx, MarketArgs};
@@ -32,6 +34,18 @@ pub struct ChainArgs {
     /// Also save the normalized chain as a ccplan snapshot (JSON), for --source file:PATH.
     #[arg(long, value_name = "FILE")]
     pub save: Option<PathBuf>,
+    /// Next ex-dividend date (YYYY-MM-DD); with --dividend, expiries after it get American
+    /// IVs and greeks (discrete dividend, early exercise) instead of Black-76.
+    #[arg(long, value_name = "DATE", requires = "dividend")]
+    pub ex_dividend: Option<chrono::NaiveDate>,
+    /// Cash dividend per share paid on --ex-dividend, USD.
+    #[arg(long, value_name = "USD", requires = "ex_dividend")]
+    pub dividend: Option<f64>,
+    /// Which expiries get American IVs and greeks: `auto` (those --ex-dividend falls
+    /// before) or `american` (every expiry; deep in-the-money puts carry early exercise even
+    /// without a dividend).
+    #[arg(long, value_name = "STYLE", default_value = "auto", value_parser = ["auto", "american"])]
+    pub style: String,
 }
 
 /// Fetch and show a chain.
@@ -53,6 +67,18 @@ pub fn run(a: &ChainArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()> 
             return Err(no_such_expiry(&*source, &request, date));
         }
     }
+    let dividends = match (a.ex_dividend, a.dividend) {
+        (Some(ex_date), Some(amount)) => {
+            if !(amount.is_finite() && amount > 0.0 && amount < 1e6) {
+                return Err(super::UsageError(format!(
+                    "--dividend {amount}: expected a cash amount per share in USD, > 0"
+                ))
+                .into());
+            }
+            vec![ScheduledDividend { ex_date, amount }]
+        }
+        _ => Vec::new(),
+    };
     report_data_quality(&snap);
     match super::as_of_disagreement(&snap, ctx) {
         Some((true, w)) => eprintln!("warning: {w}"),
@@ -81,7 +107,14 @@ pub fn run(a: &ChainArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()> 
                     super::count(snap.quotes.len(), "contract", "contracts")
                 )?;
             }
-            chain_table(&snap, &ctx.settings).write(f, out)?
+            {
+                let scope = if a.style == "american" {
+                    AmericanScope::Always
+                } else {
+                    AmericanScope::WhereDividend
+                };
+                chain_table(&snap, &ctx.settings, &dividends, scope).write(f, out)?
+            }
         }
     }
     Ok(())
@@ -115,35 +148,51 @@ fn no_such_expiry(
     )
 }
 
-/// Our IV (mid, else bid) and delta per contract, from the chain analytics on the implied
-/// forward; empty when the analytics cannot run (no spot) or a quote has no IV.
+/// Our IV (mid, else bid), delta and model per contract, from the chain analytics on the
+/// implied forward; empty when the analytics cannot run (no spot) or a quote has no IV.
 fn our_readings(
     snap: &ChainSnapshot,
     settings: &Settings,
-) -> HashMap<String, (Option<f64>, Option<f64>)> {
+    dividends: &[ScheduledDividend],
+    american: AmericanScope,
+) -> HashMap<String, Reading> {
     let params = SurfaceParams {
         parity: ParitySettings {
             rate: settings.rate,
             div_yield: settings.div_yield,
             ..ParitySettings::default()
         },
+        american,
         ..SurfaceParams::default()
     };
     let mut map = HashMap::new();
-    if let Ok(surface) = analyze(snap, &params) {
+    if let Ok(surface) = analyze_with_dividends(snap, &params, dividends, |_| true) {
         for slice in &surface.slices {
             for q in slice.calls.iter().chain(&slice.puts) {
-                map.insert(q.contract.occ(), (q.iv(), q.greeks.map(|g| g.delta)));
+                map.insert(
+                    q.contract.occ(),
+                    (q.iv(), q.greeks.map(|g| g.delta), Some(q.model.label())),
+                );
             }
         }
     }
     map
 }
 
+/// Our IV, delta and the model that gave them.
+type Reading = (Option<f64>, Option<f64>, Option<&'static str>);
+
 /// One row per contract, calls and puts by expiry then strike, with the provider's IV and
 /// delta beside ours.
-pub fn chain_table(snap: &ChainSnapshot, settings: &Settings) -> Table {
-    let ours = our_readings(snap, settings);
+/// `model` says which model gave our IV and delta: `black76`, or `american` where a known
+/// dividend goes ex before expiry.
+pub fn chain_table(
+    snap: &ChainSnapshot,
+    settings: &Settings,
+    dividends: &[ScheduledDividend],
+    american: AmericanScope,
+) -> Table {
+    let ours = our_readings(snap, settings, dividends, american);
     let mut t = Table::new(&[
         ("contract", "contract"),
         ("expiry", "expiry"),
@@ -160,6 +209,7 @@ pub fn chain_table(snap: &ChainSnapshot, settings: &Settings) -> Table {
         ("iv", "IV %"),
         ("provider_delta", "prov Δ"),
         ("delta", "Δ"),
+        ("model", "model"),
     ]);
     let mut quotes: Vec<_> = snap.quotes.iter().collect();
     quotes.sort_by(|a, b| {
@@ -169,7 +219,7 @@ pub fn chain_table(snap: &ChainSnapshot, settings: &Settings) -> Table {
     });
     for q in quotes {
         let c = &q.contract;
-        let (iv, delta) = ours.get(&c.occ()).copied().unwrap_or((None, None));
+        let (iv, delta, model) = ours.get(&c.occ()).copied().unwrap_or((None, None, None));
         t.push(vec![
             Cell::text(c.occ()),
             Cell::text(c.expiry.to_string()),
@@ -189,6 +239,7 @@ pub fn chain_table(snap: &ChainSnapshot, settings: &Settings) -> Table {
             Cell::pct(iv, 1),
             Cell::num(q.provider_greeks.and_then(|g| g.delta), 3),
             Cell::num(delta, 3),
+            Cell::text(model.unwrap_or("")),
         ]);
     }
     t

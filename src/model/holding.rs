@@ -51,6 +51,18 @@ pub struct CorporateEvents {
     pub dividend: Option<f64>,
 }
 
+impl CorporateEvents {
+    /// The next cash dividend when both its ex-date and a positive finite amount are known.
+    pub fn scheduled_dividend(&self) -> Option<crate::surface::ScheduledDividend> {
+        match (self.ex_dividend, self.dividend) {
+            (Some(ex_date), Some(amount)) if amount.is_finite() && amount > 0.0 => {
+                Some(crate::surface::ScheduledDividend { ex_date, amount })
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Stock held.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Holding {

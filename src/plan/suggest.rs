@@ -10,8 +10,8 @@ use crate::model::tick::{quotes_in_pennies, round_limit, Side};
 use crate::model::{ChainSnapshot, Holding, OptionContract, PriceHistory};
 use crate::pricing::time::{days_to_expiry, year_fraction};
 use crate::surface::{
-    analyze_where, check_as_of, plausible_expiry, ChainSurface, ExpirySlice, ForwardMethod,
-    QuoteAnalytics,
+    analyze_with_dividends, check_as_of, plausible_expiry, ChainSurface, ExpirySlice,
+    ForwardMethod, QuoteAnalytics,
 };
 
 use super::hv::hv20;
@@ -208,7 +208,12 @@ pub fn suggest(holding: &Holding, market: &Market<'_>, params: &PlanParams) -> R
                 && year_fraction(&as_of, w.contract.expiry) > 0.0
         })
         .collect();
-    let surface = analyze_where(chain, &params.surface_params(), |e| {
+    let dividends = holding
+        .events
+        .scheduled_dividend()
+        .into_iter()
+        .collect::<Vec<_>>();
+    let surface = analyze_with_dividends(chain, &params.surface_params(), &dividends, |e| {
         window.contains(&e) || written.iter().any(|w| w.contract.expiry == e)
     })?;
 
@@ -769,6 +774,13 @@ fn early_exercise_reading(
     use crate::pricing::american::{early_exercise, AmericanInputs, CashDividend};
     use crate::pricing::time::{ex_dividend_instant, year_fraction};
     let t = slice.t;
+    // The chain analytics' American model of this expiry, when they have one: the same
+    // carry its IV was solved on.
+    if let Some(carry) = &slice.american {
+        let inputs = carry.inputs(crate::model::Right::Call, strike, t);
+        let r = early_exercise(&inputs, vol.clamp(1e-4, 10.0)).ok()?;
+        return Some((r.p_early_exercise?, r.critical_spot));
+    }
     let rate = if t > 0.0 {
         (-slice.forward.discount.ln() / t).max(0.0)
     } else {

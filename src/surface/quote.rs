@@ -10,9 +10,34 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{OptionContract, Quote, Right};
+use crate::pricing::american::{american_greeks, implied_vol_american, AmericanInputs};
 use crate::pricing::{greeks, implied_vol_black, BlackInputs, Greeks};
 
 use super::forward::ForwardEstimate;
+use super::AmericanCarry;
+
+/// The model a quote's IVs and greeks come from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PricingModel {
+    /// Black-76 on the expiry's parity forward and discount (European exercise; the carry,
+    /// dividends included, is in the forward).
+    #[default]
+    Black76,
+    /// American exercise under the discrete-dividend model on the parity forward
+    /// ([`AmericanCarry`]): used where a known cash dividend goes ex before expiry.
+    AmericanDiscreteDividend,
+}
+
+impl PricingModel {
+    /// The label in output: `black76` or `american`.
+    pub fn label(self) -> &'static str {
+        match self {
+            PricingModel::Black76 => "black76",
+            PricingModel::AmericanDiscreteDividend => "american",
+        }
+    }
+}
 
 /// What is wrong or unusual about a quote. All false for a clean, traded, two-sided quote.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -63,6 +88,8 @@ pub struct QuoteAnalytics {
     pub greeks: Option<Greeks>,
     /// Data-quality flags.
     pub flags: QuoteFlags,
+    /// The model the IVs and greeks come from.
+    pub model: PricingModel,
 }
 
 impl QuoteAnalytics {
@@ -94,6 +121,8 @@ pub(crate) struct QuoteContext<'a> {
     pub as_of: &'a DateTime<FixedOffset>,
     pub stale_after_minutes: i64,
     pub sides: IvSides,
+    /// The expiry's American carry, when a known dividend goes ex before it.
+    pub american: Option<&'a AmericanCarry>,
 }
 
 /// Which prices of a quote get an implied volatility.
@@ -115,9 +144,19 @@ fn positive(x: Option<f64>) -> Option<f64> {
     x.filter(|v| v.is_finite() && *v > 0.0)
 }
 
-fn solve(inputs: &BlackInputs, price: Option<f64>, failed: &mut bool) -> Option<f64> {
+/// The two ways a quote's IV is solved.
+enum Solver<'a> {
+    Black(BlackInputs),
+    American(&'a AmericanInputs),
+}
+
+fn solve(inputs: &Solver<'_>, price: Option<f64>, failed: &mut bool) -> Option<f64> {
     let p = positive(price)?;
-    match implied_vol_black(inputs, p) {
+    let v = match inputs {
+        Solver::Black(b) => implied_vol_black(b, p),
+        Solver::American(a) => implied_vol_american(a, p),
+    };
+    match v {
         Ok(v) if v.is_finite() && v > 0.0 => Some(v),
         _ => {
             *failed = true;
@@ -146,34 +185,64 @@ pub(crate) fn analyze_quote(q: &Quote, cx: &QuoteContext<'_>) -> QuoteAnalytics 
             .is_some_and(|lt| (*cx.as_of - lt).num_minutes() > cx.stale_after_minutes),
         ..QuoteFlags::default()
     };
-    let intrinsic = cx.forward.discount
-        * (q.contract.right.sign() * (cx.forward.forward - q.contract.strike)).max(0.0);
+    let sign = q.contract.right.sign();
+    let european_floor =
+        cx.forward.discount * (sign * (cx.forward.forward - q.contract.strike)).max(0.0);
+    let american = cx
+        .american
+        .map(|c| c.inputs(q.contract.right, q.contract.strike, cx.t));
+    // An American option is worth at least its exercise value now as well.
+    let intrinsic = match cx.american {
+        Some(c) => european_floor.max((sign * (c.spot - q.contract.strike)).max(0.0)),
+        None => european_floor,
+    };
+    let solver = match &american {
+        Some(a) => Solver::American(a),
+        None => Solver::Black(inputs),
+    };
     if let Some(p) = mid.or(q.bid) {
         flags.below_intrinsic = p < intrinsic;
     }
-    let mut failed = false;
     // With calls-only IVs a put gets none (and no greeks).
     let solves = !(cx.sides == IvSides::CallsMidOnly && q.contract.right == Right::Put);
-    let iv_mid = if solves {
-        solve(&inputs, mid, &mut failed)
-    } else {
-        None
-    };
     let full = cx.sides == IvSides::BidMidAsk;
-    // The bid's IV is always needed when there is no mid: it is then the quote's IV.
-    let iv_bid = if !solves || flags.crossed || !(full || mid.is_none()) {
-        None
-    } else {
-        solve(&inputs, q.bid, &mut failed)
+    let solve_all = |solver: &Solver<'_>| {
+        let mut failed = false;
+        let iv_mid = if solves {
+            solve(solver, mid, &mut failed)
+        } else {
+            None
+        };
+        // The bid's IV is always needed when there is no mid: it is then the quote's IV.
+        let iv_bid = if !solves || flags.crossed || !(full || mid.is_none()) {
+            None
+        } else {
+            solve(solver, q.bid, &mut failed)
+        };
+        let iv_ask = if !solves || flags.crossed || !full {
+            None
+        } else {
+            solve(solver, q.ask, &mut failed)
+        };
+        (iv_mid, iv_bid, iv_ask, failed)
     };
-    let iv_ask = if !solves || flags.crossed || !full {
-        None
-    } else {
-        solve(&inputs, q.ask, &mut failed)
-    };
+    let (mut iv_mid, mut iv_bid, mut iv_ask, mut failed) = solve_all(&solver);
+    let mut american = american;
+    // A price the American model cannot reach (below its exercise value: a stale quote or
+    // spot) still gets the Black-76 reading, and the row says so.
+    if american.is_some() && iv_mid.or(iv_bid).is_none() && positive(mid.or(q.bid)).is_some() {
+        let black = solve_all(&Solver::Black(inputs));
+        if black.0.or(black.1).is_some() {
+            (iv_mid, iv_bid, iv_ask, failed) = black;
+            american = None;
+        }
+    }
     flags.iv_failed = failed;
     let iv = iv_mid.or(iv_bid);
-    let greeks = iv.and_then(|v| greeks(&inputs.to_bsm(cx.spot), v).ok());
+    let greeks = iv.and_then(|v| match &american {
+        Some(a) => american_greeks(a, v).ok(),
+        None => greeks(&inputs.to_bsm(cx.spot), v).ok(),
+    });
     QuoteAnalytics {
         contract: q.contract.clone(),
         multiplier: q.multiplier,
@@ -188,6 +257,11 @@ pub(crate) fn analyze_quote(q: &Quote, cx: &QuoteContext<'_>) -> QuoteAnalytics 
         iv_ask,
         greeks,
         flags,
+        model: if american.is_some() {
+            PricingModel::AmericanDiscreteDividend
+        } else {
+            PricingModel::Black76
+        },
     }
 }
 

@@ -34,7 +34,7 @@ use crate::model::{Holding, Portfolio, Right, WrittenCall};
 use crate::pricing::normal::norm_cdf;
 use crate::pricing::time::{days_to_expiry, year_fraction};
 use crate::providers::calendar::new_york_date;
-use crate::surface::{analyze_where, check_as_of, ChainSurface};
+use crate::surface::{analyze_with_dividends, check_as_of, ChainSurface};
 
 use super::suggest::Market;
 
@@ -272,7 +272,7 @@ pub fn manage(
             None => Err(format!("no option chain for {}", h.symbol)),
             Some(m) => {
                 as_of = as_of.max(Some(m.chain.as_of));
-                analyse(m, &live, params).map_err(|e| e.to_string())
+                analyse(m, h, &live, params).map_err(|e| e.to_string())
             }
         };
         for w in live {
@@ -301,7 +301,12 @@ pub fn manage(
     })
 }
 
-fn analyse(m: &Market<'_>, written: &[&WrittenCall], p: &ManageParams) -> Result<ChainSurface> {
+fn analyse(
+    m: &Market<'_>,
+    h: &Holding,
+    written: &[&WrittenCall],
+    p: &ManageParams,
+) -> Result<ChainSurface> {
     check_as_of(m.chain)?;
     let as_of = m.chain.as_of;
     let first = written
@@ -315,7 +320,8 @@ fn analyse(m: &Market<'_>, written: &[&WrittenCall], p: &ManageParams) -> Result
         .max()
         .unwrap_or(0)
         .max(i64::from(p.max_roll_dte));
-    analyze_where(m.chain, &p.surface_params(), |e| {
+    let dividends: Vec<_> = h.events.scheduled_dividend().into_iter().collect();
+    analyze_with_dividends(m.chain, &p.surface_params(), &dividends, |e| {
         e >= first && days_to_expiry(&as_of, e) <= furthest
     })
 }
