@@ -283,3 +283,69 @@ fn errors_are_clear() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("coverage"));
 }
+
+/// A known dividend: rows whose expiry spans the ex-date carry the ex-date, the dividend, the
+/// probability of early exercise and the critical spot, and say their IV is American; rows
+/// before it leave those empty; the table grows the same columns.
+#[test]
+fn suggest_rows_spanning_an_ex_date_carry_the_early_exercise_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("h.sqlite3");
+    let div = [
+        "--ex-dividend",
+        "2026-12-10",
+        "--dividend",
+        "0.50",
+        "--top",
+        "20",
+    ];
+    let csv = ok(&ccplan(
+        &with(NVDA, &with(&div, &["--format", "csv"])),
+        &store,
+    ));
+    let mut rows = csv.lines();
+    let header: Vec<&str> = rows.next().unwrap().split(',').collect();
+    let col = |n: &str| header.iter().position(|h| *h == n).unwrap();
+    let (expiry, ex, dv, p, s, model, strike) = (
+        col("expiry"),
+        col("ex_dividend"),
+        col("dividend"),
+        col("p_early_exercise"),
+        col("critical_spot"),
+        col("pricing_model"),
+        col("strike"),
+    );
+    let (mut spanning, mut before) = (0, 0);
+    for row in rows {
+        let f: Vec<&str> = row.split(',').collect();
+        if f[expiry] >= "2026-12-10" {
+            spanning += 1;
+            assert_eq!(f[ex], "2026-12-10", "{row}");
+            assert_eq!(f[dv], "0.5", "{row}");
+            assert_eq!(f[model], "american", "{row}");
+            let prob: f64 = f[p].parse().unwrap();
+            assert!((0.0..0.2).contains(&prob), "{row}");
+            // Exercise pays only well above the strike.
+            if !f[s].is_empty() {
+                let s_star: f64 = f[s].parse().unwrap();
+                assert!(s_star > f[strike].parse::<f64>().unwrap(), "{row}");
+            }
+        } else {
+            before += 1;
+            assert!(f[ex].is_empty() && f[p].is_empty(), "{row}");
+            assert_eq!(f[model], "black76", "{row}");
+        }
+    }
+    assert!(
+        spanning > 0 && before > 0,
+        "{spanning} spanning, {before} before"
+    );
+    let table = ok(&ccplan(&with(NVDA, &div), &store));
+    assert!(
+        table.contains("P(early ex) %") && table.contains("S* $"),
+        "{table}"
+    );
+    assert!(table.contains("P(assign@exp) %"), "{table}");
+    let plain = ok(&ccplan(NVDA, &store));
+    assert!(!plain.contains("P(early ex)"), "{plain}");
+}

@@ -31,7 +31,12 @@ const FULL: &[(&str, &str)] = &[
     ("break_even", "break-even $"),
     ("if_called_return", "if-called"),
     ("if_called_annualized", "if-called/yr"),
-    ("assignment_probability", "P(assign)"),
+    ("assignment_probability", "P(assign at expiry)"),
+    ("ex_dividend", "ex-div"),
+    ("dividend", "div $"),
+    ("p_early_exercise", "P(early ex)"),
+    ("critical_spot", "S* $"),
+    ("pricing_model", "model"),
     ("delta", "delta"),
     ("touch_probability", "P(touch)"),
     ("theta_per_day", "theta $/day"),
@@ -51,6 +56,7 @@ const FULL: &[(&str, &str)] = &[
 fn full_row(c: &Candidate) -> Vec<Cell> {
     let m = &c.metrics;
     let flags: Vec<String> = c.flags.iter().map(|f| f.to_string()).collect();
+    let ee = c.early_exercise.as_ref();
     vec![
         Cell::text(&c.symbol),
         Cell::Int(c.rank as i64),
@@ -77,6 +83,11 @@ fn full_row(c: &Candidate) -> Vec<Cell> {
         Cell::pct(Some(m.if_called_return), 2),
         Cell::pct(Some(m.if_called_annualized), 1),
         Cell::pct(Some(m.assignment_probability), 1),
+        Cell::text(ee.map_or(String::new(), |e| e.ex_date.to_string())),
+        Cell::num(ee.map(|e| e.dividend), 2),
+        Cell::pct(ee.and_then(|e| e.probability), 1),
+        Cell::num(ee.and_then(|e| e.critical_spot), 2),
+        Cell::text(c.pricing_model.label()),
         Cell::num(Some(m.delta), 3),
         Cell::pct(Some(m.touch_probability), 1),
         Cell::num(Some(m.theta_per_day), 3),
@@ -104,8 +115,12 @@ pub fn candidates_full<'a>(cands: impl IntoIterator<Item = &'a Candidate>) -> Ta
 }
 
 /// Candidates at a glance (table, Markdown); percentages shown as percent.
+/// The early-exercise columns (ex-date, probability, critical spot) appear when some row
+/// spans an ex-date.
 pub fn candidates_compact<'a>(cands: impl IntoIterator<Item = &'a Candidate>) -> Table {
-    let mut t = Table::new(&[
+    let cands: Vec<&Candidate> = cands.into_iter().collect();
+    let early = cands.iter().any(|c| c.early_exercise.is_some());
+    let mut cols: Vec<(&str, &str)> = vec![
         ("rank", "#"),
         ("occ", "contract"),
         ("expiry", "expiry"),
@@ -117,16 +132,27 @@ pub fn candidates_compact<'a>(cands: impl IntoIterator<Item = &'a Candidate>) ->
         ("premium_yield_annualized", "yield/yr %"),
         ("cushion", "cushion %"),
         ("if_called_annualized", "if-called/yr %"),
-        ("assignment_probability", "P(assign) %"),
+        ("assignment_probability", "P(assign@exp) %"),
         ("delta", "Δ"),
         ("touch_probability", "P(touch) %"),
         ("total_premium", "premium $"),
         ("edge", "edge $/sh"),
         ("score", "score"),
-    ]);
+    ];
+    if early {
+        cols.splice(
+            12..12,
+            [
+                ("ex_dividend", "ex-div"),
+                ("p_early_exercise", "P(early ex) %"),
+                ("critical_spot", "S* $"),
+            ],
+        );
+    }
+    let mut t = Table::new(&cols);
     for c in cands {
         let m = &c.metrics;
-        t.push(vec![
+        let mut row = vec![
             Cell::Int(c.rank as i64),
             Cell::text(&c.occ),
             Cell::text(c.expiry.to_string()),
@@ -144,7 +170,19 @@ pub fn candidates_compact<'a>(cands: impl IntoIterator<Item = &'a Candidate>) ->
             Cell::num(Some(c.total_premium), 0),
             Cell::num(m.edge, 2),
             Cell::num(Some(c.score.total), 3),
-        ]);
+        ];
+        if early {
+            let ee = c.early_exercise.as_ref();
+            row.splice(
+                12..12,
+                [
+                    Cell::text(ee.map_or(String::new(), |e| e.ex_date.to_string())),
+                    Cell::pct(ee.and_then(|e| e.probability), 1),
+                    Cell::num(ee.and_then(|e| e.critical_spot), 2),
+                ],
+            );
+        }
+        t.push(row);
     }
     t
 }

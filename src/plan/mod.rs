@@ -63,4 +63,6 @@ pub use params::{
 pub use portfolio::{plan, stress_rows, HoldingPlan, Plan, PlanTotals, StressPoint, STRESS_SHOCKS};
 pub use reason::{CandidateFlag, RejectReason};
 pub use score::{score, ScoreBreakdown, DELTA_UNIT};
-pub use suggest::{suggest, Candidate, ExpiryForward, Market, RejectedStrike, Suggestion};
+pub use suggest::{
+    suggest, Candidate, EarlyExerciseRisk, ExpiryForward, Market, RejectedStrike, Suggestion,
+};

@@ -81,6 +81,27 @@ pub struct Candidate {
     pub flags: Vec<CandidateFlag>,
     /// One line on why it ranks where it does.
     pub why: String,
+    /// The model the IV and greeks come from: `american` where the holding's dividend goes
+    /// ex before expiry, else `black76`.
+    pub pricing_model: crate::surface::PricingModel,
+    /// Early exercise before an ex-date inside the expiry, when the holding's dividend is
+    /// known: `None` when no ex-date falls before expiry.
+    pub early_exercise: Option<EarlyExerciseRisk>,
+}
+
+/// The early-exercise reading of a candidate whose expiry spans the holding's ex-date. The
+/// assignment probability of the metrics, N(d2), is at expiry; this is before it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct EarlyExerciseRisk {
+    /// The ex-dividend date before expiry.
+    pub ex_date: NaiveDate,
+    /// The cash dividend at stake, USD per share.
+    pub dividend: f64,
+    /// Risk-neutral probability that the call is exercised on the eve of the ex-date,
+    /// decimal; `None` when the American model could not be run (no IV).
+    pub probability: Option<f64>,
+    /// Spot on the eve above which exercise pays, USD; `None` when no spot makes it pay.
+    pub critical_spot: Option<f64>,
 }
 
 /// A call in the window that was not recommended.
@@ -663,9 +684,35 @@ fn evaluate(cx: &Context<'_>, slice: &ExpirySlice, q: &QuoteAnalytics) -> Outcom
         metrics,
         total_premium,
         score: sc,
+        early_exercise: early_exercise_risk(&flags, cx),
         flags,
         why: String::new(),
+        pricing_model: q.model,
     }))
+}
+
+/// The early-exercise columns of a candidate, from the flags its checks left.
+fn early_exercise_risk(flags: &[CandidateFlag], cx: &Context<'_>) -> Option<EarlyExerciseRisk> {
+    flags.iter().find_map(|f| match *f {
+        CandidateFlag::EarlyExercise {
+            ex_date,
+            dividend,
+            probability,
+            critical_spot,
+        } => Some(EarlyExerciseRisk {
+            ex_date,
+            dividend,
+            probability: Some(probability),
+            critical_spot,
+        }),
+        CandidateFlag::ExDividendBeforeExpiry { ex_date } => Some(EarlyExerciseRisk {
+            ex_date,
+            dividend: cx.holding.events.dividend.unwrap_or(0.0),
+            probability: None,
+            critical_spot: None,
+        }),
+        _ => None,
+    })
 }
 
 /// The compact OCC symbol, as [`OptionContract::occ`] spells it, built without the
