@@ -891,6 +891,15 @@ fn every_subcommand_help_has_examples_and_format_lists_its_choices() {
     ] {
         let out = ok(&run(&[&sub[..], &["--help"]].concat(), &t.store()));
         assert!(out.contains("Examples:\n  ccplan "), "{sub:?}: {out}");
+        // `--store` is for the market and history commands: price and iv do not list it.
+        let pricing = ["price", "iv"].contains(&sub[0]);
+        assert_eq!(out.contains("--store"), !pricing, "{sub:?}: {out}");
+        if pricing {
+            for form in [vec!["help", sub[0]], vec![sub[0], "-h"]] {
+                let other = ok(&run(&form, &t.store()));
+                assert!(!other.contains("--store"), "{form:?}: {other}");
+            }
+        }
         if ["suggest", "plan", "regime", "chain"].contains(&sub[0]) {
             assert!(
                 out.contains("table")

@@ -271,6 +271,18 @@ fn parse_args() -> Result<Cli, clap::Error> {
             "--store is for the market and history commands; price and iv do not use the store",
         ));
     }
+    // Nor is it listed in their help: hidden at the root, the global flag reaches their help
+    // hidden (the other subcommands' help is built on other runs and keeps it).
+    let asks_help =
+        argv.iter().any(|a| a == "--help" || a == "-h") || argv.get(1).is_some_and(|a| a == "help");
+    let help_for_pricing = argv
+        .iter()
+        .skip(1)
+        .find(|a| !a.starts_with('-') && a.as_str() != "help")
+        .is_some_and(|a| a == "price" || a == "iv");
+    if asks_help && help_for_pricing {
+        cmd = cmd.mut_arg("store", |a| a.hide(true));
+    }
     let matches = cmd.try_get_matches()?;
     Cli::from_arg_matches(&matches)
 }
