@@ -53,7 +53,20 @@ pub fn implied_vol_american(inputs: &AmericanInputs, price: f64) -> Result<f64> 
         });
     }
     let f = |v: f64| model.price(v) - price;
-    let f_lo = f(VOL_MIN);
+    let mut lo = (VOL_MIN, f(VOL_MIN));
+    // At a vanishing volatility the grid is narrower than its own error, and deep in the
+    // money (where the price hardly moves with vol) that error can exceed the time value: a
+    // bracket is then sought from a few larger vols before the price is called too low.
+    if lo.1 > 0.0 {
+        if let Some(found) = [0.01, 0.03, 0.1]
+            .into_iter()
+            .map(|v| (v, f(v)))
+            .find(|&(_, fv)| fv <= 0.0)
+        {
+            lo = found;
+        }
+    }
+    let f_lo = lo.1;
     if f_lo > 0.0 {
         let limit = f_lo + price;
         return Err(Error::PriceOutOfBounds {
@@ -64,7 +77,7 @@ pub fn implied_vol_american(inputs: &AmericanInputs, price: f64) -> Result<f64> 
         });
     }
     if f_lo == 0.0 {
-        return Ok(VOL_MIN);
+        return Ok(lo.0);
     }
     let f_hi = f(VOL_MAX);
     if f_hi < 0.0 {
@@ -78,9 +91,9 @@ pub fn implied_vol_american(inputs: &AmericanInputs, price: f64) -> Result<f64> 
     }
     let guess = implied_vol(&model.escrowed(), price)
         .ok()
-        .filter(|v| v.is_finite() && *v > VOL_MIN && *v < VOL_MAX)
-        .unwrap_or(0.3);
-    solve(f, (VOL_MIN, f_lo), (VOL_MAX, f_hi), guess)
+        .filter(|v| v.is_finite() && *v > lo.0 && *v < VOL_MAX)
+        .unwrap_or(0.3_f64.max(2.0 * lo.0));
+    solve(f, lo, (VOL_MAX, f_hi), guess)
 }
 
 /// Safeguarded secant (Illinois-style bracket keeping) for an increasing f.
