@@ -3,13 +3,13 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use clap::ValueEnum;
 
-use ccplan::export::orders::{manage_tickets, ticket_legs, write_orders_csv, TimeInForce};
+use ccplan::export::orders::{manage_tickets, TimeInForce};
 use ccplan::export::{write_json, Cell, Format, Table};
 use ccplan::fsutil::write_atomic;
 use ccplan::model::{parse_written_call, CorporateEvents, Holding, Portfolio};
@@ -17,6 +17,7 @@ use ccplan::plan::{manage, ManageParams, ManageReport, Market, PositionAction};
 use ccplan::regime::RegimeThresholds;
 
 use super::args::parse_fraction;
+use super::orders_out::{write_order_file, BrokerArg};
 use super::suggest_cmd::{emit, pipeline, read_holdings, report_warnings};
 use super::watch::{next_check, parse_interval, Clock, ReplayClock, SystemClock};
 use super::{usage, ActionNeeded, Ctx, MarketArgs};
@@ -130,9 +131,13 @@ pub struct ManageArgs {
     /// Also write the report to FILE (.csv .json .md .txt), atomically.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Write the order tickets (closes and rolls) to FILE.csv.
-    #[arg(long, value_name = "FILE.csv")]
+    /// Write the order tickets (closes and rolls) to FILE, in the form --broker names.
+    #[arg(long, value_name = "FILE")]
     pub orders: Option<PathBuf>,
+    /// The form of the --orders file: generic (ccplan CSV), tos (thinkorswim order
+    /// strings), ibkr (BasketTrader CSV), schwab or tastytrade (API order JSON).
+    #[arg(long, value_enum, default_value = "generic", requires = "orders")]
+    pub broker: BrokerArg,
 }
 
 impl ManageArgs {
@@ -293,7 +298,7 @@ pub fn run(a: &ManageArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()>
             }
         }
         if let Some(path) = &a.orders {
-            write_orders(path, &report)?;
+            write_order_file(path, a.broker, &manage_tickets(&report, TimeInForce::Day))?;
         }
         if !appeared.is_empty() {
             if let Some(cmd) = &a.notify {
@@ -353,14 +358,6 @@ fn notify(cmd: &str, msg: &str) {
         }
         Err(e) => eprintln!("warning: could not run the --notify command: {e}"),
     }
-}
-
-fn write_orders(path: &Path, report: &ManageReport) -> anyhow::Result<()> {
-    let legs = ticket_legs(&manage_tickets(report, TimeInForce::Day));
-    write_atomic(path, |w| write_orders_csv(&legs, w))
-        .with_context(|| format!("writing the orders {}", path.display()))?;
-    eprintln!("wrote {} ({} order legs)", path.display(), legs.len());
-    Ok(())
 }
 
 /// One check at `now`: fetch each chain, manage the book.
