@@ -558,3 +558,226 @@ pub fn tastytrade_order(t: &OrderTicket) -> Result<TastytradeOrder> {
             .collect(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn leg(occ: &str, side: Side, n: u32, price: f64, mid: f64) -> Leg {
+        Leg {
+            contract: OptionContract::parse_occ(occ).unwrap(),
+            side,
+            quantity: n,
+            price: Some(price),
+            mid: Some(mid),
+            multiplier: 100,
+            penny: false,
+        }
+    }
+
+    fn ticket(id: &str, legs: Vec<Leg>, limit: f64, effect: PriceEffect) -> OrderTicket {
+        OrderTicket {
+            id: id.into(),
+            underlying: "NVDA".into(),
+            legs,
+            limit,
+            effect,
+            time_in_force: TimeInForce::Day,
+            description: String::new(),
+        }
+    }
+
+    /// A covered call sold on a monthly expiry.
+    fn sale() -> OrderTicket {
+        ticket(
+            "NVDA-20251120-01",
+            vec![leg("NVDA251219C00150000", Side::SellToOpen, 2, 4.10, 4.15)],
+            4.10,
+            PriceEffect::Credit,
+        )
+    }
+
+    /// A weekly call bought back, good till cancelled.
+    fn close() -> OrderTicket {
+        let mut t = ticket(
+            "NVDA-20261120-01",
+            vec![leg("NVDA261127C00180000", Side::BuyToClose, 1, 0.45, 0.43)],
+            0.45,
+            PriceEffect::Debit,
+        );
+        t.time_in_force = TimeInForce::Gtc;
+        t
+    }
+
+    /// A weekly rolled out and up for a credit (close first, as manage writes it).
+    fn roll(new: &str, limit: f64, effect: PriceEffect) -> OrderTicket {
+        ticket(
+            "NVDA-20261120-02",
+            vec![
+                leg("NVDA261127C00150000", Side::BuyToClose, 1, 7.55, 7.45),
+                leg(new, Side::SellToOpen, 1, 7.70, 7.80),
+            ],
+            limit,
+            effect,
+        )
+    }
+
+    #[test]
+    fn thinkorswim_single_legs() {
+        assert_eq!(
+            tos_order(&sale()).unwrap(),
+            "SELL -2 NVDA 100 19 DEC 25 150 CALL @4.10 LMT"
+        );
+        assert_eq!(
+            tos_order(&close()).unwrap(),
+            "BUY +1 NVDA 100 (Weeklys) 27 NOV 26 180 CALL @.45 LMT GTC"
+        );
+        // A half-dollar strike on a monthly (third Friday of January 2027).
+        let mut t = sale();
+        t.legs[0] = leg("AMD270115C00142500", Side::SellToOpen, 3, 12.35, 12.4);
+        t.limit = 12.35;
+        assert_eq!(
+            tos_order(&t).unwrap(),
+            "SELL -3 AMD 100 15 JAN 27 142.5 CALL @12.35 LMT"
+        );
+    }
+
+    #[test]
+    fn thinkorswim_rolls_are_one_spread_line() {
+        // Credit: the sold (new, later) leg first.
+        assert_eq!(
+            tos_order(&roll("NVDA261224C00157500", 0.15, PriceEffect::Credit)).unwrap(),
+            "SELL -1 DIAGONAL NVDA 100 (Weeklys) 24 DEC 26/27 NOV 26 157.5/150 CALL @.15 LMT"
+        );
+        // Same strike: a calendar; 2026-12-18 is the December monthly, but the old leg
+        // is a weekly, so the series is still tagged.
+        assert_eq!(
+            tos_order(&roll("NVDA261218C00150000", 1.05, PriceEffect::Credit)).unwrap(),
+            "SELL -1 CALENDAR NVDA 100 (Weeklys) 18 DEC 26/27 NOV 26 150 CALL @1.05 LMT"
+        );
+        // Debit: the bought (old) leg first.
+        assert_eq!(
+            tos_order(&roll("NVDA261224C00160000", 0.20, PriceEffect::Debit)).unwrap(),
+            "BUY +1 DIAGONAL NVDA 100 (Weeklys) 27 NOV 26/24 DEC 26 150/160 CALL @.20 LMT"
+        );
+        // Same expiry: a vertical.
+        assert_eq!(
+            tos_order(&roll("NVDA261127C00160000", 0.05, PriceEffect::Credit)).unwrap(),
+            "SELL -1 VERTICAL NVDA 100 (Weeklys) 27 NOV 26 160/150 CALL @.05 LMT"
+        );
+        let mut two = String::new();
+        let mut buf = Vec::new();
+        write_tos(&[sale(), close()], &mut buf).unwrap();
+        two.push_str(std::str::from_utf8(&buf).unwrap());
+        assert_eq!(two.lines().count(), 2);
+        assert!(two.ends_with("GTC\n"));
+    }
+
+    #[test]
+    fn thinkorswim_refuses_what_it_cannot_spell() {
+        let mut t = roll("NVDA261224C00157500", 0.15, PriceEffect::Credit);
+        t.legs[1].quantity = 2;
+        assert!(tos_order(&t).is_err());
+        let mut t = roll("MSFT261224C00600000", 0.15, PriceEffect::Credit);
+        assert!(tos_order(&t).is_err());
+        t.legs.clear();
+        assert!(tos_order(&t).is_err());
+        let mut t = sale();
+        t.limit = f64::NAN;
+        assert!(tos_order(&t).is_err());
+    }
+
+    #[test]
+    fn ibkr_basket_rows() {
+        let mut buf = Vec::new();
+        write_ibkr_basket(
+            &[
+                sale(),
+                roll("NVDA261224C00157500", 0.15, PriceEffect::Credit),
+            ],
+            &mut buf,
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(buf).unwrap(),
+            "Action,Quantity,Symbol,SecType,LastTradingDayOrContractMonth,Strike,Right,Exchange,\
+             Currency,TimeInForce,OrderType,LmtPrice,BasketTag\n\
+             SELL,2,NVDA,OPT,20251219,150,C,SMART,USD,DAY,LMT,4.10,NVDA-20251120-01\n\
+             BUY,1,NVDA,OPT,20261127,150,C,SMART,USD,DAY,LMT,7.55,NVDA-20261120-02\n\
+             SELL,1,NVDA,OPT,20261224,157.5,C,SMART,USD,DAY,LMT,7.70,NVDA-20261120-02\n"
+        );
+    }
+
+    #[test]
+    fn ibkr_roll_legs_round_to_their_own_side_of_the_mid() {
+        // Off-tick reference prices: the buy rounds up (never below its mid 7.41), the sale
+        // down (never above its mid 7.66), both on the nickel grid above 3.00.
+        let mut t = roll("NVDA261224C00157500", 0.15, PriceEffect::Credit);
+        t.legs[0].price = Some(7.42);
+        t.legs[0].mid = Some(7.41);
+        t.legs[1].price = Some(7.66);
+        t.legs[1].mid = Some(7.66);
+        let rows = ibkr_rows(&t).unwrap();
+        assert_eq!(rows[0][11], "7.45");
+        assert_eq!(rows[1][11], "7.65");
+        // A penny class keeps the cent.
+        t.legs[1].penny = true;
+        assert_eq!(ibkr_rows(&t).unwrap()[1][11], "7.66");
+        // A roll leg without a quote cannot be priced alone.
+        t.legs[0].price = None;
+        assert!(ibkr_rows(&t).is_err());
+    }
+
+    #[test]
+    fn schwab_orders() {
+        let single = serde_json::to_string(&schwab_order(&close()).unwrap()).unwrap();
+        assert_eq!(
+            single,
+            r#"{"session":"NORMAL","duration":"GOOD_TILL_CANCEL","orderType":"LIMIT","price":"0.45","orderStrategyType":"SINGLE","orderLegCollection":[{"instruction":"BUY_TO_CLOSE","quantity":1,"instrument":{"symbol":"NVDA  261127C00180000","assetType":"OPTION"}}]}"#
+        );
+        let r = schwab_order(&roll("NVDA261224C00157500", 0.15, PriceEffect::Credit)).unwrap();
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"session":"NORMAL","duration":"DAY","orderType":"NET_CREDIT","complexOrderStrategyType":"DIAGONAL","price":"0.15","quantity":1,"orderStrategyType":"SINGLE","orderLegCollection":[{"instruction":"BUY_TO_CLOSE","quantity":1,"instrument":{"symbol":"NVDA  261127C00150000","assetType":"OPTION"}},{"instruction":"SELL_TO_OPEN","quantity":1,"instrument":{"symbol":"NVDA  261224C00157500","assetType":"OPTION"}}]}"#
+        );
+        let d = schwab_order(&roll("NVDA261218C00150000", 0.2, PriceEffect::Debit)).unwrap();
+        assert_eq!(
+            (d.order_type, d.complex_order_strategy_type),
+            ("NET_DEBIT", Some("CALENDAR"))
+        );
+    }
+
+    #[test]
+    fn tastytrade_orders() {
+        let s = serde_json::to_string(&tastytrade_order(&sale()).unwrap()).unwrap();
+        assert_eq!(
+            s,
+            r#"{"time-in-force":"Day","order-type":"Limit","price":"4.10","price-effect":"Credit","external-identifier":"NVDA-20251120-01","legs":[{"instrument-type":"Equity Option","symbol":"NVDA  251219C00150000","quantity":2,"action":"Sell to Open"}]}"#
+        );
+        let r = tastytrade_order(&roll("NVDA261224C00157500", 0.15, PriceEffect::Credit)).unwrap();
+        assert_eq!(r.price_effect, "Credit");
+        assert_eq!(
+            r.legs.iter().map(|l| l.action).collect::<Vec<_>>(),
+            ["Buy to Close", "Sell to Open"]
+        );
+        assert_eq!(tastytrade_order(&close()).unwrap().time_in_force, "GTC");
+    }
+
+    #[test]
+    fn forms_by_name_and_generic_is_the_csv() {
+        for f in OrderForm::ALL {
+            assert_eq!(f.as_str().parse::<OrderForm>().unwrap(), f);
+        }
+        assert_eq!("thinkorswim".parse::<OrderForm>().unwrap(), OrderForm::Tos);
+        assert!("fidelity".parse::<OrderForm>().is_err());
+        let mut a = Vec::new();
+        write_orders(OrderForm::Generic, &[sale()], &mut a).unwrap();
+        let mut b = Vec::new();
+        write_orders_csv(&ticket_legs(&[sale()]), &mut b).unwrap();
+        assert_eq!(a, b);
+        let mut j = Vec::new();
+        write_orders(OrderForm::Schwab, &[sale(), close()], &mut j).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&j).unwrap();
+        assert_eq!(v.as_array().unwrap().len(), 2);
+    }
+}

@@ -1,0 +1,290 @@
+//! Order tickets on known cases: the limits of closes and rolls on the tick (nickels at or
+//! above 3.00, cents below, cents throughout for a penny class, cents for a roll's net
+//! price), never past the mid; and the orders file of a CLI run in every `--broker` form.
+
+#[path = "plan_support.rs"]
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use ccplan::export::orders::{manage_tickets, tos_order, PriceEffect, Side, TimeInForce};
+use ccplan::model::{OptionContract, Portfolio, Right, WrittenCall};
+use ccplan::plan::{manage, ManageParams, ManageReport, Market, PositionAction};
+use support::*;
+
+/// A report with one rolled position (the in-the-money 95 call four days out) whose
+/// quotes the tests then set to known values.
+fn rolled() -> ManageReport {
+    let chain = Spec::default().build();
+    let mut h = holding("NVDA", 300, None);
+    let mut w = WrittenCall::new(
+        OptionContract::new("NVDA", d(2026, 11, 20), 95.0, Right::Call).unwrap(),
+        2,
+    );
+    w.price = Some(1.0);
+    h.written.push(w);
+    let r = manage(
+        &Portfolio { holdings: vec![h] },
+        &[Market {
+            chain: &chain,
+            history: None,
+        }],
+        &ManageParams::default(),
+        chain.as_of,
+    )
+    .unwrap();
+    assert_eq!(r.positions[0].action, PositionAction::Roll);
+    r
+}
+
+fn set_quotes(r: &mut ManageReport, old: (f64, f64), new: (f64, f64)) {
+    let p = &mut r.positions[0];
+    p.bid = Some(old.0);
+    p.ask = Some(old.1);
+    p.mid = Some(0.5 * (old.0 + old.1));
+    let n = &mut p.rolls[0];
+    n.bid = new.0;
+    n.ask = Some(new.1);
+    n.mid = Some(0.5 * (new.0 + new.1));
+    n.net_credit = new.0 - old.1;
+}
+
+#[test]
+fn a_close_pays_the_ask_on_the_tick_never_below_the_mid() {
+    let mut r = rolled();
+    r.positions[0].action = PositionAction::Close;
+    // 3.10 × 3.20, nickel class: the ask 3.20 is on the tick.
+    set_quotes(&mut r, (3.10, 3.20), (4.0, 4.1));
+    let t = &manage_tickets(&r, TimeInForce::Day)[0];
+    assert_eq!((t.limit, t.effect), (3.20, PriceEffect::Debit));
+    assert_eq!(t.legs.len(), 1);
+    assert_eq!(t.legs[0].side, Side::BuyToClose);
+    assert_eq!(t.legs[0].quantity, 2);
+    // 3.07 × 3.12: quotes off the nickel grid above 3.00 show a penny class; 3.12 stays.
+    set_quotes(&mut r, (3.07, 3.12), (4.0, 4.1));
+    assert_eq!(manage_tickets(&r, TimeInForce::Day)[0].limit, 3.12);
+    // Below 3.00, cents: 0.41 × 0.45.
+    set_quotes(&mut r, (0.41, 0.45), (4.0, 4.1));
+    let t = &manage_tickets(&r, TimeInForce::Day)[0];
+    assert_eq!(t.limit, 0.45);
+    assert_eq!(
+        tos_order(t).unwrap(),
+        "BUY +2 NVDA 100 20 NOV 26 95 CALL @.45 LMT"
+    );
+    // Without a mid the ask is rounded to the nearest tick; an ask of 3.02 is itself a
+    // penny quote above 3.00, so it stays.
+    r.positions[0].mid = None;
+    r.positions[0].ask = Some(3.02);
+    assert_eq!(manage_tickets(&r, TimeInForce::Day)[0].limit, 3.02);
+    // No ask: nothing to pay, no order.
+    r.positions[0].ask = None;
+    assert!(manage_tickets(&r, TimeInForce::Day).is_empty());
+}
+
+#[test]
+fn a_roll_is_one_order_at_a_net_price_in_cents_never_above_the_spread_mid() {
+    let mut r = rolled();
+    // Old 5.40 × 5.50, new 5.75 × 5.95: net credit 5.75 − 5.50 = 0.25, spread mid
+    // 5.85 − 5.45 = 0.40.
+    set_quotes(&mut r, (5.40, 5.50), (5.75, 5.95));
+    let t = &manage_tickets(&r, TimeInForce::Day)[0];
+    assert_eq!((t.limit, t.effect), (0.25, PriceEffect::Credit));
+    assert_eq!(
+        t.legs.iter().map(|l| l.side).collect::<Vec<_>>(),
+        [Side::BuyToClose, Side::SellToOpen]
+    );
+    assert!(t.legs.iter().all(|l| l.quantity == 2));
+    // A net credit above 3.00 is still priced in cents (complex orders trade in pennies):
+    // old 1.00 × 1.02, new 4.33 × 4.40 → 3.31, not 3.30.
+    set_quotes(&mut r, (1.00, 1.02), (4.33, 4.40));
+    assert_eq!(manage_tickets(&r, TimeInForce::Day)[0].limit, 3.31);
+    // Never above the spread's mid: a net credit of 0.257 would round to 0.26, above the
+    // spread mid 5.255 − 5.00 = 0.255, so 0.25.
+    {
+        let p = &mut r.positions[0];
+        p.mid = Some(5.0);
+        p.rolls[0].mid = Some(5.255);
+        p.rolls[0].net_credit = 0.257;
+    }
+    assert_eq!(manage_tickets(&r, TimeInForce::Day)[0].limit, 0.25);
+    // A roll that costs money is a debit, never a negative credit, and never below the mid.
+    set_quotes(&mut r, (6.00, 6.20), (5.90, 6.00));
+    let t = &manage_tickets(&r, TimeInForce::Day)[0];
+    assert_eq!((t.limit, t.effect), (0.30, PriceEffect::Debit));
+    assert!(t.limit >= 0.5 * (6.00 + 6.20) - 0.5 * (5.90 + 6.00) - 1e-12);
+    // The first roll candidate keeps the strike, to the December monthly: a calendar, the
+    // bought (old) leg first; both expiries are standard monthlies, so no (Weeklys) tag.
+    assert_eq!(r.positions[0].rolls[0].contract, "NVDA261218C00095000");
+    assert_eq!(
+        tos_order(t).unwrap(),
+        "BUY +2 CALENDAR NVDA 100 20 NOV 26/18 DEC 26 95 CALL @.30 LMT"
+    );
+}
+
+fn ccplan(args: &[&str], store: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ccplan"))
+        .args(args)
+        .arg("--store")
+        .arg(store)
+        .env("CCPLAN_CONFIG", "/nonexistent/ccplan-test-config.toml")
+        .env_remove("CCPLAN_SOURCE")
+        .env_remove("CCPLAN_HISTORY")
+        .env_remove("CCPLAN_RATE")
+        .output()
+        .expect("run ccplan")
+}
+
+fn examples(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn orders_of(cmd: &str, holdings: &str, broker: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(format!("orders.{broker}"));
+    let o = ccplan(
+        &[
+            cmd,
+            "--holdings",
+            &examples(holdings),
+            "--source",
+            "demo",
+            "--as-of",
+            "2026-11-20",
+            "--orders",
+            file.to_str().unwrap(),
+            "--broker",
+            broker,
+        ],
+        &dir.path().join("s.sqlite3"),
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{cmd} --broker {broker}: {err}");
+    assert!(err.contains(&format!("{broker} form")), "{err}");
+    std::fs::read_to_string(&file).unwrap()
+}
+
+// Demo market on 2026-11-20 (deterministic): NVDA closes at 155.53; manage closes the cheap
+// 180 call at its ask 0.03 and rolls the in-the-money 150 call (ask 7.55) to the
+// 2026-12-24 157.5 call (bid 7.70) for 0.15.
+#[test]
+fn manage_writes_thinkorswim_lines() {
+    let tos = orders_of("manage", "written.toml", "tos");
+    assert_eq!(
+        tos,
+        "BUY +1 NVDA 100 (Weeklys) 27 NOV 26 180 CALL @.03 LMT\n\
+         SELL -1 DIAGONAL NVDA 100 (Weeklys) 24 DEC 26/27 NOV 26 157.5/150 CALL @.15 LMT\n"
+    );
+}
+
+#[test]
+fn manage_writes_an_ibkr_basket_and_api_orders() {
+    let ibkr = orders_of("manage", "written.toml", "ibkr");
+    let lines: Vec<&str> = ibkr.lines().collect();
+    assert_eq!(
+        lines[0],
+        "Action,Quantity,Symbol,SecType,LastTradingDayOrContractMonth,Strike,Right,Exchange,\
+         Currency,TimeInForce,OrderType,LmtPrice,BasketTag"
+    );
+    assert_eq!(
+        &lines[1..],
+        [
+            "BUY,1,NVDA,OPT,20261127,180,C,SMART,USD,DAY,LMT,0.03,NVDA-20261120-01",
+            "BUY,1,NVDA,OPT,20261127,150,C,SMART,USD,DAY,LMT,7.55,NVDA-20261120-02",
+            "SELL,1,NVDA,OPT,20261224,157.5,C,SMART,USD,DAY,LMT,7.70,NVDA-20261120-02",
+        ]
+    );
+    let schwab: serde_json::Value =
+        serde_json::from_str(&orders_of("manage", "written.toml", "schwab")).unwrap();
+    assert_eq!(schwab[0]["orderType"], "LIMIT");
+    assert_eq!(schwab[0]["price"], "0.03");
+    assert_eq!(schwab[1]["orderType"], "NET_CREDIT");
+    assert_eq!(schwab[1]["complexOrderStrategyType"], "DIAGONAL");
+    assert_eq!(schwab[1]["price"], "0.15");
+    assert_eq!(
+        schwab[1]["orderLegCollection"][1]["instrument"]["symbol"],
+        "NVDA  261224C00157500"
+    );
+    let tasty: serde_json::Value =
+        serde_json::from_str(&orders_of("manage", "written.toml", "tastytrade")).unwrap();
+    assert_eq!(tasty.as_array().unwrap().len(), 2);
+    assert_eq!(tasty[1]["price-effect"], "Credit");
+    assert_eq!(tasty[1]["legs"][0]["action"], "Buy to Close");
+    assert_eq!(tasty[1]["legs"][1]["action"], "Sell to Open");
+    assert_eq!(tasty[0]["price-effect"], "Debit");
+}
+
+#[test]
+fn plan_writes_one_sale_per_holding_in_each_form() {
+    let tos = orders_of("plan", "holdings.toml", "tos");
+    let lines: Vec<&str> = tos.lines().collect();
+    assert_eq!(lines.len(), 8, "{tos}");
+    assert_eq!(
+        lines[0],
+        "SELL -3 NVDA 100 (Weeklys) 27 NOV 26 162.5 CALL @1.20 LMT"
+    );
+    assert_eq!(
+        lines[7],
+        "SELL -1 SMCI 100 (Weeklys) 11 DEC 26 42 CALL @.82 LMT"
+    );
+    for l in &lines {
+        assert!(l.starts_with("SELL -") && l.contains(" CALL @") && l.ends_with(" LMT"));
+    }
+    // The generic CSV is the default and carries the same limits.
+    let generic = orders_of("plan", "holdings.toml", "generic");
+    let legs = ccplan::export::orders::read_orders_csv(&generic, "orders.csv").unwrap();
+    assert_eq!(legs.len(), 8);
+    assert_eq!((legs[0].limit, legs[0].quantity), (1.2, 3));
+    let ibkr = orders_of("plan", "holdings.toml", "ibkr");
+    assert_eq!(ibkr.lines().count(), 9);
+    assert!(ibkr
+        .contains("\nSELL,3,NVDA,OPT,20261127,162.5,C,SMART,USD,DAY,LMT,1.20,NVDA-20261120-01\n"));
+    let tasty: serde_json::Value =
+        serde_json::from_str(&orders_of("plan", "holdings.toml", "tastytrade")).unwrap();
+    assert!(tasty
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|o| o["price-effect"] == "Credit" && o["legs"][0]["action"] == "Sell to Open"));
+    // Every limit is on the tick: cents below 3.00, nickels at or above (no penny class in
+    // the demo market's sale limits above 3.00).
+    for o in tasty.as_array().unwrap() {
+        let p: f64 = o["price"].as_str().unwrap().parse().unwrap();
+        let cents = (p * 100.0).round();
+        assert!((p * 100.0 - cents).abs() < 1e-9, "{p}");
+        if p >= 3.0 {
+            assert_eq!(cents as i64 % 5, 0, "{p} off the nickel grid");
+        }
+    }
+}
+
+#[test]
+fn broker_needs_orders_and_a_known_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.sqlite3");
+    let h = examples("holdings.toml");
+    let base = ["plan", "--holdings", h.as_str(), "--source", "demo"];
+    let o = ccplan(&[&base[..], &["--broker", "tos"]].concat(), &store);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let f = dir.path().join("o.txt");
+    let o = ccplan(
+        &[
+            &base[..],
+            &["--orders", f.to_str().unwrap(), "--broker", "fidelity"],
+        ]
+        .concat(),
+        &store,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("tastytrade"));
+    assert!(!f.exists());
+}
