@@ -288,3 +288,86 @@ fn broker_needs_orders_and_a_known_form() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("tastytrade"));
     assert!(!f.exists());
 }
+
+/// Journal → manage: a holdings file (as a broker export would give it) without the open
+/// price and date of its written call gets them from the journal in the store.
+#[test]
+fn manage_takes_open_price_and_date_from_the_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.sqlite3");
+    let holdings = dir.path().join("h.toml");
+    std::fs::write(
+        &holdings,
+        "[[holding]]\nsymbol = \"NVDA\"\nshares = 100\ncost_basis = 118.50\n\
+         written = [{ contract = \"NVDA261127C00180000\", contracts = 1 }]\n",
+    )
+    .unwrap();
+    let manage = |store: &Path| {
+        let o = ccplan(
+            &[
+                "manage",
+                "--holdings",
+                holdings.to_str().unwrap(),
+                "--source",
+                "demo",
+                "--as-of",
+                "2026-11-20",
+                "--format",
+                "json",
+            ],
+            store,
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        (v, String::from_utf8_lossy(&o.stderr).to_string())
+    };
+    // No journal yet: the open price is unknown, so is the captured share.
+    let (v, _) = manage(&store);
+    let p = &v["positions"][0];
+    assert!(p["open_price"].is_null() && p["captured"].is_null(), "{p}");
+    assert_eq!(p["action"], "hold");
+    // Two sales in the journal, one bought back (first in, first out): the one open was
+    // sold at 4.10 on 2026-10-30 with 0.65 of fees.
+    for args in [
+        ["sell-to-open", "2.00", "0.65", "2026-10-16"],
+        ["buy-to-close", "0.50", "0.65", "2026-10-23"],
+        ["sell-to-open", "4.10", "0.65", "2026-10-30"],
+    ] {
+        let o = ccplan(
+            &[
+                "journal",
+                "add",
+                "--action",
+                args[0],
+                "--contract",
+                "NVDA261127C00180000",
+                "--contracts",
+                "1",
+                "--price",
+                args[1],
+                "--fees",
+                args[2],
+                "--date",
+                args[3],
+            ],
+            &store,
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let (v, err) = manage(&store);
+    let p = &v["positions"][0];
+    assert_eq!(p["open_price"], 4.10);
+    assert_eq!(p["opened"], "2026-10-30");
+    assert_eq!(p["fees"], 0.65);
+    let ask = p["ask"].as_f64().unwrap();
+    assert_eq!(p["captured"].as_f64(), Some((4.10 - ask) / 4.10));
+    // The far out-of-the-money call is nearly worthless: take profit fires on the journal's
+    // price.
+    assert_eq!(p["action"], "close");
+    assert!(
+        err.contains(
+            "NVDA261127C00180000: open price 4.10, sold 2026-10-30, fees 0.65 from the journal"
+        ),
+        "{err}"
+    );
+}

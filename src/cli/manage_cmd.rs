@@ -232,7 +232,8 @@ impl ManageArgs {
 /// Run `manage`.
 pub fn run(a: &ManageArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()> {
     let params = a.params(ctx)?;
-    let portfolio = a.portfolio()?;
+    let mut portfolio = a.portfolio()?;
+    supply_from_journal(&mut portfolio, ctx);
     if !portfolio.holdings.iter().any(|h| !h.written.is_empty()) {
         eprintln!("note: no written calls in the holdings: nothing to manage");
     }
@@ -331,6 +332,29 @@ pub fn run(a: &ManageArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()>
         .into());
     }
     Ok(())
+}
+
+/// Written calls without an open price, date or fees get them from the journal in the store
+/// (`journal import` / `journal add`), when there is one; each filled call is noted.
+fn supply_from_journal(portfolio: &mut Portfolio, ctx: &Ctx) {
+    let lacking = portfolio
+        .holdings
+        .iter()
+        .flat_map(|h| &h.written)
+        .any(|w| w.price.is_none() || w.opened.is_none() || w.fees.is_none());
+    if !lacking || !ctx.store.is_file() {
+        return;
+    }
+    let entries = match ccplan::store::Store::open_existing(&ctx.store).and_then(|s| s.journal()) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("warning: the journal could not be read ({e}): open prices not supplied");
+            return;
+        }
+    };
+    for s in ccplan::journal::supply_written_calls(portfolio, &entries, None) {
+        eprintln!("note: {}", s.describe());
+    }
 }
 
 fn message(p: &ccplan::plan::ManagedPosition) -> String {
