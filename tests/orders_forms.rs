@@ -371,3 +371,47 @@ fn manage_takes_open_price_and_date_from_the_journal() {
         "{err}"
     );
 }
+
+#[test]
+fn suggest_writes_the_top_ranked_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("nvda.json");
+    let run = |shares: &str| {
+        ccplan(
+            &[
+                "suggest",
+                "NVDA",
+                "--shares",
+                shares,
+                "--cost-basis",
+                "118.50",
+                "--source",
+                "demo",
+                "--as-of",
+                "2026-11-20",
+                "--orders",
+                file.to_str().unwrap(),
+                "--broker",
+                "schwab",
+            ],
+            &dir.path().join("s.sqlite3"),
+        )
+    };
+    let o = run("300");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    // The plan's NVDA row is the same call: 3 × the 162.5 call of 2026-11-27 at 1.20.
+    assert_eq!(v.as_array().unwrap().len(), 1);
+    assert_eq!(v[0]["price"], "1.20");
+    assert_eq!(v[0]["orderLegCollection"][0]["quantity"], 3);
+    assert_eq!(
+        v[0]["orderLegCollection"][0]["instrument"]["symbol"],
+        "NVDA  261127C00162500"
+    );
+    // 50 shares cover no contract: an empty file, and a note.
+    let o = run("50");
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no order"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap().trim(), "[]");
+}

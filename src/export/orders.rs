@@ -1,4 +1,4 @@
-//! Order tickets: what `plan --orders` and `manage --orders` write, one row per leg.
+//! Order tickets: what `plan --orders`, `suggest --orders` and `manage --orders` write.
 //!
 //! A ticket is one order sent as a whole: a new covered call is one leg (sell to open), a
 //! close is one leg (buy to close), a roll is two legs (buy to close the old call, sell to
@@ -41,7 +41,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::OptionContract;
-use crate::plan::{ManageReport, Plan, PositionAction};
+use crate::plan::{Candidate, ManageReport, Plan, PositionAction, Suggestion};
 
 /// What a leg does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -246,44 +246,63 @@ fn penny_from(prices: &[Option<f64>]) -> bool {
     quotes_in_pennies(prices.iter().flatten().copied())
 }
 
+/// The sell-to-open ticket of one candidate, numbered `n` on `date`; `None` when it has no
+/// contracts to write or no positive limit.
+fn sale_ticket(
+    c: &Candidate,
+    date: NaiveDate,
+    n: usize,
+    time_in_force: TimeInForce,
+) -> Option<OrderTicket> {
+    let contract = OptionContract::parse_occ(&c.occ).ok()?;
+    let mid = mid_of(c.bid, c.ask);
+    let penny = penny_from(&[Some(c.limit_price), c.bid, c.ask]);
+    let limit = round_limit(c.limit_price, mid, Direction::Sell, penny);
+    if !(limit.is_finite() && limit > 0.0) || c.contracts == 0 {
+        return None;
+    }
+    Some(OrderTicket {
+        id: order_id(&c.symbol, date, n),
+        underlying: c.symbol.clone(),
+        legs: vec![Leg {
+            contract,
+            side: Side::SellToOpen,
+            quantity: c.contracts,
+            price: c.bid,
+            mid,
+            multiplier: c.multiplier,
+            penny,
+        }],
+        limit,
+        effect: PriceEffect::Credit,
+        time_in_force,
+        description: format!(
+            "sell to open {} × {} at {limit:.2} (covered call on {})",
+            c.contracts, c.occ, c.symbol
+        ),
+    })
+}
+
 /// The tickets of a plan: one sell-to-open per holding with a call to write.
 pub fn plan_tickets(plan: &Plan, time_in_force: TimeInForce) -> Vec<OrderTicket> {
     let mut out = Vec::new();
     for c in plan.holdings.iter().filter_map(|h| h.best.as_ref()) {
-        let Ok(contract) = OptionContract::parse_occ(&c.occ) else {
-            continue;
-        };
-        let mid = mid_of(c.bid, c.ask);
         let date = plan
             .as_of
             .map_or(c.expiry, |t| crate::providers::calendar::new_york_date(&t));
-        let penny = penny_from(&[Some(c.limit_price), c.bid, c.ask]);
-        let limit = round_limit(c.limit_price, mid, Direction::Sell, penny);
-        if !(limit.is_finite() && limit > 0.0) || c.contracts == 0 {
-            continue;
-        }
-        out.push(OrderTicket {
-            id: order_id(&c.symbol, date, out.len() + 1),
-            underlying: c.symbol.clone(),
-            legs: vec![Leg {
-                contract,
-                side: Side::SellToOpen,
-                quantity: c.contracts,
-                price: c.bid,
-                mid,
-                multiplier: c.multiplier,
-                penny,
-            }],
-            limit,
-            effect: PriceEffect::Credit,
-            time_in_force,
-            description: format!(
-                "sell to open {} × {} at {limit:.2} (covered call on {})",
-                c.contracts, c.occ, c.symbol
-            ),
-        });
+        out.extend(sale_ticket(c, date, out.len() + 1, time_in_force));
     }
     out
+}
+
+/// The ticket of a suggestion: one sell-to-open of its top-ranked call, for the contracts
+/// the holding leaves to cover (none when there are none to write).
+pub fn suggest_tickets(s: &Suggestion, time_in_force: TimeInForce) -> Vec<OrderTicket> {
+    let date = crate::providers::calendar::new_york_date(&s.as_of);
+    s.best()
+        .and_then(|c| sale_ticket(c, date, 1, time_in_force))
+        .into_iter()
+        .collect()
 }
 
 /// The tickets of a manage report: one buy-to-close per `close`, one two-leg order per `roll`
