@@ -23,9 +23,15 @@
 //! | `time_in_force` | `day` or `gtc` |
 //! | `description` | one line for people |
 //!
-//! Limits are rounded to the option tick (0.05 at or above 3.00, 0.01 below) on the side
-//! that favours the fill without crossing the mid: a sale's limit is never above the mid, a
-//! purchase's never below it.
+//! Limits are rounded to the option tick (0.05 at or above 3.00, 0.01 below; 0.01 throughout
+//! for a class whose quotes show pennies above 3.00) on the side that favours the fill
+//! without crossing the mid: a sale's limit is never above the mid, a purchase's never below
+//! it. A roll's net limit is in cents (exchanges take spread orders in penny steps), never
+//! above the spread's mid; a roll that costs money is a debit.
+//!
+//! The brokers' forms (thinkorswim order strings, IBKR BasketTrader CSV, Schwab and
+//! tastytrade API order JSON) are built from the same tickets: [`write_orders`] with an
+//! [`OrderForm`].
 
 use std::io::Write;
 
