@@ -415,3 +415,57 @@ fn suggest_writes_the_top_ranked_call() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("no order"));
     assert_eq!(std::fs::read_to_string(&file).unwrap().trim(), "[]");
 }
+
+mod properties {
+    use ccplan::export::orders::{
+        ibkr_rows, manage_tickets, schwab_order, tastytrade_order, tos_order, TimeInForce,
+    };
+    use ccplan::model::tick::option_tick;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// Whatever the quotes, a close's limit is on the tick and not below the mid, a
+        /// roll's net limit is whole cents and not past the spread mid on its side, and every
+        /// form spells the ticket at that limit.
+        #[test]
+        fn tickets_stay_on_the_tick_and_every_form_spells_them(
+            ob in 0.0f64..20.0, ow in 0.0f64..0.6, nb in 0.0f64..20.0, nw in 0.0f64..0.6,
+            close in any::<bool>(),
+        ) {
+            let mut r = super::rolled();
+            if close {
+                r.positions[0].action = ccplan::plan::PositionAction::Close;
+            }
+            super::set_quotes(&mut r, (ob, ob + ow), (nb, nb + nw));
+            for t in manage_tickets(&r, TimeInForce::Day) {
+                let cents = t.limit * 100.0;
+                prop_assert!((cents - cents.round()).abs() < 1e-6, "{}", t.limit);
+                let p = &r.positions[0];
+                if close {
+                    let tick = option_tick(t.limit, false);
+                    let ticks = t.limit / tick;
+                    let on_nickel = (ticks - ticks.round()).abs() < 1e-6;
+                    prop_assert!(on_nickel || t.legs[0].penny, "{} off the tick", t.limit);
+                    prop_assert!(t.limit >= p.mid.unwrap() - 1e-9);
+                } else {
+                    let spread_mid = p.rolls[0].mid.unwrap() - p.mid.unwrap();
+                    match t.effect {
+                        ccplan::export::orders::PriceEffect::Credit => {
+                            prop_assert!(t.limit <= spread_mid + 1e-9 || t.limit == 0.01)
+                        }
+                        ccplan::export::orders::PriceEffect::Debit => {
+                            prop_assert!(t.limit >= -spread_mid - 1e-9)
+                        }
+                    }
+                }
+                let line = tos_order(&t).unwrap();
+                let price = line.rsplit_once('@').unwrap().1.trim_end_matches(" LMT");
+                prop_assert!((price.parse::<f64>().unwrap() - t.limit).abs() < 1e-9, "{line}");
+                prop_assert_eq!(ibkr_rows(&t).unwrap().len(), t.legs.len());
+                prop_assert_eq!(schwab_order(&t).unwrap().price, format!("{:.2}", t.limit));
+                prop_assert_eq!(tastytrade_order(&t).unwrap().legs.len(), t.legs.len());
+            }
+        }
+    }
+}
