@@ -119,6 +119,12 @@ fn every_readme_example_runs_on_the_demo_market() {
         "my.toml",
         "income.csv",
         "american_priced.csv",
+        "plan_tos.txt",
+        "manage_tos.txt",
+        "basket.csv",
+        "schwab.json",
+        "tasty.json",
+        "nvda_order.txt",
     ] {
         assert!(dir.path().join(f).exists(), "{f}");
     }

@@ -47,7 +47,7 @@ pub enum Command {
     Suggest(Box<super::suggest_cmd::SuggestArgs>),
     /// The best call per holding of a portfolio, totals, net delta and a stress table.
     #[command(
-        after_help = "Examples:\n  ccplan plan --holdings examples/holdings.toml --source demo\n  ccplan plan --holdings examples/my.toml --this-month --out plan.md\n  ccplan plan --holdings examples/book.csv --format json > plan.json"
+        after_help = "Examples:\n  ccplan plan --holdings examples/holdings.toml --source demo\n  ccplan plan --holdings examples/my.toml --this-month --out plan.md\n  ccplan plan --holdings examples/book.csv --format json > plan.json\n  ccplan plan --holdings examples/holdings.toml --source demo --orders orders.txt --broker tos"
     )]
     Plan(Box<super::plan_cmd::PlanCmdArgs>),
     /// After the sale: hold, close, roll or let assign each written call, with the reasons,

@@ -3,13 +3,13 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use clap::ValueEnum;
 
-use ccplan::export::orders::{manage_tickets, ticket_legs, write_orders_csv, TimeInForce};
+use ccplan::export::orders::{manage_tickets, TimeInForce};
 use ccplan::export::{write_json, Cell, Format, Table};
 use ccplan::fsutil::write_atomic;
 use ccplan::model::{parse_written_call, CorporateEvents, Holding, Portfolio};
@@ -17,6 +17,7 @@ use ccplan::plan::{manage, ManageParams, ManageReport, Market, PositionAction};
 use ccplan::regime::RegimeThresholds;
 
 use super::args::parse_fraction;
+use super::orders_out::{write_order_file, BrokerArg};
 use super::suggest_cmd::{emit, pipeline, read_holdings, report_warnings};
 use super::watch::{next_check, parse_interval, Clock, ReplayClock, SystemClock};
 use super::{usage, ActionNeeded, Ctx, MarketArgs};
@@ -130,9 +131,13 @@ pub struct ManageArgs {
     /// Also write the report to FILE (.csv .json .md .txt), atomically.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Write the order tickets (closes and rolls) to FILE.csv.
-    #[arg(long, value_name = "FILE.csv")]
+    /// Write the order tickets (closes and rolls) to FILE, in the form --broker names.
+    #[arg(long, value_name = "FILE")]
     pub orders: Option<PathBuf>,
+    /// The form of the --orders file: generic (ccplan CSV), tos (thinkorswim order
+    /// strings), ibkr (BasketTrader CSV), schwab or tastytrade (API order JSON).
+    #[arg(long, value_enum, default_value = "generic", requires = "orders")]
+    pub broker: BrokerArg,
 }
 
 impl ManageArgs {
@@ -227,7 +232,8 @@ impl ManageArgs {
 /// Run `manage`.
 pub fn run(a: &ManageArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()> {
     let params = a.params(ctx)?;
-    let portfolio = a.portfolio()?;
+    let mut portfolio = a.portfolio()?;
+    supply_from_journal(&mut portfolio, ctx);
     if !portfolio.holdings.iter().any(|h| !h.written.is_empty()) {
         eprintln!("note: no written calls in the holdings: nothing to manage");
     }
@@ -293,7 +299,7 @@ pub fn run(a: &ManageArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()>
             }
         }
         if let Some(path) = &a.orders {
-            write_orders(path, &report)?;
+            write_order_file(path, a.broker, &manage_tickets(&report, TimeInForce::Day))?;
         }
         if !appeared.is_empty() {
             if let Some(cmd) = &a.notify {
@@ -328,6 +334,29 @@ pub fn run(a: &ManageArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()>
     Ok(())
 }
 
+/// Written calls without an open price, date or fees get them from the journal in the store
+/// (`journal import` / `journal add`), when there is one; each filled call is noted.
+fn supply_from_journal(portfolio: &mut Portfolio, ctx: &Ctx) {
+    let lacking = portfolio
+        .holdings
+        .iter()
+        .flat_map(|h| &h.written)
+        .any(|w| w.price.is_none() || w.opened.is_none() || w.fees.is_none());
+    if !lacking || !ctx.store.is_file() {
+        return;
+    }
+    let entries = match ccplan::store::Store::open_existing(&ctx.store).and_then(|s| s.journal()) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("warning: the journal could not be read ({e}): open prices not supplied");
+            return;
+        }
+    };
+    for s in ccplan::journal::supply_written_calls(portfolio, &entries, None) {
+        eprintln!("note: {}", s.describe());
+    }
+}
+
 fn message(p: &ccplan::plan::ManagedPosition) -> String {
     format!("{}: {} — {}", p.contract, p.action, p.reasons.join("; "))
 }
@@ -353,14 +382,6 @@ fn notify(cmd: &str, msg: &str) {
         }
         Err(e) => eprintln!("warning: could not run the --notify command: {e}"),
     }
-}
-
-fn write_orders(path: &Path, report: &ManageReport) -> anyhow::Result<()> {
-    let legs = ticket_legs(&manage_tickets(report, TimeInForce::Day));
-    write_atomic(path, |w| write_orders_csv(&legs, w))
-        .with_context(|| format!("writing the orders {}", path.display()))?;
-    eprintln!("wrote {} ({} order legs)", path.display(), legs.len());
-    Ok(())
 }
 
 /// One check at `now`: fetch each chain, manage the book.

@@ -11,6 +11,7 @@ mod holdings_cmd;
 mod income_cmd;
 mod journal_cmd;
 mod manage_cmd;
+mod orders_out;
 mod plan_args;
 mod plan_cmd;
 mod pricing_cmd;

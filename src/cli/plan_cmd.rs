@@ -12,6 +12,7 @@ use ccplan::providers::fetch::run_bounded;
 use ccplan::regime::RegimeReport;
 
 use super::analysis::SymbolData;
+use super::orders_out::{write_order_file, BrokerArg};
 use super::plan_args::PlanArgs;
 use super::suggest_cmd::{
     check_chart_path, emit, plan_pipeline, read_holdings_in, warn_naked, write_chart,
@@ -29,9 +30,13 @@ pub struct PlanCmdArgs {
     #[arg(long, value_name = "FILE")]
     pub holdings: PathBuf,
     /// Write the order tickets (one sell-to-open per holding with a call to write) to
-    /// FILE.csv.
-    #[arg(long, value_name = "FILE.csv")]
+    /// FILE, in the form --broker names.
+    #[arg(long, value_name = "FILE")]
     pub orders: Option<PathBuf>,
+    /// The form of the --orders file: generic (ccplan CSV), tos (thinkorswim order
+    /// strings), ibkr (BasketTrader CSV), schwab or tastytrade (API order JSON).
+    #[arg(long, value_enum, default_value = "generic", requires = "orders")]
+    pub broker: BrokerArg,
     /// With a broker export holding several accounts, read only this one (name or number);
     /// by default the accounts are summed.
     #[arg(long, value_name = "NAME")]
@@ -166,12 +171,8 @@ pub fn run(a: &PlanCmdArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()
     };
     emit(a.plan.format, a.plan.out.as_deref(), out, &render)?;
     if let Some(path) = &a.orders {
-        use ccplan::export::orders::{plan_tickets, ticket_legs, write_orders_csv, TimeInForce};
-        let legs = ticket_legs(&plan_tickets(&the_plan, TimeInForce::Day));
-        ccplan::fsutil::write_atomic(path, |w| write_orders_csv(&legs, w))
-            .map_err(anyhow::Error::from)
-            .map_err(|e| e.context(format!("writing the orders {}", path.display())))?;
-        eprintln!("wrote {} ({} order legs)", path.display(), legs.len());
+        use ccplan::export::orders::{plan_tickets, TimeInForce};
+        write_order_file(path, a.broker, &plan_tickets(&the_plan, TimeInForce::Day))?;
     }
     if let Some(path) = &a.plan.chart {
         for h in &the_plan.holdings {

@@ -48,6 +48,14 @@ pub struct SuggestArgs {
     /// Also list the rejected strikes with their reasons.
     #[arg(long)]
     pub explain: bool,
+    /// Write the order ticket of the top-ranked call (sell to open the contracts left to
+    /// cover) to FILE, in the form --broker names.
+    #[arg(long, value_name = "FILE")]
+    pub orders: Option<PathBuf>,
+    /// The form of the --orders file: generic (ccplan CSV), tos (thinkorswim order
+    /// strings), ibkr (BasketTrader CSV), schwab or tastytrade (API order JSON).
+    #[arg(long, value_enum, default_value = "generic", requires = "orders")]
+    pub broker: super::orders_out::BrokerArg,
     #[command(flatten)]
     pub plan: PlanArgs,
 }
@@ -354,6 +362,14 @@ pub fn run(a: &SuggestArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()
         Ok(())
     };
     emit(a.plan.format, a.plan.out.as_deref(), out, &render)?;
+    if let Some(path) = &a.orders {
+        use ccplan::export::orders::{suggest_tickets, TimeInForce};
+        let tickets = suggest_tickets(&suggestion, TimeInForce::Day);
+        if tickets.is_empty() {
+            eprintln!("note: no call to write, so no order in {}", path.display());
+        }
+        super::orders_out::write_order_file(path, a.broker, &tickets)?;
+    }
     if let Some(path) = &a.plan.chart {
         match suggestion.best() {
             Some(best) => write_chart(path, best, holding.shares, holding.cost_basis)?,

@@ -1,4 +1,4 @@
-//! Order tickets: what `plan --orders` and `manage --orders` write, one row per leg.
+//! Order tickets: what `plan --orders`, `suggest --orders` and `manage --orders` write.
 //!
 //! A ticket is one order sent as a whole: a new covered call is one leg (sell to open), a
 //! close is one leg (buy to close), a roll is two legs (buy to close the old call, sell to
@@ -23,18 +23,31 @@
 //! | `time_in_force` | `day` or `gtc` |
 //! | `description` | one line for people |
 //!
-//! Limits are rounded to the option tick (0.05 at or above 3.00, 0.01 below) on the side
-//! that favours the fill without crossing the mid: a sale's limit is never above the mid, a
-//! purchase's never below it.
+//! Limits are rounded to the option tick (0.05 at or above 3.00, 0.01 below; 0.01 throughout
+//! for a class whose quotes show pennies above 3.00) on the side that favours the fill
+//! without crossing the mid: a sale's limit is never above the mid, a purchase's never below
+//! it. A roll's net limit is in cents (exchanges take spread orders in penny steps), never
+//! above the spread's mid; a roll that costs money is a debit.
+//!
+//! The brokers' forms (thinkorswim order strings, IBKR BasketTrader CSV, Schwab and
+//! tastytrade API order JSON) are built from the same tickets: [`write_orders`] with an
+//! [`OrderForm`].
 
 use std::io::Write;
 
 use chrono::NaiveDate;
+
+mod forms;
+pub use forms::{
+    ibkr_rows, schwab_order, tastytrade_order, tos_order, write_ibkr_basket, write_orders,
+    write_tos, OrderForm, SchwabInstrument, SchwabLeg, SchwabOrder, TastytradeLeg, TastytradeOrder,
+    IBKR_COLUMNS,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::OptionContract;
-use crate::plan::{ManageReport, Plan, PositionAction};
+use crate::plan::{Candidate, ManageReport, Plan, PositionAction, Suggestion};
 
 /// What a leg does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,6 +141,13 @@ pub struct Leg {
     pub quantity: u32,
     /// The leg's reference price, USD per share: the bid for a sale, the ask for a buy.
     pub price: Option<f64>,
+    /// The leg's mid, USD per share, where both sides are quoted: a leg priced on its own
+    /// (IBKR basket rows) is rounded so that a sale is never above it, a buy never below.
+    pub mid: Option<f64>,
+    /// Shares per contract (100 for standard equity options).
+    pub multiplier: u32,
+    /// The class quotes in pennies above 3.00 (read from the leg's quotes).
+    pub penny: bool,
 }
 
 /// One order: its legs under one net limit.
@@ -205,56 +225,99 @@ pub fn ticket_legs(tickets: &[OrderTicket]) -> Vec<TicketLeg> {
     tickets.iter().flat_map(OrderTicket::legs).collect()
 }
 
-use crate::model::tick::Side as Direction;
+use crate::model::tick::{quotes_in_pennies, Side as Direction};
 
 /// Round a limit to the option's tick with the shared rule ([`crate::model::tick`]): a sale
-/// never above the mid, a buy never below it.
-fn round_limit(price: f64, mid: Option<f64>, direction: Direction) -> f64 {
-    crate::model::tick::round_limit(price, mid, direction, false)
+/// never above the mid, a buy never below it; `penny` for a class that quotes in pennies
+/// above 3.00 (and for a spread's net price, which the exchanges take in pennies).
+fn round_limit(price: f64, mid: Option<f64>, direction: Direction, penny: bool) -> f64 {
+    crate::model::tick::round_limit(price, mid, direction, penny)
 }
 
 fn order_id(symbol: &str, date: NaiveDate, n: usize) -> String {
     format!("{symbol}-{}-{n:02}", date.format("%Y%m%d"))
 }
 
+fn mid_of(bid: Option<f64>, ask: Option<f64>) -> Option<f64> {
+    match (bid, ask) {
+        (Some(b), Some(a)) if b.is_finite() && a.is_finite() && b <= a => Some(0.5 * (a + b)),
+        _ => None,
+    }
+}
+
+/// Whether the prices at hand show a penny class: any of them at or above 3.00 off the
+/// nickel grid. A planner limit is already on its class's tick, so reading it back keeps a
+/// penny limit in pennies and a nickel limit in nickels.
+fn penny_from(prices: &[Option<f64>]) -> bool {
+    quotes_in_pennies(prices.iter().flatten().copied())
+}
+
+/// The sell-to-open ticket of one candidate, numbered `n` on `date`; `None` when it has no
+/// contracts to write or no positive limit.
+fn sale_ticket(
+    c: &Candidate,
+    date: NaiveDate,
+    n: usize,
+    time_in_force: TimeInForce,
+) -> Option<OrderTicket> {
+    let contract = OptionContract::parse_occ(&c.occ).ok()?;
+    let mid = mid_of(c.bid, c.ask);
+    let penny = penny_from(&[Some(c.limit_price), c.bid, c.ask]);
+    let limit = round_limit(c.limit_price, mid, Direction::Sell, penny);
+    if !(limit.is_finite() && limit > 0.0) || c.contracts == 0 {
+        return None;
+    }
+    Some(OrderTicket {
+        id: order_id(&c.symbol, date, n),
+        underlying: c.symbol.clone(),
+        legs: vec![Leg {
+            contract,
+            side: Side::SellToOpen,
+            quantity: c.contracts,
+            price: c.bid,
+            mid,
+            multiplier: c.multiplier,
+            penny,
+        }],
+        limit,
+        effect: PriceEffect::Credit,
+        time_in_force,
+        description: format!(
+            "sell to open {} × {} at {limit:.2} (covered call on {})",
+            c.contracts, c.occ, c.symbol
+        ),
+    })
+}
+
 /// The tickets of a plan: one sell-to-open per holding with a call to write.
 pub fn plan_tickets(plan: &Plan, time_in_force: TimeInForce) -> Vec<OrderTicket> {
     let mut out = Vec::new();
     for c in plan.holdings.iter().filter_map(|h| h.best.as_ref()) {
-        let Ok(contract) = OptionContract::parse_occ(&c.occ) else {
-            continue;
-        };
-        let mid = match (c.bid, c.ask) {
-            (Some(b), Some(a)) if b <= a => Some(0.5 * (a + b)),
-            _ => None,
-        };
         let date = plan
             .as_of
             .map_or(c.expiry, |t| crate::providers::calendar::new_york_date(&t));
-        let limit = round_limit(c.limit_price, mid, Direction::Sell);
-        out.push(OrderTicket {
-            id: order_id(&c.symbol, date, out.len() + 1),
-            underlying: c.symbol.clone(),
-            legs: vec![Leg {
-                contract,
-                side: Side::SellToOpen,
-                quantity: c.contracts,
-                price: c.bid,
-            }],
-            limit,
-            effect: PriceEffect::Credit,
-            time_in_force,
-            description: format!(
-                "sell to open {} × {} at {limit:.2} (covered call on {})",
-                c.contracts, c.occ, c.symbol
-            ),
-        });
+        out.extend(sale_ticket(c, date, out.len() + 1, time_in_force));
     }
     out
 }
 
+/// The ticket of a suggestion: one sell-to-open of its top-ranked call, for the contracts
+/// the holding leaves to cover (none when there are none to write).
+pub fn suggest_tickets(s: &Suggestion, time_in_force: TimeInForce) -> Vec<OrderTicket> {
+    let date = crate::providers::calendar::new_york_date(&s.as_of);
+    s.best()
+        .and_then(|c| sale_ticket(c, date, 1, time_in_force))
+        .into_iter()
+        .collect()
+}
+
 /// The tickets of a manage report: one buy-to-close per `close`, one two-leg order per `roll`
-/// (buy to close, sell to open, net credit). `hold` and `let_assign` need no order.
+/// (buy to close, sell to open, under one net limit: a credit, or a debit when the roll
+/// costs money). `hold` and `let_assign` need no order.
+///
+/// A close's limit is the ask on the class's tick, never below the mid. A roll's net limit
+/// is the net credit (new bid − old ask) rounded to the cent, never above the spread's mid
+/// (new mid − old mid): exchanges take complex orders in pennies whatever the legs' tick.
 pub fn manage_tickets(report: &ManageReport, time_in_force: TimeInForce) -> Vec<OrderTicket> {
     let date = crate::providers::calendar::new_york_date(&report.as_of);
     let mut out = Vec::new();
@@ -267,11 +330,16 @@ pub fn manage_tickets(report: &ManageReport, time_in_force: TimeInForce) -> Vec<
             side: Side::BuyToClose,
             quantity: p.contracts,
             price: p.ask,
+            mid: p.mid,
+            multiplier: p.multiplier,
+            penny: penny_from(&[p.bid, p.ask]),
         };
         let ticket = match p.action {
             PositionAction::Close => {
-                let Some(ask) = p.ask else { continue };
-                let limit = round_limit(ask, p.mid, Direction::Buy);
+                let Some(ask) = p.ask.filter(|a| a.is_finite() && *a >= 0.0) else {
+                    continue;
+                };
+                let limit = round_limit(ask, p.mid, Direction::Buy, close_leg.penny);
                 Some(OrderTicket {
                     id: String::new(),
                     underlying: p.symbol.clone(),
@@ -292,29 +360,47 @@ pub fn manage_tickets(report: &ManageReport, time_in_force: TimeInForce) -> Vec<
                 let Ok(new) = OptionContract::parse_occ(&roll.contract) else {
                     continue;
                 };
+                if !roll.net_credit.is_finite() {
+                    continue;
+                }
+                // The spread's mid, as a credit: new mid − old mid.
                 let mid = match (p.mid, roll.mid) {
                     (Some(a), Some(b)) => Some(b - a),
                     _ => None,
                 };
-                let limit = round_limit(roll.net_credit, mid, Direction::Sell);
+                let (limit, effect) = if roll.net_credit >= 0.0 {
+                    (
+                        round_limit(roll.net_credit, mid, Direction::Sell, true),
+                        PriceEffect::Credit,
+                    )
+                } else {
+                    (
+                        round_limit(-roll.net_credit, mid.map(|m| -m), Direction::Buy, true),
+                        PriceEffect::Debit,
+                    )
+                };
+                let open_leg = Leg {
+                    contract: new,
+                    side: Side::SellToOpen,
+                    quantity: p.contracts,
+                    price: Some(roll.bid),
+                    mid: roll.mid,
+                    multiplier: p.multiplier,
+                    penny: penny_from(&[Some(roll.bid), roll.ask]),
+                };
                 Some(OrderTicket {
                     id: String::new(),
                     underlying: p.symbol.clone(),
-                    legs: vec![
-                        close_leg,
-                        Leg {
-                            contract: new,
-                            side: Side::SellToOpen,
-                            quantity: p.contracts,
-                            price: Some(roll.bid),
-                        },
-                    ],
+                    legs: vec![close_leg, open_leg],
                     limit,
-                    effect: PriceEffect::Credit,
+                    effect,
                     time_in_force,
                     description: format!(
-                        "roll {} × {} to {} for a net credit of {limit:.2}",
-                        p.contracts, p.contract, roll.contract
+                        "roll {} × {} to {} for a net {} of {limit:.2}",
+                        p.contracts,
+                        p.contract,
+                        roll.contract,
+                        effect.as_str()
                     ),
                 })
             }
@@ -466,6 +552,7 @@ mod tests {
     #[test]
     fn limits_round_to_the_tick_without_crossing_the_mid() {
         // Below 3.00 the tick is a cent.
+        let round_limit = |p, m, d| round_limit(p, m, d, false);
         assert_eq!(round_limit(1.234, None, Direction::Sell), 1.23);
         // At or above 3.00, a nickel; nearest first.
         assert_eq!(round_limit(3.12, None, Direction::Sell), 3.10);

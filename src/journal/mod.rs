@@ -27,9 +27,12 @@
 //! [`open_call`] answers what `manage` needs when a holdings file lacks it: the open price
 //! and date of a written call still open.
 
+mod feed;
 mod fidelity;
 mod ibkr;
 mod schwab;
+
+pub use feed::{supply_written_calls, Supplied};
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt;
