@@ -17,7 +17,7 @@ use ccplan::plan::{manage, ManageParams, ManageReport, Market, PositionAction};
 use ccplan::regime::RegimeThresholds;
 
 use super::args::parse_fraction;
-use super::suggest_cmd::{emit, pipeline, read_holdings, report_warnings};
+use super::suggest_cmd::{pipeline, read_holdings, report_warnings};
 use super::watch::{next_check, parse_interval, Clock, ReplayClock, SystemClock};
 use super::{usage, ActionNeeded, Ctx, MarketArgs};
 
@@ -127,7 +127,8 @@ pub struct ManageArgs {
     /// Output format on standard output.
     #[arg(long, default_value = "table")]
     pub format: Format,
-    /// Also write the report to FILE (.csv .json .md .txt), atomically.
+    /// Also write the report to FILE (.csv .json .md .txt, or .html for the self-contained
+    /// report page), atomically.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Write the order tickets (closes and rolls) to FILE.csv.
@@ -251,7 +252,8 @@ pub fn run(a: &ManageArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()>
         match &previous {
             None => {
                 let render = |f: Format, w: &mut dyn Write| render(&report, f, w);
-                emit(a.format, a.out.as_deref(), out, &render)?;
+                let html = || Ok(html_page(&report, a, ctx));
+                super::html_out::emit_or_html(a.format, a.out.as_deref(), out, &render, &html)?;
                 for p in report
                     .positions
                     .iter()
@@ -261,7 +263,9 @@ pub fn run(a: &ManageArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()>
                 }
             }
             Some(prev) => {
-                if let Some(path) = &a.out {
+                if let Some(path) = a.out.as_deref().filter(|p| super::html_out::is_html(p)) {
+                    super::html_out::write_html(path, &html_page(&report, a, ctx))?;
+                } else if let Some(path) = &a.out {
                     let f = Format::from_path(path)?;
                     write_atomic(path, |w| {
                         render(&report, f, w).map_err(|e| {
@@ -326,6 +330,20 @@ pub fn run(a: &ManageArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()>
         .into());
     }
     Ok(())
+}
+
+/// The `--out FILE.html` page of one check.
+fn html_page(report: &ManageReport, a: &ManageArgs, ctx: &Ctx) -> String {
+    let chains = a
+        .market
+        .source
+        .clone()
+        .unwrap_or_else(|| ctx.settings.source.clone());
+    ccplan::report::manage_page(
+        report,
+        &[("option chains".to_string(), chains.to_string())],
+        &[],
+    )
 }
 
 fn message(p: &ccplan::plan::ManagedPosition) -> String {

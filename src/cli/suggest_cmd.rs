@@ -353,7 +353,19 @@ pub fn run(a: &SuggestArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()
         }
         Ok(())
     };
-    emit(a.plan.format, a.plan.out.as_deref(), out, &render)?;
+    let html = || -> anyhow::Result<String> {
+        let expiry = suggestion.best().map(|c| c.expiry);
+        Ok(ccplan::report::suggest_page(
+            &ccplan::report::SuggestReport {
+                suggestion: &suggestion,
+                view: super::html_out::symbol_view(ctx, &data, expiry),
+                sources: super::html_out::sources(&pipe),
+                warnings: &warnings,
+                explain: a.explain,
+            },
+        ))
+    };
+    super::html_out::emit_or_html(a.plan.format, a.plan.out.as_deref(), out, &render, &html)?;
     if let Some(path) = &a.plan.chart {
         match suggestion.best() {
             Some(best) => write_chart(path, best, holding.shares, holding.cost_basis)?,
