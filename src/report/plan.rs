@@ -530,7 +530,8 @@ pub fn smile_chart(symbol: &str, smile: &Smile, chosen_strike: Option<f64>) -> C
         ("strike (USD)", Axis::Usd),
         ("implied volatility", Axis::Percent(0)),
     );
-    c.legend = super::chart::Corner::UpperRight;
+    // The smile falls from the top left: the bottom left is empty.
+    c.legend = super::chart::Corner::LowerLeft;
     c.series.push(Series {
         name: "mid IV (puts below the forward, calls above)".into(),
         points: smile
