@@ -533,7 +533,7 @@ pub fn smile_chart(symbol: &str, smile: &Smile, chosen_strike: Option<f64>) -> C
     // The smile falls from the top left: the bottom left is empty.
     c.legend = super::chart::Corner::LowerLeft;
     c.series.push(Series {
-        name: "mid IV (puts below the forward, calls above)".into(),
+        name: "mid IV (out-of-the-money side)".into(),
         points: smile
             .quotes
             .iter()
