@@ -360,3 +360,58 @@ fn an_html_out_into_a_missing_directory_fails_with_the_path() {
     assert!(err.contains("writing the report"), "{err}");
     assert!(err.contains("plan.html"), "{err}");
 }
+
+#[test]
+fn a_partial_plan_page_names_what_it_lacks() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.sqlite");
+    // A saved NVDA chain is a `file:` source with no chain for MSFT.
+    let snap = dir.path().join("nvda.json");
+    ok(&ccplan(
+        &[
+            "--as-of",
+            "2026-11-20",
+            "chain",
+            "NVDA",
+            "--source",
+            "demo",
+            "--save",
+            snap.to_str().unwrap(),
+            "--format",
+            "csv",
+        ],
+        &store,
+    ));
+    let holdings = dir.path().join("h.csv");
+    std::fs::write(&holdings, "symbol,shares\nNVDA,300\nMSFT,100\n").unwrap();
+    let page = dir.path().join("partial.html");
+    let o = ccplan(
+        &[
+            "plan",
+            "--holdings",
+            holdings.to_str().unwrap(),
+            "--source",
+            &format!("file:{}", snap.display()),
+            "--out",
+            page.to_str().unwrap(),
+        ],
+        &store,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let html = read(&page);
+    assert_self_contained(&html);
+    assert!(html.contains(
+        "<h2>Partial plan</h2><p>No option chain for MSFT; the totals leave them out.</p>"
+    ));
+    assert!(html.contains("id=\"holding-MSFT\""));
+    assert!(
+        html.contains("No option chain: "),
+        "the cause, in MSFT's section"
+    );
+    assert!(html.contains("NVDA261127C"), "NVDA is planned");
+}

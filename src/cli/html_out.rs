@@ -41,7 +41,17 @@ pub fn emit_or_html(
             write_html(path, &html()?)?;
             emit(format, None, out, render)
         }
-        other => emit(format, other, out, render),
+        Some(path) => {
+            if Format::from_path(path).is_err() {
+                anyhow::bail!(
+                    "invalid output file extension: {} (expected .csv, .json, .md, .txt, or \
+                     .html for the report page)",
+                    path.display()
+                );
+            }
+            emit(format, Some(path), out, render)
+        }
+        None => emit(format, None, out, render),
     }
 }
 

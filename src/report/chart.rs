@@ -81,6 +81,25 @@ pub struct Series {
     pub mark: Mark,
 }
 
+impl Series {
+    /// A line of dated values for an [`Axis::Days`] axis counted from `origin` (an equity
+    /// curve, an IV history).
+    pub fn dated(
+        name: impl Into<String>,
+        origin: NaiveDate,
+        points: impl IntoIterator<Item = (NaiveDate, f64)>,
+    ) -> Series {
+        Series {
+            name: name.into(),
+            points: points
+                .into_iter()
+                .map(|(d, v)| ((d - origin).num_days() as f64, v))
+                .collect(),
+            mark: Mark::Line,
+        }
+    }
+}
+
 /// A vertical range at one x (a bid–ask IV bar).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Range {

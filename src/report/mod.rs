@@ -21,6 +21,7 @@
 //! [`crate::export::Table`]s from its data and hands them to [`Page`].
 
 pub mod chart;
+pub mod figures;
 mod manage;
 mod plan;
 mod regime;
@@ -30,8 +31,9 @@ use serde::Serialize;
 
 use crate::export::{human_number, Cell, Table};
 
+pub use figures::{Smile, SmileQuote};
 pub use manage::manage_page;
-pub use plan::{plan_page, suggest_page, PlanReport, Smile, SmileQuote, SuggestReport, SymbolView};
+pub use plan::{plan_page, suggest_page, PlanReport, SuggestReport, SymbolView};
 pub use regime::{regime_page, RegimeView};
 
 /// The stylesheet of every page.

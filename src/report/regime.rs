@@ -3,7 +3,7 @@
 
 use maud::html;
 
-use super::plan::{iv_history_chart, smile_chart, term_chart, verdict_block, Smile};
+use super::figures::{iv_history_chart, smile_chart, term_chart, verdict_block, Smile};
 use super::{figure, list_section, params_table, table, Page};
 use crate::regime::{IvObservation, RegimeReport};
 
