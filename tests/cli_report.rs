@@ -415,3 +415,54 @@ fn a_partial_plan_page_names_what_it_lacks() {
     );
     assert!(html.contains("NVDA261127C"), "NVDA is planned");
 }
+
+#[test]
+fn a_manage_page_carries_the_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.sqlite");
+    let snap = dir.path().join("nvda.json");
+    ok(&ccplan(
+        &[
+            "--as-of",
+            "2026-11-20",
+            "chain",
+            "NVDA",
+            "--source",
+            "demo",
+            "--save",
+            snap.to_str().unwrap(),
+            "--format",
+            "csv",
+        ],
+        &store,
+    ));
+    let page = dir.path().join("manage.html");
+    let written = example("written.toml");
+    ok(&ccplan(
+        &[
+            "--as-of",
+            "2026-11-20",
+            "manage",
+            "--holdings",
+            &written,
+            "--source",
+            &format!("file:{}", snap.display()),
+            "--out",
+            page.to_str().unwrap(),
+        ],
+        &store,
+    ));
+    let html = read(&page);
+    assert_self_contained(&html);
+    // MSFT's call cannot be priced from an NVDA chain: the page says so at the top.
+    let warnings = html
+        .split("<section class=\"warnings\"><h2>Warnings</h2>")
+        .nth(1)
+        .expect("a warnings section");
+    assert!(
+        warnings.starts_with("<ul><li>MSFT: option chain for MSFT from file"),
+        "{}",
+        &warnings[..200.min(warnings.len())]
+    );
+    assert!(html.contains("NVDA261127C00180000"));
+}

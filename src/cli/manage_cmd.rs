@@ -242,7 +242,7 @@ pub fn run(a: &ManageArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()>
     let mut previous: Option<BTreeMap<String, (PositionAction, Option<String>)>> = None;
     let mut alert = false;
     loop {
-        let report = check(&portfolio, &params, a, ctx, now)?;
+        let (report, warnings) = check(&portfolio, &params, a, ctx, now)?;
         let state: BTreeMap<String, (PositionAction, Option<String>)> = report
             .positions
             .iter()
@@ -252,7 +252,7 @@ pub fn run(a: &ManageArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()>
         match &previous {
             None => {
                 let render = |f: Format, w: &mut dyn Write| render(&report, f, w);
-                let html = || Ok(html_page(&report, a, ctx));
+                let html = || Ok(html_page(&report, &warnings, a, ctx));
                 super::html_out::emit_or_html(a.format, a.out.as_deref(), out, &render, &html)?;
                 for p in report
                     .positions
@@ -264,7 +264,7 @@ pub fn run(a: &ManageArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()>
             }
             Some(prev) => {
                 if let Some(path) = a.out.as_deref().filter(|p| super::html_out::is_html(p)) {
-                    super::html_out::write_html(path, &html_page(&report, a, ctx))?;
+                    super::html_out::write_html(path, &html_page(&report, &warnings, a, ctx))?;
                 } else if let Some(path) = &a.out {
                     let f = Format::from_path(path)?;
                     write_atomic(path, |w| {
@@ -333,7 +333,7 @@ pub fn run(a: &ManageArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()>
 }
 
 /// The `--out FILE.html` page of one check.
-fn html_page(report: &ManageReport, a: &ManageArgs, ctx: &Ctx) -> String {
+fn html_page(report: &ManageReport, warnings: &[String], a: &ManageArgs, ctx: &Ctx) -> String {
     let chains = a
         .market
         .source
@@ -342,7 +342,7 @@ fn html_page(report: &ManageReport, a: &ManageArgs, ctx: &Ctx) -> String {
     ccplan::report::manage_page(
         report,
         &[("option chains".to_string(), chains.to_string())],
-        &[],
+        warnings,
     )
 }
 
@@ -381,14 +381,15 @@ fn write_orders(path: &Path, report: &ManageReport) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// One check at `now`: fetch each chain, manage the book.
+/// One check at `now`: fetch each chain, manage the book; the warnings said on standard
+/// error come back for the report page.
 fn check(
     portfolio: &Portfolio,
     params: &ManageParams,
     a: &ManageArgs,
     ctx: &Ctx,
     now: DateTime<FixedOffset>,
-) -> anyhow::Result<ManageReport> {
+) -> anyhow::Result<(ManageReport, Vec<String>)> {
     let here = Ctx {
         settings: ctx.settings.clone(),
         now,
@@ -399,13 +400,18 @@ fn check(
     let mut pipe = pipeline(&a.market, &here, RegimeThresholds::default(), false, false)?;
     pipe.histories = None;
     let mut data = Vec::new();
+    let mut warnings = Vec::new();
     for h in portfolio.holdings.iter().filter(|h| !h.written.is_empty()) {
         match pipe.run(&h.symbol, h.events.next_earnings) {
             Ok(d) => {
                 report_warnings(&d);
+                warnings.extend(d.warnings.iter().cloned());
                 data.push(d);
             }
-            Err(e) => eprintln!("warning: {}: {e:#}", h.symbol),
+            Err(e) => {
+                eprintln!("warning: {}: {e:#}", h.symbol);
+                warnings.push(format!("{}: {e:#}", h.symbol));
+            }
         }
     }
     let markets: Vec<Market<'_>> = data
@@ -416,7 +422,7 @@ fn check(
         })
         .collect();
     let report = manage(portfolio, &markets, params, now)?;
-    Ok(report)
+    Ok((report, warnings))
 }
 
 fn render(r: &ManageReport, f: Format, w: &mut dyn Write) -> anyhow::Result<()> {
