@@ -84,8 +84,8 @@ fn money(v: f64) -> String {
     ccplan::export::money(v)
 }
 
-fn pct0(v: f64) -> String {
-    format!("{:.0} %", v * 100.0)
+fn pct1(v: f64) -> String {
+    format!("{:.1} %", v * 100.0)
 }
 
 #[test]
@@ -253,8 +253,8 @@ fn iv_history_with_rank_and_percentile_when_the_store_has_it() {
     assert!(
         html.contains(&format!(
             "<title>NVDA IV30 history: rank {}, percentile {}</title>",
-            pct0(rank),
-            pct0(below)
+            pct1(rank),
+            pct1(below)
         )),
         "rank {rank} percentile {below}"
     );
@@ -262,8 +262,19 @@ fn iv_history_with_rank_and_percentile_when_the_store_has_it() {
     assert!(!html.contains("No stored IV history"));
     // The suggestion's own content: every candidate, and the rejected strikes (--explain).
     for c in doc["suggestion"]["candidates"].as_array().unwrap() {
-        assert!(html.contains(c["occ"].as_str().unwrap()));
+        let (occ, why) = (c["occ"].as_str().unwrap(), c["why"].as_str().unwrap());
+        assert!(
+            html.contains(&format!("<li><span class=\"occ\">{occ}</span> — {why}")),
+            "{occ}: {why}"
+        );
     }
+    assert_eq!(
+        html.matches("<caption>Calls that pass the filters, best first</caption>")
+            .count(),
+        1,
+        "the ranked table once"
+    );
+    assert!(!html.contains("the ranked calls</caption>"));
     assert!(html.contains("<caption>Strikes rejected, with every reason</caption>"));
 }
 

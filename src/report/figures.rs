@@ -279,8 +279,8 @@ pub fn iv_history_chart(symbol: &str, obs: &[IvObservation], r: Option<&RegimeRe
     let title = match rank {
         Some(k) => format!(
             "{symbol} IV30 history: rank {}, percentile {}",
-            k.rank.map_or("—".to_string(), |v| pct(v, 0)),
-            k.percentile.map_or("—".to_string(), |v| pct(v, 0))
+            k.rank.map_or("—".to_string(), |v| pct(v, 1)),
+            k.percentile.map_or("—".to_string(), |v| pct(v, 1))
         ),
         None => format!("{symbol} IV30 history"),
     };
@@ -377,8 +377,8 @@ pub fn verdict_block(r: &RegimeReport) -> Markup {
                 "Premiums: " span class={ "verdict " (class) } { (class) }
                 @if let Some(iv) = &r.iv30 { " · IV30 " (pct(iv.iv, 1)) }
                 @if let Some(k) = &r.iv_rank {
-                    @if let Some(rank) = k.rank { " · IV rank " (pct(rank, 0)) }
-                    @if let Some(p) = k.percentile { " · IV percentile " (pct(p, 0)) }
+                    @if let Some(rank) = k.rank { " · IV rank " (pct(rank, 1)) }
+                    @if let Some(p) = k.percentile { " · IV percentile " (pct(p, 1)) }
                 }
                 @if let Some(q) = r.iv30_hv20_ratio { " · IV30/HV20 " (format!("{q:.2}")) }
             }

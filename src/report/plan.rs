@@ -112,6 +112,7 @@ pub fn plan_page(r: &PlanReport<'_>) -> String {
             h.suggestion.as_ref(),
             view,
             missing,
+            true,
         ));
     }
     let notes: Vec<String> = p
@@ -156,6 +157,7 @@ pub fn suggest_page(r: &SuggestReport<'_>) -> String {
                 p { "No call passes the filters." }
             } @else {
                 (table("Calls that pass the filters, best first", &candidates_table(&s.candidates), true))
+                (whys(&s.candidates))
                 @if s.not_shown > 0 {
                     p.muted { (s.not_shown) " more strikes pass the filters (--top N shows more)." }
                 }
@@ -169,6 +171,7 @@ pub fn suggest_page(r: &SuggestReport<'_>) -> String {
         Some(s),
         Some(&r.view),
         None,
+        false,
     ));
     if r.explain {
         page.sections.push(html! {
@@ -269,7 +272,6 @@ fn candidates_table(cands: &[Candidate]) -> Table {
         ("delta", "Δ"),
         ("iv", "IV %"),
         ("score", "score"),
-        ("why", "why"),
     ]);
     for c in cands {
         let m = &c.metrics;
@@ -289,10 +291,26 @@ fn candidates_table(cands: &[Candidate]) -> Table {
             Cell::num(Some(m.delta), 2),
             Cell::pct(Some(m.iv), 1),
             Cell::num(Some(c.score.total), 3),
-            Cell::text(&c.why),
         ]);
     }
     t
+}
+
+/// Why each candidate ranks where it does, with its flags (under the table: a long text
+/// column would make every row tall).
+fn whys(cands: &[Candidate]) -> Markup {
+    html! {
+        ol.whys {
+            @for c in cands {
+                li {
+                    span.occ { (c.occ) } " — " (c.why)
+                    @if !c.flags.is_empty() {
+                        " [" (c.flags.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("; ")) "]"
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn rejected_table(s: &Suggestion) -> Table {
@@ -386,6 +404,7 @@ fn holding_section(
     suggestion: Option<&Suggestion>,
     view: Option<&SymbolView<'_>>,
     missing: Option<&str>,
+    ranked: bool,
 ) -> Markup {
     let regime = view.and_then(|v| v.regime);
     let basis = suggestion.and_then(|s| s.cost_basis);
@@ -437,8 +456,9 @@ fn holding_section(
             @if let Some(r) = regime { (verdict_block(r)) }
             @else { p.muted { "No IV regime reading for " (symbol) "." } }
             @if let Some(s) = suggestion {
-                @if s.candidates.len() > 1 && best.is_some() {
+                @if ranked && s.candidates.len() > 1 && best.is_some() {
                     (table(&format!("{symbol}: the ranked calls"), &candidates_table(&s.candidates), true))
+                    (whys(&s.candidates))
                 }
             }
         }
