@@ -18,7 +18,26 @@
 //! headers repeated, one holding per page).
 //!
 //! A new page (a backtest, say) is a function that builds [`chart::Chart`]s and
-//! [`crate::export::Table`]s from its data and hands them to [`Page`].
+//! [`crate::export::Table`]s from its data and hands them to [`Page`]:
+//!
+//! ```
+//! use chrono::NaiveDate;
+//! use ccplan::export::{Cell, Table};
+//! use ccplan::report::{figure, figures::equity_chart, table, Page};
+//!
+//! let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+//! let mut page = Page::new("Backtest: NVDA covered calls");
+//! page.fact("period", "2026-01-02 to 2026-03-02");
+//! let mut stats = Table::new(&[("strategy", "strategy"), ("total_return", "return %")]);
+//! stats.push(vec![Cell::text("covered calls"), Cell::pct(Some(0.045), 1)]);
+//! page.sections.push(table("Returns", &stats, true));
+//! let curve = vec![(d(1, 2), 10_000.0), (d(3, 2), 10_450.0)];
+//! page.sections.push(figure(&equity_chart("Equity", &[("covered calls".into(), curve)])));
+//! let html = page.render();
+//! assert!(html.contains("<caption>Returns</caption>"));
+//! assert!(html.contains("<td class=\"num\">4.5</td>"));
+//! assert!(html.contains("<title>Equity</title>"));
+//! ```
 
 pub mod chart;
 pub mod figures;

@@ -426,7 +426,7 @@ fn holding_section(
                     p.muted { (c.why) }
                 },
                 (None, Some(s)) => {
-                    p { "No call to write: " (s.rejected.len()) " strikes rejected (`ccplan suggest " (symbol) " --explain` says why)." }
+                    p { "No call to write: " (s.rejected.len()) " strikes rejected (" code { "ccplan suggest " (symbol) " --explain" } " says why)." }
                 },
                 (None, None) => {
                     p { "No option chain" @if let Some(m) = missing { ": " (m) } "." }
