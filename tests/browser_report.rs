@@ -2,9 +2,9 @@
 //! PDF, and the test checks that the page is not blank (pixels differ from the background and
 //! the charts' coloured lines are there), that every holding's OCC symbol is in the text
 //! layer (the PDF's text through `pdftotext` when poppler-utils is installed, the rendered
-//! DOM otherwise), that each plan row fits the printed page, and that the page made no
-//! network request (Chromium's net log; a control page with a remote image proves the check
-//! sees one).
+//! DOM otherwise), that each plan row fits the printed page and the pages are A4 landscape,
+//! that dark mode turns the background dark, and that the page made no network request
+//! (Chromium's net log; a control page with a remote image proves the check sees one).
 //!
 //! Chromium comes from the distribution's packages (`apt-get install chromium
 //! poppler-utils`; `.ci/run` installs both when missing). Without a browser the test says
@@ -282,6 +282,26 @@ fn demo_plan_report_renders_in_chromium() {
     );
     let bytes = std::fs::read(&pdf).unwrap_or_else(|_| panic!("no PDF; browser said: {}", o.1));
     assert!(bytes.starts_with(b"%PDF-"), "not a PDF");
+    // The print stylesheet's A4 landscape: every page's MediaBox is wider than tall.
+    let text = String::from_utf8_lossy(&bytes);
+    let boxes: Vec<(f64, f64)> = text
+        .match_indices("/MediaBox [")
+        .filter_map(|(i, m)| {
+            let rest = &text[i + m.len()..];
+            let nums: Vec<f64> = rest[..rest.find(']')?]
+                .split_whitespace()
+                .filter_map(|x| x.parse().ok())
+                .collect();
+            (nums.len() == 4).then(|| (nums[2] - nums[0], nums[3] - nums[1]))
+        })
+        .collect();
+    assert!(!boxes.is_empty(), "no page in the PDF");
+    for (w, h) in &boxes {
+        assert!(
+            (w - 841.9).abs() < 1.0 && (h - 595.0).abs() < 1.0,
+            "page {w} × {h} pt"
+        );
+    }
     match in_path("pdftotext") {
         Some(pdftotext) => {
             let o = Command::new(pdftotext)
@@ -311,7 +331,29 @@ fn demo_plan_report_renders_in_chromium() {
         ),
     }
 
-    // 3. The rendered DOM's text.
+    // 3. Dark mode (prefers-color-scheme: dark): the page's background turns dark.
+    let dark = dir.path().join("dark.png");
+    b.run(
+        &page,
+        &[
+            "--force-dark-mode".to_string(),
+            format!("--screenshot={}", dark.display()),
+            "--window-size=800,600".to_string(),
+        ],
+    );
+    let (_, _, px) = decode_png(&dark);
+    let [r, g, bl] = px[0];
+    assert!(
+        u32::from(r) + u32::from(g) + u32::from(bl) < 120,
+        "background in dark mode is {:?}",
+        px[0]
+    );
+    assert!(
+        u32::from(background[0]) + u32::from(background[1]) + u32::from(background[2]) > 700,
+        "background in light mode is {background:?}"
+    );
+
+    // 4. The rendered DOM's text.
     let (dom, _) = b.run(&page, &["--dump-dom".to_string()]);
     let dom = String::from_utf8_lossy(&dom);
     assert!(dom.contains("Covered-call plan"), "no DOM dumped");
