@@ -477,3 +477,32 @@ fn a_manage_page_carries_the_warnings() {
     );
     assert!(html.contains("NVDA261127C00180000"));
 }
+
+#[test]
+fn regime_out_writes_the_text_formats_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.sqlite");
+    let md = dir.path().join("nvda.md");
+    let csv = ok(&ccplan(
+        &[
+            "--as-of",
+            "2026-11-20",
+            "regime",
+            "NVDA",
+            "--source",
+            "demo",
+            "--format",
+            "csv",
+            "--out",
+            md.to_str().unwrap(),
+        ],
+        &store,
+    ));
+    assert!(csv.starts_with("reading,value,unit,note\n"), "{csv}");
+    let text = read(&md);
+    assert!(
+        text.starts_with("# IV regime: NVDA\n\nNVDA 2026-11-20: premiums "),
+        "{text}"
+    );
+    assert!(text.contains("\n## term structure\n"));
+}
