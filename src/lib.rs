@@ -20,6 +20,8 @@
 //!   (premiums rich, normal or thin, with caution flags and the reasons).
 //! * [`export`] — one row definition rendered as a table, CSV, JSON or Markdown, and the SVG
 //!   payoff chart; everything writes to a writer it is given.
+//! * [`report`] — the self-contained HTML report (inline CSS and SVG charts) of a plan, a
+//!   suggestion, a regime check or a managed book.
 //! * [`store`] — the embedded SQLite store of daily IV summaries (behind IV rank) and
 //!   archived chains.
 //! * [`fsutil`] — atomic file writing for exports and snapshots.
@@ -45,6 +47,7 @@ pub mod plan;
 pub mod pricing;
 pub mod providers;
 pub mod regime;
+pub mod report;
 pub mod store;
 pub mod surface;
 

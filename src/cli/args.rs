@@ -47,7 +47,7 @@ pub enum Command {
     Suggest(Box<super::suggest_cmd::SuggestArgs>),
     /// The best call per holding of a portfolio, totals, net delta and a stress table.
     #[command(
-        after_help = "Examples:\n  ccplan plan --holdings examples/holdings.toml --source demo\n  ccplan plan --holdings examples/my.toml --this-month --out plan.md\n  ccplan plan --holdings examples/book.csv --format json > plan.json\n  ccplan plan --holdings examples/holdings.toml --source demo --orders orders.txt --broker tos"
+        after_help = "Examples:\n  ccplan plan --holdings examples/holdings.toml --source demo\n  ccplan plan --holdings examples/my.toml --this-month --out plan.md\n  ccplan plan --holdings examples/book.csv --format json > plan.json\n  ccplan plan --holdings examples/holdings.toml --source demo --out plan.html\n  ccplan plan --holdings examples/holdings.toml --source demo --orders orders.txt --broker tos"
     )]
     Plan(Box<super::plan_cmd::PlanCmdArgs>),
     /// After the sale: hold, close, roll or let assign each written call, with the reasons,
@@ -56,7 +56,7 @@ pub enum Command {
     /// Is implied volatility high enough to sell now? IV rank, IV vs realized, term structure,
     /// skew, RSI/MACD, and one verdict.
     #[command(
-        after_help = "Examples:\n  ccplan regime NVDA --source demo\n  ccplan regime NVDA --format json --earnings-date 2027-02-24"
+        after_help = "Examples:\n  ccplan regime NVDA --source demo\n  ccplan regime NVDA --format json --earnings-date 2027-02-24\n  ccplan regime NVDA --source demo --out nvda.html"
     )]
     Regime(Box<super::regime_cmd::RegimeArgs>),
     /// Show an option chain: bid, ask, mid, spread, volume, open interest and IV.

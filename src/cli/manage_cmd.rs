@@ -18,7 +18,7 @@ use ccplan::regime::RegimeThresholds;
 
 use super::args::parse_fraction;
 use super::orders_out::{write_order_file, BrokerArg};
-use super::suggest_cmd::{emit, pipeline, read_holdings, report_warnings};
+use super::suggest_cmd::{pipeline, read_holdings, report_warnings};
 use super::watch::{next_check, parse_interval, Clock, ReplayClock, SystemClock};
 use super::{usage, ActionNeeded, Ctx, MarketArgs};
 
@@ -128,7 +128,8 @@ pub struct ManageArgs {
     /// Output format on standard output.
     #[arg(long, default_value = "table")]
     pub format: Format,
-    /// Also write the report to FILE (.csv .json .md .txt), atomically.
+    /// Also write the report to FILE (.csv .json .md .txt, or .html for the self-contained
+    /// report page), atomically.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Write the order tickets (closes and rolls) to FILE, in the form --broker names.
@@ -247,7 +248,7 @@ pub fn run(a: &ManageArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()>
     let mut previous: Option<BTreeMap<String, (PositionAction, Option<String>)>> = None;
     let mut alert = false;
     loop {
-        let report = check(&portfolio, &params, a, ctx, now)?;
+        let (report, warnings) = check(&portfolio, &params, a, ctx, now)?;
         let state: BTreeMap<String, (PositionAction, Option<String>)> = report
             .positions
             .iter()
@@ -257,7 +258,8 @@ pub fn run(a: &ManageArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()>
         match &previous {
             None => {
                 let render = |f: Format, w: &mut dyn Write| render(&report, f, w);
-                emit(a.format, a.out.as_deref(), out, &render)?;
+                let html = || Ok(html_page(&report, &warnings, a, ctx));
+                super::html_out::emit_or_html(a.format, a.out.as_deref(), out, &render, &html)?;
                 for p in report
                     .positions
                     .iter()
@@ -267,7 +269,9 @@ pub fn run(a: &ManageArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()>
                 }
             }
             Some(prev) => {
-                if let Some(path) = &a.out {
+                if let Some(path) = a.out.as_deref().filter(|p| super::html_out::is_html(p)) {
+                    super::html_out::write_html(path, &html_page(&report, &warnings, a, ctx))?;
+                } else if let Some(path) = &a.out {
                     let f = Format::from_path(path)?;
                     write_atomic(path, |w| {
                         render(&report, f, w).map_err(|e| {
@@ -357,6 +361,20 @@ fn supply_from_journal(portfolio: &mut Portfolio, ctx: &Ctx) {
     }
 }
 
+/// The `--out FILE.html` page of one check.
+fn html_page(report: &ManageReport, warnings: &[String], a: &ManageArgs, ctx: &Ctx) -> String {
+    let chains = a
+        .market
+        .source
+        .clone()
+        .unwrap_or_else(|| ctx.settings.source.clone());
+    ccplan::report::manage_page(
+        report,
+        &[("option chains".to_string(), chains.to_string())],
+        warnings,
+    )
+}
+
 fn message(p: &ccplan::plan::ManagedPosition) -> String {
     format!("{}: {} — {}", p.contract, p.action, p.reasons.join("; "))
 }
@@ -384,14 +402,15 @@ fn notify(cmd: &str, msg: &str) {
     }
 }
 
-/// One check at `now`: fetch each chain, manage the book.
+/// One check at `now`: fetch each chain, manage the book; the warnings said on standard
+/// error come back for the report page.
 fn check(
     portfolio: &Portfolio,
     params: &ManageParams,
     a: &ManageArgs,
     ctx: &Ctx,
     now: DateTime<FixedOffset>,
-) -> anyhow::Result<ManageReport> {
+) -> anyhow::Result<(ManageReport, Vec<String>)> {
     let here = Ctx {
         settings: ctx.settings.clone(),
         now,
@@ -402,13 +421,18 @@ fn check(
     let mut pipe = pipeline(&a.market, &here, RegimeThresholds::default(), false, false)?;
     pipe.histories = None;
     let mut data = Vec::new();
+    let mut warnings = Vec::new();
     for h in portfolio.holdings.iter().filter(|h| !h.written.is_empty()) {
         match pipe.run(&h.symbol, h.events.next_earnings) {
             Ok(d) => {
                 report_warnings(&d);
+                warnings.extend(d.warnings.iter().cloned());
                 data.push(d);
             }
-            Err(e) => eprintln!("warning: {}: {e:#}", h.symbol),
+            Err(e) => {
+                eprintln!("warning: {}: {e:#}", h.symbol);
+                warnings.push(format!("{}: {e:#}", h.symbol));
+            }
         }
     }
     let markets: Vec<Market<'_>> = data
@@ -419,7 +443,7 @@ fn check(
         })
         .collect();
     let report = manage(portfolio, &markets, params, now)?;
-    Ok(report)
+    Ok((report, warnings))
 }
 
 fn render(r: &ManageReport, f: Format, w: &mut dyn Write) -> anyhow::Result<()> {

@@ -8,6 +8,7 @@ mod chain_cmd;
 mod config;
 mod history_cmd;
 mod holdings_cmd;
+mod html_out;
 mod income_cmd;
 mod journal_cmd;
 mod manage_cmd;

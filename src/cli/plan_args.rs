@@ -124,8 +124,8 @@ pub struct PlanArgs {
     /// Output format on standard output.
     #[arg(long, default_value = "table", value_parser = super::args::format_parser())]
     pub format: Format,
-    /// Also write the result to FILE (format from the extension: .csv .json .md .txt),
-    /// atomically.
+    /// Also write the result to FILE (format from the extension: .csv .json .md .txt, or
+    /// .html for the self-contained report page with charts), atomically.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Draw the covered position's payoff at expiry as SVG (the name must end in .svg).

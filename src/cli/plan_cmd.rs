@@ -13,9 +13,10 @@ use ccplan::regime::RegimeReport;
 
 use super::analysis::SymbolData;
 use super::orders_out::{write_order_file, BrokerArg};
+use super::html_out;
 use super::plan_args::PlanArgs;
 use super::suggest_cmd::{
-    check_chart_path, emit, plan_pipeline, read_holdings_in, warn_naked, write_chart,
+    check_chart_path, plan_pipeline, read_holdings_in, warn_naked, write_chart,
 };
 use super::{count, render, report_data_quality_of, Ctx, Partial, PARTIAL_EXIT};
 
@@ -169,7 +170,32 @@ pub fn run(a: &PlanCmdArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()
         }
         Ok(())
     };
-    emit(a.plan.format, a.plan.out.as_deref(), out, &render)?;
+    let html = || -> anyhow::Result<String> {
+        let views = data
+            .iter()
+            .map(|d| {
+                let sym = d.snap.underlying.symbol.clone();
+                let expiry = the_plan
+                    .holdings
+                    .iter()
+                    .find(|h| h.symbol == sym)
+                    .and_then(|h| h.best.as_ref())
+                    .map(|c| c.expiry);
+                (sym, html_out::symbol_view(ctx, d, expiry))
+            })
+            .collect();
+        Ok(ccplan::report::plan_page(&ccplan::report::PlanReport {
+            plan: &the_plan,
+            views,
+            sources: html_out::sources(&pipe),
+            warnings: &warnings,
+            missing: missing
+                .iter()
+                .map(|m| (m.symbol.clone(), m.error.clone()))
+                .collect(),
+        }))
+    };
+    html_out::emit_or_html(a.plan.format, a.plan.out.as_deref(), out, &render, &html)?;
     if let Some(path) = &a.orders {
         use ccplan::export::orders::{plan_tickets, TimeInForce};
         write_order_file(path, a.broker, &plan_tickets(&the_plan, TimeInForce::Day))?;

@@ -1,6 +1,7 @@
 //! `ccplan regime SYMBOL`: is implied volatility high enough to sell now?
 
 use std::io::Write;
+use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
@@ -24,6 +25,10 @@ pub struct RegimeArgs {
     /// Output format on standard output.
     #[arg(long, default_value = "table", value_parser = super::args::format_parser())]
     pub format: Format,
+    /// Also write the result to FILE (format from the extension: .csv .json .md .txt, or
+    /// .html for the self-contained report page with charts), atomically.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
     /// IV rank at or above which premiums count as rich (default 50%).
     #[arg(long, value_parser = parse_fraction)]
     pub rich_iv_rank: Option<f64>,
@@ -81,7 +86,30 @@ pub fn run(a: &RegimeArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()>
     let Some(report) = &data.regime else {
         anyhow::bail!("no IV regime for {symbol}: {}", data.warnings.join("; "));
     };
-    match a.format {
+    let render = |f: Format, out: &mut dyn Write| -> anyhow::Result<()> {
+        write_regime(report, &symbol, f, out)
+    };
+    let html = || -> anyhow::Result<String> {
+        let view = super::html_out::symbol_view(ctx, &data, None);
+        Ok(ccplan::report::regime_page(&ccplan::report::RegimeView {
+            report,
+            smile: view.smile,
+            iv_history: view.iv_history,
+            sources: super::html_out::sources(&pipe),
+            warnings: &data.warnings,
+        }))
+    };
+    super::html_out::emit_or_html(a.format, a.out.as_deref(), out, &render, &html)?;
+    Ok(())
+}
+
+fn write_regime(
+    report: &ccplan::regime::RegimeReport,
+    symbol: &str,
+    format: Format,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    match format {
         Format::Json => write_json(report, out)?,
         Format::Csv => {
             for (_, table) in report.to_machine_tables().into_iter().take(1) {

@@ -361,7 +361,19 @@ pub fn run(a: &SuggestArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()
         }
         Ok(())
     };
-    emit(a.plan.format, a.plan.out.as_deref(), out, &render)?;
+    let html = || -> anyhow::Result<String> {
+        let expiry = suggestion.best().map(|c| c.expiry);
+        Ok(ccplan::report::suggest_page(
+            &ccplan::report::SuggestReport {
+                suggestion: &suggestion,
+                view: super::html_out::symbol_view(ctx, &data, expiry),
+                sources: super::html_out::sources(&pipe),
+                warnings: &warnings,
+                explain: a.explain,
+            },
+        ))
+    };
+    super::html_out::emit_or_html(a.plan.format, a.plan.out.as_deref(), out, &render, &html)?;
     if let Some(path) = &a.orders {
         use ccplan::export::orders::{suggest_tickets, TimeInForce};
         let tickets = suggest_tickets(&suggestion, TimeInForce::Day);
