@@ -12,8 +12,8 @@ use ccplan::providers::fetch::run_bounded;
 use ccplan::regime::RegimeReport;
 
 use super::analysis::SymbolData;
-use super::orders_out::{write_order_file, BrokerArg};
 use super::html_out;
+use super::orders_out::{write_order_file, BrokerArg};
 use super::plan_args::PlanArgs;
 use super::suggest_cmd::{
     check_chart_path, plan_pipeline, read_holdings_in, warn_naked, write_chart,
