@@ -18,7 +18,7 @@
 //!   [`PlanParams`] given (profile, DTE window, filters), and, when [`ManageParams`] are given,
 //!   the manage rules read daily: take profit (buy back when (open − ask) ÷ open reaches
 //!   `take_profit`) and roll (an in-the-money call within `roll_dte` days of expiry is bought
-//!   back and the planner writes the next one the same day).
+//!   back and the planner writes the next one the same day, on a later expiry).
 //!
 //! The first call is written at the close of the first session; a new one at the close of the
 //! session where the old one ended (after a physical assignment, at the close of the session
@@ -386,7 +386,8 @@ pub struct Summary {
     pub paid_back: f64,
     /// Σ fees, USD.
     pub fees: f64,
-    /// Σ max(0, S_T − K) × shares over every settlement and assignment, USD.
+    /// Σ max(0, S − K) × shares over every settlement, assignment and buy-back (the
+    /// intrinsic value given up), USD.
     pub upside_given_away: f64,
     /// Σ dividends received by the strategy, USD.
     pub dividends: f64,

@@ -211,8 +211,8 @@ fn entry(
         iv,
         source,
         shares,
-        cash_flow,
-        fee,
+        cash_flow: cents(cash_flow),
+        fee: cents(fee),
         note,
     }
 }
@@ -357,17 +357,19 @@ fn planner_sale(
     i: usize,
     shares: f64,
     atm: Option<f64>,
+    after: Option<NaiveDate>,
     why_not: &mut BTreeMap<String, usize>,
 ) -> Option<Sale> {
     let b = &cx.data.bars[i];
-    let synthetic;
-    let (chain, source) = match cx.chains.get(&b.date) {
-        Some(c) => (*c, PriceSource::Real),
-        None => {
-            synthetic = synthetic_chain(cx, i, atm?);
-            (&synthetic, PriceSource::Synthetic)
-        }
+    let (mut chain, source) = match cx.chains.get(&b.date) {
+        Some(c) => ((*c).clone(), PriceSource::Real),
+        None => (synthetic_chain(cx, i, atm?), PriceSource::Synthetic),
     };
+    // A roll goes to a later expiry.
+    if let Some(after) = after {
+        chain.quotes.retain(|q| q.contract.expiry > after);
+    }
+    let chain = &chain;
     // The last 60 sessions in today's units, for the planner's HV.
     let lo = i.saturating_sub(60);
     let scale = b.close / cx.data.continuous[i];
@@ -770,6 +772,7 @@ pub(crate) fn run_holding(
 
         // 6. The manage rules (rule ccplan): take profit, roll in the money near expiry.
         let mut today: Option<Priced> = None;
+        let mut rolled_from: Option<NaiveDate> = None;
         if let Some(pos) = book.pos.clone() {
             today = cx.price(i, pos.expiry, pos.strike, atm);
             if let (Some(m), Some(q)) = (&p.manage, today) {
@@ -780,13 +783,15 @@ pub(crate) fn run_holding(
                         0.0
                     };
                     let dte = (pos.expiry - d).num_days();
+                    let itm_near = c > pos.strike && dte <= i64::from(m.roll_dte) && dte > 0;
                     let why = if captured >= m.take_profit {
                         Some(format!(
                             "take profit: {:.0} % of the premium captured (rule {:.0} %)",
                             captured * 100.0,
                             m.take_profit * 100.0
                         ))
-                    } else if c > pos.strike && dte <= i64::from(m.roll_dte) && dte > 0 {
+                    } else if itm_near {
+                        rolled_from = Some(pos.expiry);
                         Some(format!(
                             "roll: in the money {dte} days before expiry (rule {} days)",
                             m.roll_dte
@@ -798,6 +803,7 @@ pub(crate) fn run_holding(
                         let n = f64::from(pos.contracts) * pos.deliverable;
                         let f = fee * f64::from(pos.contracts);
                         book.paid_back += q.ask * n;
+                        book.upside += (c - pos.strike).max(0.0) * n;
                         source = source.max(q.source);
                         let e = entry(
                             d,
@@ -825,7 +831,7 @@ pub(crate) fn run_holding(
         let contracts_possible = (book.shares / MULTIPLIER + 1e-9).floor();
         if book.pos.is_none() && i < last && contracts_possible >= 1.0 && book.rebuy == 0.0 {
             let sale = if p.rule == Rule::Ccplan {
-                planner_sale(&cx, i, book.shares, atm, &mut why_not)
+                planner_sale(&cx, i, book.shares, atm, rolled_from, &mut why_not)
             } else if atm.is_none() && !cx.chains.contains_key(&d) {
                 no_iv_days += 1;
                 None
@@ -882,7 +888,7 @@ pub(crate) fn run_holding(
                 },
             );
             if i == last {
-                book.open_mark = mid * n;
+                book.open_mark = cents(mid * n);
                 let e = entry(
                     d,
                     &sym,
