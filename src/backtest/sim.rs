@@ -551,7 +551,14 @@ pub(crate) fn run_holding(
                 before * (r - 1.0),
                 0.0,
                 0.0,
-                format!("{ratio_note} split: shares × {r}, open call's strike ÷ {r}"),
+                match book.pos.as_ref() {
+                    Some(pos) => format!(
+                        "{ratio_note} split: shares × {r}; the open call is adjusted to {} shares \
+                         per contract at {:.2}",
+                        pos.deliverable, pos.strike
+                    ),
+                    None => format!("{ratio_note} split: shares × {r}"),
+                },
             );
             book.post(e);
         }
