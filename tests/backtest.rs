@@ -456,3 +456,37 @@ fn the_same_inputs_give_the_same_output_byte_for_byte() {
     }
     assert_eq!(v["report"], "backtest");
 }
+
+#[test]
+fn extreme_values_and_empty_holdings_do_not_panic() {
+    // A price path that jumps by nine orders of magnitude and back, zero shares, a huge one.
+    let bars = series("2024-01-02", "2024-04-30", |i, _| {
+        if i % 17 == 3 {
+            1e9
+        } else {
+            42.0 + (i % 5) as f64
+        }
+    });
+    let p = BacktestParams::new(d("2024-02-01"), d("2024-04-30"), Rule::Bxmd);
+    for shares in [0, 100, u64::MAX / 1_000_000] {
+        let h = holding("WILD", shares, bars.clone(), Adjustment::Unknown);
+        // Positive closes on NYSE sessions: a valid series, however wild.
+        let r = run(&[h], &p).unwrap();
+        let rec = r.reconciliation;
+        assert!(
+            rec.difference.abs() <= 1e-9 * rec.initial_value.abs().max(1.0),
+            "{rec:?}"
+        );
+    }
+    let mut ccp = p.clone();
+    ccp.rule = Rule::Ccplan;
+    ccp.manage = Some(Default::default());
+    let h = holding("WILD", 300, bars, Adjustment::None);
+    let r = run(&[h], &ccp).unwrap();
+    assert!(
+        r.reconciliation.difference.abs() < 0.01,
+        "{:?}",
+        r.reconciliation
+    );
+    assert!(run(&[], &p).is_err());
+}

@@ -182,9 +182,20 @@ pub fn strike_increment(spot: f64) -> f64 {
     }
 }
 
-/// Listed strikes from `lo` to `hi` × spot on the increment, ascending.
+/// The most strikes one synthetic expiry lists; the increment doubles until they fit (only a
+/// price far beyond any listed stock's gets there).
+pub const MAX_STRIKES: f64 = 400.0;
+
+/// Listed strikes from `lo` to `hi` × spot on the increment, ascending (empty for a spot
+/// that is not positive and finite).
 pub fn listed_strikes(spot: f64, lo: f64, hi: f64) -> Vec<f64> {
-    let inc = strike_increment(spot);
+    if !(spot.is_finite() && spot > 0.0 && lo.is_finite() && hi.is_finite() && lo <= hi) {
+        return Vec::new();
+    }
+    let mut inc = strike_increment(spot);
+    while spot * (hi - lo) / inc > MAX_STRIKES {
+        inc *= 2.0;
+    }
     let first = ((spot * lo) / inc).ceil().max(1.0) as i64;
     let last = ((spot * hi) / inc).floor() as i64;
     (first..=last)
@@ -284,6 +295,10 @@ mod tests {
         assert_eq!(strike_increment(450.0), 5.0);
         let k = listed_strikes(101.3, 0.95, 1.05);
         assert_eq!(k, vec![97.5, 100.0, 102.5, 105.0]);
+        // A hostile price lists a bounded ladder, not millions of strikes.
+        let huge = listed_strikes(1e9, 0.7, 1.5);
+        assert!(!huge.is_empty() && huge.len() <= 401, "{}", huge.len());
+        assert!(listed_strikes(f64::NAN, 0.7, 1.5).is_empty());
     }
 
     #[test]
