@@ -390,3 +390,85 @@ fn usage_and_runtime_errors_have_their_codes() {
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o.stderr).contains("line 3"), "{}", text(&o.stderr));
 }
+
+/// A Yahoo `v8/finance/chart` payload as recorded (split-adjusted `close`, total-return
+/// `adjclose`, `events` with NVDA's 4:1 split and one dividend), hand-made: not market data.
+fn yahoo_chart(dir: &Path) -> std::path::PathBuf {
+    let days = ccplan::providers::calendar::trading_days_between(
+        chrono::NaiveDate::from_ymd_opt(2021, 4, 1).unwrap(),
+        chrono::NaiveDate::from_ymd_opt(2021, 10, 29).unwrap(),
+    );
+    let mut ts = Vec::new();
+    let mut close = Vec::new();
+    let mut adj = Vec::new();
+    for (i, d) in days.iter().enumerate() {
+        let t = d.and_hms_opt(13, 30, 0).unwrap().and_utc().timestamp();
+        ts.push(t.to_string());
+        let c = 150.0 * (1.0 + 0.002 * i as f64) * (1.0 + 0.02 * (i as f64 * 0.9).sin());
+        close.push(format!("{c:.4}"));
+        adj.push(format!("{:.4}", c * 0.999));
+    }
+    let q = close.join(",");
+    let body = format!(
+        r#"{{"chart":{{"result":[{{"meta":{{"currency":"USD","symbol":"NVDA","exchangeTimezoneName":"America/New_York","gmtoffset":-14400}},"timestamp":[{}],"events":{{"splits":{{"1626787800":{{"date":1626787800,"numerator":4,"denominator":1,"splitRatio":"4:1"}}}},"dividends":{{"1623245400":{{"amount":0.04,"date":1623245400}}}}}},"indicators":{{"quote":[{{"open":[{q}],"high":[{q}],"low":[{q}],"close":[{q}],"volume":[{}]}}],"adjclose":[{{"adjclose":[{}]}}]}}}}],"error":null}}}}"#,
+        ts.join(","),
+        vec!["1000"; days.len()].join(","),
+        adj.join(",")
+    );
+    let p = dir.join("chart_NVDA.json");
+    std::fs::write(&p, body).unwrap();
+    p
+}
+
+#[test]
+fn a_recorded_yahoo_chart_brings_its_split_and_dividend_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.sqlite3");
+    let chart = yahoo_chart(dir.path());
+    let body = std::fs::read_to_string(&chart).unwrap();
+    let ev = ccplan::providers::yahoo::parse_chart_events(&body, "NVDA").unwrap();
+    assert_eq!(ev.splits.len(), 1);
+    assert_eq!(ev.splits[0].date.to_string(), "2021-07-20");
+    assert_eq!(ev.splits[0].ratio, 4.0);
+    assert_eq!(ev.dividends[0].ex_date.to_string(), "2021-06-09");
+    assert_eq!(ev.dividends[0].amount, 0.04);
+
+    let hist = format!("file:{}", chart.display());
+    let o = ccplan(
+        &store,
+        &[
+            "backtest",
+            "NVDA",
+            "--from",
+            "2021-05-03",
+            "--to",
+            "2021-10-29",
+            "--history",
+            &hist,
+            "--shares",
+            "400",
+            "--rule",
+            "bxm",
+            "--format",
+            "json",
+        ],
+    );
+    let err = text(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("1 split(s) and 1 dividend(s) in the chart's events"),
+        "{err}"
+    );
+    // The chart's prices are adjusted (adjclose): nothing is applied twice.
+    assert!(err.contains("already split-adjusted"), "{err}");
+    assert!(err.contains("dividend-adjusted"), "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let ledger = v["ledger"].as_array().unwrap();
+    assert!(ledger
+        .iter()
+        .all(|e| e["event"] != "split" && e["event"] != "dividend"));
+    assert!(!ledger
+        .iter()
+        .any(|e| e["date"] == "2021-07-20" && e["event"] == "assign"));
+    assert!(v["reconciliation"]["difference"].as_f64().unwrap().abs() < 0.005);
+}

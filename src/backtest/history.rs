@@ -17,10 +17,10 @@
 //! reverse) is read as a split, with a note saying so.
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::{Adjustment, Bar, PriceHistory};
+pub use crate::model::{Dividend, SplitEvent};
 use crate::providers::calendar::{is_trading_day, trading_sessions_between};
 
 /// The longest run of missing sessions inside the range that is stepped over; longer is
@@ -31,26 +31,6 @@ pub const MAX_GAP_SESSIONS: usize = 10;
 const INFERRED_RATIOS: [f64; 7] = [2.0, 3.0, 4.0, 5.0, 8.0, 10.0, 20.0];
 /// Relative tolerance of an inferred split.
 const INFER_TOLERANCE: f64 = 0.08;
-
-/// A stock split: `ratio` new shares per old share (4 for NVDA's 4-for-1 of 2021-07-20, 0.1 for
-/// a 1-for-10 reverse split), effective at the open of `date`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct SplitEvent {
-    /// First session in the new units.
-    pub date: NaiveDate,
-    /// New shares per old share, > 0.
-    pub ratio: f64,
-}
-
-/// A cash dividend, USD per share in the series' units, paid to shares held at the close
-/// before `ex_date`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Dividend {
-    /// Ex-dividend date.
-    pub ex_date: NaiveDate,
-    /// USD per share.
-    pub amount: f64,
-}
 
 /// A checked series: bars up to `to` (with the warm-up before `from` for HV20).
 #[derive(Debug, Clone)]

@@ -13,6 +13,7 @@ use ccplan::backtest::{
 };
 use ccplan::export::{write_equity_svg, write_json, Cell, Format, Table};
 use ccplan::fsutil::write_atomic;
+use ccplan::model::SeriesEvents;
 use ccplan::plan::{ExpiryWindow, ManageParams, PlanParams, PremiumBasis, Profile};
 use ccplan::store::Store;
 
@@ -300,19 +301,38 @@ pub fn run_cmd(a: &BacktestArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Resu
                 }
             }
         }
+        let mut splits: Vec<SplitEvent> = a
+            .splits
+            .iter()
+            .map(|&(date, ratio)| SplitEvent { date, ratio })
+            .collect();
+        let mut dividends: Vec<Dividend> = a
+            .dividends
+            .iter()
+            .map(|&(ex_date, amount)| Dividend { ex_date, amount })
+            .collect();
+        // A recorded Yahoo chart carries its splits and dividends beside the bars; the flags
+        // given win over them.
+        if let SourceSpec::File(path) = &spec {
+            if let Some(ev) = chart_events(path, sym) {
+                eprintln!(
+                    "note: {sym}: {} split(s) and {} dividend(s) in the chart's events",
+                    ev.splits.len(),
+                    ev.dividends.len()
+                );
+                if splits.is_empty() {
+                    splits = ev.splits;
+                }
+                if dividends.is_empty() {
+                    dividends = ev.dividends;
+                }
+            }
+        }
         inputs.push(HoldingInput {
             shares: *shares,
             history,
-            splits: a
-                .splits
-                .iter()
-                .map(|&(date, ratio)| SplitEvent { date, ratio })
-                .collect(),
-            dividends: a
-                .dividends
-                .iter()
-                .map(|&(ex_date, amount)| Dividend { ex_date, amount })
-                .collect(),
+            splits,
+            dividends,
             iv,
             chains,
         });
@@ -342,6 +362,19 @@ pub fn run_cmd(a: &BacktestArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Resu
     emit(a.format, a.out.as_deref(), out, &|f, w| {
         render(&report, f, w)
     })
+}
+
+/// The events of a saved Yahoo chart payload, when the file is one and has any.
+fn chart_events(path: &Path, sym: &str) -> Option<SeriesEvents> {
+    if std::fs::metadata(path).ok()?.len() > 64 << 20 {
+        return None;
+    }
+    let text = std::fs::read_to_string(path).ok()?;
+    if !text.trim_start().starts_with('{') || !text.contains("\"chart\"") {
+        return None;
+    }
+    let ev = ccplan::providers::yahoo::parse_chart_events(&text, sym).ok()?;
+    (!ev.splits.is_empty() || !ev.dividends.is_empty()).then_some(ev)
 }
 
 fn write_csv(path: &Path, t: &Table) -> anyhow::Result<()> {
