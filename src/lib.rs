@@ -27,6 +27,8 @@
 //! * [`fsutil`] — atomic file writing for exports and snapshots.
 //! * [`import`] — holdings from brokers' positions exports (Schwab, Fidelity, IBKR, E*TRADE,
 //!   tastytrade, Robinhood), recognized from their content.
+//! * [`backtest`] — what a covered-call rule (BXM, BXY, BXMD or the planner's own) would
+//!   have earned on a symbol's history, against buy-and-hold, with a reconciled ledger.
 //! * [`journal`] — the trade journal of written calls (from brokers' transaction histories or
 //!   by hand) and the premium income it adds up to.
 //!
@@ -37,6 +39,7 @@
 //! Nothing in the library reads the clock, the environment or the terminal: "now" is always an
 //! argument.
 
+pub mod backtest;
 pub mod error;
 pub mod export;
 pub mod fsutil;

@@ -80,6 +80,12 @@ pub enum Command {
     /// Premium income from the journal: collected, paid back, net, fees, assignments,
     /// annualized yield on the capital covered.
     Income(super::income_cmd::IncomeArgs),
+    /// What a covered-call rule (BXM, BXY, BXMD or the planner's own) would have earned on
+    /// a symbol's history, against buy-and-hold: summary, ledger, equity curves.
+    #[command(
+        after_help = "Examples:\n  ccplan backtest NVDA --from 2024-01-02 --to 2025-12-31 --history demo --rule bxm\n  ccplan backtest --holdings examples/holdings.toml --from 2020-01-02 --to 2025-12-31 --rule ccplan --trades t.csv --equity e.csv --chart bt.svg"
+    )]
+    Backtest(Box<super::backtest_cmd::BacktestArgs>),
 }
 
 /// `--format`: the choices listed in `--help`, aliases (txt, markdown) accepted but hidden.
@@ -260,6 +266,9 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         }
         Command::Income(a) => {
             super::income_cmd::run(&a, &context(cli.store, now, as_of_given)?, out)
+        }
+        Command::Backtest(a) => {
+            super::backtest_cmd::run_cmd(&a, &context(cli.store, now, as_of_given)?, out)
         }
     }
 }

@@ -3,6 +3,7 @@
 
 mod analysis;
 mod args;
+mod backtest_cmd;
 mod batch;
 mod chain_cmd;
 mod config;

@@ -26,8 +26,10 @@ use tabled::settings::{Alignment, Style};
 use crate::error::{Error, Result};
 
 mod chart;
+mod equity_chart;
 pub mod orders;
 pub use chart::{money, write_payoff_svg, PayoffChart};
+pub use equity_chart::write_equity_svg;
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

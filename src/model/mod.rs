@@ -3,6 +3,7 @@
 
 mod chain;
 mod contract;
+mod events;
 mod history;
 mod holding;
 mod holdings_file;
@@ -10,6 +11,7 @@ pub mod tick;
 
 pub use chain::{ChainSnapshot, ProviderGreeks, Quote, Underlying};
 pub use contract::{OptionContract, Right};
+pub use events::{Dividend, SeriesEvents, SplitEvent};
 pub use history::{Adjustment, Bar, PriceHistory};
 pub use holding::{CorporateEvents, Holding, Portfolio, WrittenCall};
 pub use holdings_file::{parse_holdings, parse_written_call, MAX_SHARES};

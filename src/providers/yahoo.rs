@@ -48,7 +48,8 @@ use super::wire::{
 use super::{ChainRequest, ChainSource, HistorySource};
 use crate::error::{Error, Result};
 use crate::model::{
-    Adjustment, Bar, ChainSnapshot, OptionContract, PriceHistory, Quote, Underlying,
+    Adjustment, Bar, ChainSnapshot, Dividend, OptionContract, PriceHistory, Quote, SeriesEvents,
+    SplitEvent, Underlying,
 };
 
 /// Provider name used in errors and in [`ChainSnapshot::source`].
@@ -629,6 +630,62 @@ pub fn parse_history(body: &str, symbol: &str) -> Result<PriceHistory> {
         Adjustment::Splits
     };
     Ok(PriceHistory::new(name, adjustment, bars))
+}
+
+/// The splits and dividends of a `v8/finance/chart` payload (`events=div|split`), dated by the
+/// exchange's session (New York): each split's ratio is `numerator / denominator` (else its
+/// `splitRatio` "4:1"), each dividend's `amount` is USD per share. Events that cannot be read
+/// (no date, a ratio or amount that is not positive) are left out; a payload without events
+/// gives none. The chart's prices are already adjusted for these (see [`parse_history`]).
+pub fn parse_chart_events(body: &str, symbol: &str) -> Result<SeriesEvents> {
+    let doc: serde_json::Value = from_json(PROVIDER, symbol, "chart", body)?;
+    let Some(r) = doc.pointer("/chart/result/0") else {
+        return Ok(SeriesEvents::default());
+    };
+    let z = zone(
+        r.pointer("/meta/exchangeTimezoneName")
+            .and_then(|v| v.as_str()),
+        value_f64(r.pointer("/meta/gmtoffset")),
+    );
+    let date_of = |e: &serde_json::Value| {
+        epoch_int(value_f64(e.get("date")))
+            .and_then(|t| z.at(t))
+            .map(|t| t.date_naive())
+    };
+    let mut out = SeriesEvents::default();
+    if let Some(splits) = r.pointer("/events/splits").and_then(|v| v.as_object()) {
+        for e in splits.values() {
+            let ratio = match (
+                positive(value_f64(e.get("numerator"))),
+                positive(value_f64(e.get("denominator"))),
+            ) {
+                (Some(n), Some(d)) => Some(n / d),
+                _ => e
+                    .get("splitRatio")
+                    .and_then(|v| v.as_str())
+                    .and_then(|t| t.split_once(':'))
+                    .and_then(|(n, d)| {
+                        let (n, d) = (n.trim().parse::<f64>().ok()?, d.trim().parse::<f64>().ok()?);
+                        positive(Some(n / d))
+                    }),
+            };
+            if let (Some(date), Some(ratio)) = (date_of(e), ratio.and_then(|x| positive(Some(x)))) {
+                out.splits.push(SplitEvent { date, ratio });
+            }
+        }
+    }
+    if let Some(divs) = r.pointer("/events/dividends").and_then(|v| v.as_object()) {
+        for e in divs.values() {
+            if let (Some(ex_date), Some(amount)) =
+                (date_of(e), positive(value_f64(e.get("amount"))))
+            {
+                out.dividends.push(Dividend { ex_date, amount });
+            }
+        }
+    }
+    out.splits.sort_by_key(|s| s.date);
+    out.dividends.sort_by_key(|d| d.ex_date);
+    Ok(out)
 }
 
 // ---------------------------------------------------------------------------------------------
