@@ -472,3 +472,46 @@ fn a_recorded_yahoo_chart_brings_its_split_and_dividend_events() {
         .any(|e| e["date"] == "2021-07-20" && e["event"] == "assign"));
     assert!(v["reconciliation"]["difference"].as_f64().unwrap().abs() < 0.005);
 }
+
+/// `--out FILE.html`: one self-contained page with the summary, the equity chart, the real and
+/// synthetic day counts and every ledger row of the same run's JSON; nothing fetched.
+#[test]
+fn the_html_page_carries_the_runs_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.sqlite3");
+    let page = dir.path().join("b.html");
+    let mut args: Vec<&str> = DEMO.to_vec();
+    args.extend(["--format", "json", "--out", page.to_str().unwrap()]);
+    let o = ccplan(&store, &args);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"), "{}", &html[..80]);
+    for banned in ["<script", "<link", "<img", "url(", "http://", "https://"] {
+        assert!(!html.contains(banned), "{banned} in the page");
+    }
+    assert!(html.contains("Backtest: NVDA covered calls, rule bxm"));
+    assert!(
+        html.contains("<caption>The strategy against buy-and-hold of the same shares</caption>")
+    );
+    assert!(
+        html.contains("<title>Portfolio value: covered calls against buy-and-hold (USD)</title>")
+    );
+    let sessions = json["summary"]["sessions"].as_u64().unwrap();
+    assert!(html.contains(&sessions.to_string()));
+    let synthetic = json["days"]["synthetic"].as_array().unwrap().len();
+    assert!(
+        html.contains(&format!("synthetic on {synthetic}")),
+        "synthetic days {synthetic}"
+    );
+    let ledger = json["ledger"].as_array().unwrap();
+    assert!(!ledger.is_empty());
+    // Every sale's contract is in the ledger table.
+    let mut sales = 0;
+    for e in ledger.iter().filter(|e| e["event"] == "sell") {
+        let c = e["contract"].as_str().unwrap();
+        assert!(html.contains(c), "{c} missing from the page");
+        sales += 1;
+    }
+    assert!(sales > 10, "{sales} sales");
+}

@@ -20,7 +20,7 @@ use ccplan::store::Store;
 use super::args::parse_fraction;
 use super::config::SourceSpec;
 use super::plan_args::{BasisArg, ProfileArg};
-use super::suggest_cmd::{emit, read_holdings};
+use super::suggest_cmd::read_holdings;
 use super::{sources, usage, Ctx};
 
 /// `--rule`.
@@ -359,9 +359,27 @@ pub fn run_cmd(a: &BacktestArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Resu
             .with_context(|| format!("writing {}", path.display()))?;
         eprintln!("wrote {}", path.display());
     }
-    emit(a.format, a.out.as_deref(), out, &|f, w| {
-        render(&report, f, w)
-    })
+    let html = || -> anyhow::Result<String> {
+        let spec = a
+            .history
+            .as_ref()
+            .map_or_else(|| "default history source".to_string(), |h| h.to_string());
+        Ok(ccplan::report::backtest_page(
+            &ccplan::report::BacktestView {
+                report: &report,
+                summary: &summary_table(&report, false),
+                ledger: &ledger_table(&report.ledger),
+                sources: vec![("price history".to_string(), spec)],
+            },
+        ))
+    };
+    super::html_out::emit_or_html(
+        a.format,
+        a.out.as_deref(),
+        out,
+        &|f, w| render(&report, f, w),
+        &html,
+    )
 }
 
 /// The events of a saved Yahoo chart payload, when the file is one and has any.

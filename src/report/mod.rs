@@ -2,7 +2,8 @@
 //! book, for a browser, a printer or a mail to oneself.
 //!
 //! Each page is a pure function, data in and a `String` out ([`plan_page`],
-//! [`suggest_page`], [`regime_page`], [`manage_page`]); the CLI writes the file. A page
+//! [`suggest_page`], [`regime_page`], [`manage_page`], [`backtest_page`]); the CLI writes
+//! the file. A page
 //! carries everything it shows: the stylesheet inline, the charts as inline SVG (drawn with
 //! plotters, see [`chart`]), no script, no font, no image and no link fetched from anywhere,
 //! so it reads the same offline, in a mail client, or years later.
@@ -39,6 +40,7 @@
 //! assert!(html.contains("<title>Equity</title>"));
 //! ```
 
+mod backtest;
 pub mod chart;
 pub mod figures;
 mod manage;
@@ -50,6 +52,7 @@ use serde::Serialize;
 
 use crate::export::{human_number, Cell, Table};
 
+pub use backtest::{backtest_page, BacktestView};
 pub use figures::{Smile, SmileQuote};
 pub use manage::manage_page;
 pub use plan::{plan_page, suggest_page, PlanReport, SuggestReport, SymbolView};
