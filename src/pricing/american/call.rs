@@ -152,7 +152,7 @@ pub(super) fn critical_spot(
         let (v, delta) = h(s - d);
         let g = s - k - v;
         let slope = 1.0 - delta;
-        if g >= 0.0 && g <= 1e-13 * s {
+        if g >= 0.0 && g <= 1e-10 * s {
             return Some(s);
         }
         if slope.is_nan() || slope <= 0.0 || !slope.is_finite() {
@@ -163,7 +163,7 @@ pub(super) fn critical_spot(
         if !(next.is_finite()) {
             return Some(s);
         }
-        if (next - s).abs() <= 1e-14 * s {
+        if (next - s).abs() <= 1e-11 * s {
             return Some(next);
         }
         s = next;
@@ -205,11 +205,12 @@ fn value_step(
         if b - a <= 1e-9 {
             continue;
         }
-        // The order by the panel's width in standard deviations, at most n/2.
+        // The order by the panel's width in standard deviations, at most n/2 (against 64
+        // nodes a panel, within 2e-7 on two-dividend calls over the domain).
         let w = b - a;
-        let order = if w <= 1.0 {
+        let order = if w <= 3.0 {
             8
-        } else if w <= 3.0 {
+        } else if w <= 6.0 {
             12
         } else {
             16
