@@ -195,7 +195,13 @@ fn value_step(
     // is left after the ex-date): panel ends are where Gauss-Legendre nodes cluster.
     let zk = step.z_of(s, k + step.d);
     let top = hi.max(lo);
-    let mut cuts = [lo, 0.0, zk, zk - 3.0 * step.bend, zk + 3.0 * step.bend, top];
+    // A bend wider than the normal's unit needs no panel of its own.
+    let b = if step.bend < 1.0 {
+        3.0 * step.bend
+    } else {
+        0.0
+    };
+    let mut cuts = [lo, 0.0, zk, zk - b, zk + b, top];
     for c in cuts.iter_mut() {
         *c = if c.is_nan() { lo } else { c.clamp(lo, top) };
     }
