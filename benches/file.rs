@@ -7,8 +7,14 @@
 //!   (`raw::parse_chain_payload`: typed rows, OCC symbols, sides, duplicate screen);
 //! * `file/source/5000`: the whole `FileSource::chain` (read, recognize, parse, filter).
 //!
-//! Throughput is in contracts. Figures are in the closing note of issue #17 (before: about
-//! 25 ms for the whole read as a process, most of it three passes over the JSON).
+//! Throughput is in contracts. Recorded 2026-12-06 (issue #17), release profile, on the
+//! shared 2-core machine at a load average of 3–5 (wall-clock figures inflated), medians:
+//!
+//! | benchmark | before (probe passes, untagged rows) | after (sniff, one typed parse) |
+//! |---|---|---|
+//! | `file/sniff/5000` | 3.40 ms | 1.55 µs |
+//! | `file/cboe_payload/5000` | 24.9 ms | 7.5 ms |
+//! | `file/source/5000` | 26.8 ms | 8.2 ms |
 
 #[path = "support/cboe_chain.rs"]
 mod cboe_chain;

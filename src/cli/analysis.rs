@@ -15,7 +15,7 @@ use ccplan::regime::{
     RegimeThresholds,
 };
 use ccplan::store::{session_date, DailySummary, Store};
-use ccplan::surface::{analyze, ChainSurface, ParitySettings, SurfaceParams};
+use ccplan::surface::{analyze, ChainSurface, IvSides, ParitySettings, SurfaceParams};
 
 use super::config::SourceSpec;
 use super::Ctx;
@@ -111,6 +111,8 @@ impl Pipeline<'_> {
                     div_yield: ctx.settings.div_yield,
                     ..ParitySettings::default()
                 },
+                // The regime reads IV (mid, else bid) only: a third of the solves.
+                iv_sides: IvSides::MidOnly,
                 ..SurfaceParams::default()
             },
         );

@@ -70,6 +70,7 @@ pub mod fetch;
 pub mod http;
 pub mod polygon;
 pub mod raw;
+mod sniff;
 pub mod tradier;
 mod wire;
 pub mod yahoo;
