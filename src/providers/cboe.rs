@@ -590,6 +590,12 @@ impl Cboe {
         })
     }
 
+    /// Read the time and wait through `clock` (tests: see [`super::clock`]).
+    pub fn with_clock(mut self, clock: std::sync::Arc<dyn super::clock::Clock>) -> Self {
+        self.http = self.http.with_clock(clock);
+        self
+    }
+
     fn url(&self, kind: &str, symbol: &str) -> String {
         format!(
             "{}/api/global/delayed_quotes/{kind}/{}.json",

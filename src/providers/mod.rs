@@ -66,6 +66,7 @@ pub trait HistorySource {
 }
 
 pub mod cboe;
+pub mod clock;
 pub mod fetch;
 pub mod http;
 pub mod polygon;
