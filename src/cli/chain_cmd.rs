@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use ccplan::export::{write_json, Cell, Format, Table};
+use ccplan::export::{Cell, Format, Table};
 use ccplan::model::{ChainSnapshot, Right};
 use ccplan::pricing::time::days_to_expiry;
 use ccplan::providers::file::save_snapshot;
@@ -11,7 +11,7 @@ use ccplan::providers::{ChainRequest, ExpiryFilter};
 
 use std::collections::HashMap;
 
-use ccplan::surface::{analyze, ParitySettings, SurfaceParams};
+use ccplan::surface::{analyze, IvSides, ParitySettings, SurfaceParams};
 
 use super::config::Settings;
 use super::{report_data_quality, sources, Ctx, MarketArgs};
@@ -68,7 +68,8 @@ pub fn run(a: &ChainArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()> 
         );
     }
     match a.format {
-        Format::Json => write_json(&snap, out)?,
+        // The rows of the CSV, at full precision (the snapshot form is what --save writes).
+        Format::Json => chain_table(&snap, &ctx.settings).write(Format::Json, out)?,
         f => {
             if f == Format::Table {
                 writeln!(
@@ -127,6 +128,8 @@ fn our_readings(
             div_yield: settings.div_yield,
             ..ParitySettings::default()
         },
+        // Only the IV (mid, else bid) and its delta are shown: one solve per quote.
+        iv_sides: IvSides::MidOnly,
         ..SurfaceParams::default()
     };
     let mut map = HashMap::new();
