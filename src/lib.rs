@@ -45,6 +45,7 @@ pub mod plan;
 pub mod pricing;
 pub mod providers;
 pub mod regime;
+pub mod stats;
 pub mod store;
 pub mod surface;
 
