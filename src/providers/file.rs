@@ -805,7 +805,12 @@ fn parse_as_of(v: &str) -> Option<DateTime<FixedOffset>> {
     DateTime::parse_from_rfc3339(v.trim()).ok().or_else(|| {
         parse_date(v)
             .filter(|_| v.trim().len() <= 10)
-            .map(expiry_instant)
+            // That day's close, shown with New York's offset then.
+            .map(|d| {
+                expiry_instant(d)
+                    .with_timezone(&chrono_tz::America::New_York)
+                    .fixed_offset()
+            })
     })
 }
 
