@@ -406,7 +406,7 @@ fn human(
     }
     writeln!(
         w,
-        "Window: {}; profile {:?} (target delta {:.2}); premium on the {:?}",
+        "Window: {}; profile {} (target delta {:.2}); premium on the {}",
         params.window, params.profile, s.target_delta, params.basis
     )?;
     if f == Format::Table {
