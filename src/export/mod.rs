@@ -27,6 +27,7 @@ use crate::error::{Error, Result};
 
 mod chart;
 pub mod orders;
+mod regime_tables;
 pub use chart::{money, write_payoff_svg, PayoffChart};
 
 /// An output format.
