@@ -24,7 +24,7 @@
 //! | `plan/suggest/5000` (calls' mid IV, metrics, filters, score) | 0.92–1.30 µs [≈ 0.6–0.9 µs] |
 //! | `plan/portfolio/100x200` | 1.30–1.85 µs [≈ 0.9–1.2 µs] |
 
-#[path = "../tests/plan_support.rs"]
+#[path = "../tests/plan_support/mod.rs"]
 mod support;
 
 use std::hint::black_box;

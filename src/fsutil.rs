@@ -98,14 +98,17 @@ pub fn read_text_capped(path: &Path, limit: u64, what: &'static str) -> Result<S
         path: path.to_path_buf(),
         source,
     };
-    if fs::metadata(path).map_err(io_err)?.is_dir() {
+    let meta = fs::metadata(path).map_err(io_err)?;
+    if meta.is_dir() {
         return Err(io_err(io::Error::new(
             io::ErrorKind::InvalidInput,
             "is a directory, not a file",
         )));
     }
     let file = File::open(path).map_err(io_err)?;
-    let mut bytes = Vec::new();
+    // One allocation for the whole file (the reader stops one byte past the cap).
+    let hint = meta.len().min(limit.saturating_add(1));
+    let mut bytes = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
     CappedReader::new(file, limit, what)
         .read_to_end(&mut bytes)
         .map_err(io_err)?;

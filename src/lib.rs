@@ -51,6 +51,7 @@ pub mod pricing;
 pub mod providers;
 pub mod regime;
 pub mod report;
+pub mod stats;
 pub mod store;
 pub mod surface;
 

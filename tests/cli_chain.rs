@@ -187,3 +187,69 @@ fn a_known_dividend_makes_later_expiries_american() {
         Some(2)
     );
 }
+
+/// `--format json` carries the CSV's rows (same columns, same values at full precision), and
+/// `--save` still writes the snapshot form.
+#[test]
+fn json_rows_are_the_csv_rows_and_save_keeps_the_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("nvda.json");
+    let base = ["chain", "NVDA", "--source", "demo", "--as-of", "2026-11-26"];
+    let run = |extra: &[&str]| {
+        let args: Vec<&str> = base.iter().chain(extra).copied().collect();
+        let o = ccplan(&args, &[]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        text(&o.stdout)
+    };
+    let csv = run(&["--format", "csv"]);
+    let json = run(&["--format", "json", "--save", saved.to_str().unwrap()]);
+    let rows: Vec<serde_json::Map<String, serde_json::Value>> =
+        serde_json::from_str(&json).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    for key in [
+        "contract",
+        "mid",
+        "spread",
+        "provider_iv",
+        "iv",
+        "provider_delta",
+        "delta",
+    ] {
+        assert!(header.contains(&key), "{header:?}");
+    }
+    let csv_rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), csv_rows.len());
+    assert!(rows.len() > 100, "{}", rows.len());
+    let mut with_iv = 0;
+    for (row, cells) in rows.iter().zip(&csv_rows) {
+        assert_eq!(row.keys().len(), header.len());
+        for (name, cell) in header.iter().zip(cells) {
+            let v = &row[*name];
+            match v {
+                serde_json::Value::Null => assert_eq!(*cell, "", "{name}"),
+                serde_json::Value::String(s) => assert_eq!(s, cell, "{name}"),
+                serde_json::Value::Number(n) => {
+                    let x: f64 = cell.parse().unwrap();
+                    assert_eq!(n.as_f64().unwrap(), x, "{name}");
+                }
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+        // ccplan's IV beside the provider's: decimals, in a plausible range.
+        if let Some(iv) = row["iv"].as_f64() {
+            assert!((0.01..3.0).contains(&iv), "{iv}");
+            with_iv += 1;
+        }
+        let c = row["contract"].as_str().unwrap();
+        assert!(c.starts_with("NVDA2") && c.len() == 19, "{c}");
+    }
+    assert!(with_iv * 2 > rows.len(), "{with_iv} of {} rows", rows.len());
+    let snapshot: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    assert_eq!(snapshot["ccplan_snapshot"], 1);
+    assert_eq!(
+        snapshot["snapshot"]["quotes"].as_array().unwrap().len(),
+        rows.len()
+    );
+}

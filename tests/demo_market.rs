@@ -35,7 +35,10 @@ fn chain(sym: &str) -> ChainSnapshot {
 }
 
 fn years(snap: &ChainSnapshot, expiry: NaiveDate) -> f64 {
-    (expiry_instant(expiry) - snap.as_of).num_minutes() as f64 / (365.0 * 1440.0)
+    expiry_instant(expiry)
+        .signed_duration_since(snap.as_of)
+        .num_minutes() as f64
+        / (365.0 * 1440.0)
 }
 
 fn inputs(snap: &ChainSnapshot, q: &Quote) -> BsmInputs {

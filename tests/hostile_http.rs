@@ -1,18 +1,19 @@
 //! Network faults not covered by `providers_http.rs`: 429 without `Retry-After`, a burst of
 //! 5xx that ends within the retry allowance, wrong content types, and every fault of the
 //! loopback server driven through a real provider with short timeouts, each checked to end
-//! (in an error that says what happened, or in a successful retry) within
-//! [`HttpConfig::worst_case`].
+//! (in an error that says what happened, or in a successful retry) with its scheduled waits
+//! inside the retry budget (read from an injected clock, not the wall).
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ccplan::providers::cboe::Cboe;
+use ccplan::providers::clock::SkippingClock;
 use ccplan::providers::http::{HttpClient, HttpConfig};
 use ccplan::providers::ChainSource;
 use ccplan::Error;
-use common::{fast_config, fixture, request, Fault, Reply, TestServer};
+use common::{fast_config, fixture, request, skipping_client, Fault, Reply, TestServer};
 
 const CHAIN: &str = "/api/global/delayed_quotes/options/KO.json";
 
@@ -32,15 +33,28 @@ fn rate_limited_without_retry_after_backs_off_and_succeeds() {
 fn rate_limited_forever_without_retry_after_is_a_clear_error() {
     let s = TestServer::start();
     s.route("/rl", Reply::status(429));
-    let t = Instant::now();
-    let e = HttpClient::new("test", fast_config())
-        .unwrap()
+    let (c, clock) = skipping_client(fast_config());
+    let e = c
         .get_json(&format!("{}/rl", s.url()), &[], "X")
         .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Http {
+                status: Some(429),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     let m = e.to_string();
     assert!(m.contains("rate limited (HTTP 429)"), "{m}");
     assert!(m.contains("gave up after 3 attempts"), "{m}");
-    assert!(t.elapsed() < fast_config().worst_case());
+    assert_eq!(
+        clock.sleeps().len(),
+        2,
+        "a backoff between each of 3 attempts"
+    );
 }
 
 #[test]
@@ -59,14 +73,16 @@ fn burst_of_500s_then_success_within_the_retries() {
         max_retries: 3,
         ..fast_config()
     };
-    let t = Instant::now();
-    let body = HttpClient::new("test", config.clone())
-        .unwrap()
-        .get_json(&format!("{}/burst", s.url()), &[], "X")
-        .unwrap();
+    let (c, clock) = skipping_client(config.clone());
+    let body = c.get_json(&format!("{}/burst", s.url()), &[], "X").unwrap();
     assert_eq!(body, "[1]");
     assert_eq!(s.hits("/burst"), 4);
-    assert!(t.elapsed() < config.worst_case());
+    // Backoffs of 50–100 % of 10, 20 and 40 ms (the cap).
+    let waits: Vec<u128> = clock.sleeps().iter().map(|w| w.as_millis()).collect();
+    assert_eq!(waits.len(), 3, "{waits:?}");
+    for (w, full) in waits.iter().zip([10, 20, 40]) {
+        assert!((full / 2..=full).contains(w), "{waits:?}");
+    }
     // One more 500 than retries allow: the error says so.
     s.route("/burst", Reply::status(500));
     let e = HttpClient::new("test", config)
@@ -115,7 +131,8 @@ fn wrong_content_types() {
     );
 }
 
-/// Every fault through the CBOE provider, in parallel, each bounded by the worst case.
+/// Every fault through the CBOE provider, in parallel: each ends in the error that says what
+/// happened (or a successful retry), with the waits it scheduled inside the retry budget.
 #[test]
 fn every_fault_through_a_provider_ends_within_the_worst_case() {
     let config = HttpConfig {
@@ -126,8 +143,8 @@ fn every_fault_through_a_provider_ends_within_the_worst_case() {
         max_body_bytes: 64 * 1024,
         ..fast_config()
     };
-    let bound = config.worst_case();
-    assert_eq!(bound, Duration::from_millis(2600));
+    assert_eq!(config.worst_case(), Duration::from_millis(2600));
+    let budget = config.retry_budget;
     let good = || Reply::fixture("cboe/options_KO.json");
     let big = format!("[{}0]", "0,".repeat(40_000));
     // (name, replies, what the error says; None when a retry must succeed)
@@ -237,18 +254,22 @@ fn every_fault_through_a_provider_ends_within_the_worst_case() {
             std::thread::spawn(move || {
                 let s = TestServer::start();
                 s.route_seq(CHAIN, replies);
-                let cboe = Cboe::new(Some(&s.url()), config).unwrap();
-                let t = Instant::now();
+                let clock = std::sync::Arc::new(SkippingClock::new());
+                let cboe = Cboe::new(Some(&s.url()), config)
+                    .unwrap()
+                    .with_clock(clock.clone());
                 let r = cboe.chain(&request("KO"));
-                (name, expect, r, t.elapsed())
+                (name, expect, r, clock.slept())
             })
         })
         .collect();
     let mut failures = Vec::new();
     for h in handles {
-        let (name, expect, r, took) = h.join().unwrap();
-        if took > bound {
-            failures.push(format!("{name}: took {took:?} > {bound:?}"));
+        let (name, expect, r, waited) = h.join().unwrap();
+        if waited > budget {
+            failures.push(format!(
+                "{name}: waits of {waited:?} scheduled past the budget {budget:?}"
+            ));
         }
         match (expect, r) {
             (None, Ok(snap)) => assert!(!snap.quotes.is_empty()),
@@ -299,18 +320,22 @@ fn retry_budget_is_shared_by_all_requests_of_a_client() {
     assert_eq!(s.hits("/flaky"), 2);
     // A client (or a clone of it: one provider, one command) that already spent its budget
     // on timeouts does not retry again.
-    let c = HttpClient::new("test", config).unwrap();
+    let (c, clock) = skipping_client(config);
     let e = c
         .get_json(&format!("{}/slow", s.url()), &[], "X")
         .unwrap_err();
     assert!(e.to_string().contains("timed out"), "{e}");
     s.route_seq("/flaky", vec![Reply::status(500), Reply::json("[1]")]);
-    let t = Instant::now();
+    let waits_before = clock.sleeps().len();
     let e = c
         .clone()
         .get_json(&format!("{}/flaky", s.url()), &[], "X")
         .unwrap_err();
-    assert!(t.elapsed() < Duration::from_millis(300));
+    assert_eq!(
+        clock.sleeps().len(),
+        waits_before,
+        "no wait after the budget is spent"
+    );
     let m = e.to_string();
     assert!(m.contains("server error (HTTP 500)"), "{m}");
     assert!(m.contains("retry budget of 1 s spent"), "{m}");
@@ -328,8 +353,7 @@ fn many_requests_each_failing_once_share_one_budget() {
         max_backoff: Duration::from_millis(100),
         ..fast_config()
     };
-    let c = HttpClient::new("test", config).unwrap();
-    let t = Instant::now();
+    let (c, clock) = skipping_client(config);
     let mut failed_at = None;
     for i in 0..40 {
         let path = format!("/p{i}");
@@ -343,9 +367,11 @@ fn many_requests_each_failing_once_share_one_budget() {
     // and the next failure is final.
     let i = failed_at.expect("the shared budget ran out");
     assert!((5..=12).contains(&i), "{i}");
+    // One wait per success, and all of them within the shared budget.
+    assert_eq!(clock.sleeps().len(), i);
     assert!(
-        t.elapsed() < Duration::from_millis(1500),
+        clock.slept() <= Duration::from_millis(600),
         "{:?}",
-        t.elapsed()
+        clock.slept()
     );
 }

@@ -2,7 +2,7 @@
 //! above 3.00, cents below, cents throughout for a penny class, cents for a roll's net
 //! price), never past the mid; and the orders file of a CLI run in every `--broker` form.
 
-#[path = "plan_support.rs"]
+#[path = "plan_support/mod.rs"]
 mod support;
 
 use std::path::Path;

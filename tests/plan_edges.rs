@@ -1,7 +1,7 @@
 //! The planner's correctness edges: bids below intrinsic, expiry day (0 DTE), written calls
 //! that expired or are missing from the chain, and the stress table with written calls.
 
-#[path = "plan_support.rs"]
+#[path = "plan_support/mod.rs"]
 mod support;
 
 use ccplan::model::{OptionContract, Portfolio, Right, WrittenCall};

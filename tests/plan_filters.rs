@@ -1,6 +1,6 @@
 //! Each filter rejects what it should, and only that, with a reason naming the values.
 
-#[path = "plan_support.rs"]
+#[path = "plan_support/mod.rs"]
 mod support;
 
 use std::collections::BTreeMap;

@@ -2,7 +2,7 @@
 //! respect the old strike and the cost basis, the net credit comes from the right sides of the
 //! book, and the orders CSV round-trips.
 
-#[path = "plan_support.rs"]
+#[path = "plan_support/mod.rs"]
 mod support;
 
 use ccplan::export::orders::{

@@ -1,7 +1,7 @@
 //! Covered-call metrics against hand-computed cases, and the row fields that come from them
 //! (contracts, limit price on the basis, total premium, symbols, JSON reproduction).
 
-#[path = "plan_support.rs"]
+#[path = "plan_support/mod.rs"]
 mod support;
 
 use ccplan::model::{Right, WrittenCall};

@@ -1,6 +1,6 @@
 //! The portfolio view: best call per holding, totals, net delta, stress; edge with history.
 
-#[path = "plan_support.rs"]
+#[path = "plan_support/mod.rs"]
 mod support;
 
 use ccplan::model::{Adjustment, Bar, Portfolio, PriceHistory};

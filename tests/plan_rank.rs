@@ -1,7 +1,7 @@
 //! Ranking: deterministic order, score components, profiles, expiry windows (ThisMonth
 //! rollover), notes.
 
-#[path = "plan_support.rs"]
+#[path = "plan_support/mod.rs"]
 mod support;
 
 use ccplan::model::Right;

@@ -6,6 +6,19 @@ use ccplan::pricing::{price, BsmInputs};
 use ccplan::regime::*;
 use chrono::{Days, NaiveDate};
 
+/// The call failed with `InvalidInput` naming `what` and the offending `value`.
+#[track_caller]
+fn invalid<T: std::fmt::Debug>(r: ccplan::Result<T>, what: &str, value: &str) {
+    match r {
+        Err(ccplan::Error::InvalidInput {
+            what: w, value: v, ..
+        }) => {
+            assert_eq!((w, v.as_str()), (what, value));
+        }
+        other => panic!("expected InvalidInput for {what}, got {other:?}"),
+    }
+}
+
 fn close_to(got: f64, want: f64, tol: f64) -> bool {
     (got - want).abs() <= tol
 }
@@ -732,11 +745,23 @@ fn iv30_flat_extrapolation_is_flagged() {
     let single = iv30(&[tp(17.0, 0.33)]).unwrap();
     assert!(single.method.is_extrapolated());
     // Errors, not panics.
-    assert!(iv30(&[]).is_err());
-    assert!(iv30(&[tp(20.0, f64::NAN), tp(40.0, 0.3)]).is_err());
-    assert!(iv30(&[tp(0.0, 0.3), tp(40.0, 0.3)]).is_err());
-    assert!(iv30(&[tp(20.0, 0.3), tp(20.0, 0.31)]).is_err());
-    assert!(constant_maturity_iv(&[tp(20.0, 0.3)], f64::NAN).is_err());
+    invalid(iv30(&[]), "term structure", "no expiries");
+    invalid(
+        iv30(&[tp(20.0, f64::NAN), tp(40.0, 0.3)]),
+        "ATM implied volatility",
+        "NaN",
+    );
+    invalid(iv30(&[tp(0.0, 0.3), tp(40.0, 0.3)]), "time to expiry", "0");
+    invalid(
+        iv30(&[tp(20.0, 0.3), tp(20.0, 0.31)]),
+        "term structure",
+        "two points at t = 0.0547945205479452",
+    );
+    invalid(
+        constant_maturity_iv(&[tp(20.0, 0.3)], f64::NAN),
+        "target maturity",
+        "NaN",
+    );
 }
 
 #[test]
@@ -761,8 +786,8 @@ fn term_slope_and_backwardation() {
     assert_eq!(s.back, tp(60.0, 0.24));
     assert!(!s.backwardation);
     // Fewer than two expiries.
-    assert!(term_slope(&[tp(14.0, 0.2)]).is_err());
-    assert!(term_slope(&[]).is_err());
+    invalid(term_slope(&[tp(14.0, 0.2)]), "term structure", "1 expiries");
+    invalid(term_slope(&[]), "term structure", "0 expiries");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -774,16 +799,28 @@ fn expected_move_from_iv_and_straddle() {
     let m = expected_move_from_iv(250.0, 0.32, 30.0 / 365.0).unwrap();
     assert_close(m, 80.0 * (30.0f64 / 365.0).sqrt(), 1e-12);
     assert_close(m, 22.935, 5e-4);
-    assert!(expected_move_from_iv(f64::NAN, 0.3, 0.1).is_err());
-    assert!(expected_move_from_iv(100.0, -0.3, 0.1).is_err());
-    assert!(expected_move_from_iv(100.0, 0.3, -0.1).is_err());
+    invalid(expected_move_from_iv(f64::NAN, 0.3, 0.1), "spot", "NaN");
+    invalid(
+        expected_move_from_iv(100.0, -0.3, 0.1),
+        "implied volatility",
+        "-0.3",
+    );
+    invalid(
+        expected_move_from_iv(100.0, 0.3, -0.1),
+        "time to expiry",
+        "-0.1",
+    );
 
     let raw = expected_move_from_straddle(10.0, StraddleRule::Raw).unwrap();
     assert_eq!((raw.value, raw.rule), (10.0, StraddleRule::Raw));
     let rule = expected_move_from_straddle(10.0, StraddleRule::Scaled085).unwrap();
     assert_close(rule.value, 8.5, 1e-15);
     assert_eq!(rule.rule, StraddleRule::Scaled085);
-    assert!(expected_move_from_straddle(f64::INFINITY, StraddleRule::Raw).is_err());
+    invalid(
+        expected_move_from_straddle(f64::INFINITY, StraddleRule::Raw),
+        "straddle price",
+        "inf",
+    );
 }
 
 #[test]

@@ -479,6 +479,7 @@ fn a_held_write_lock_makes_writers_wait_not_fail_and_readers_go_on() {
 
     // Another process's long write, as a plain connection holding the write lock.
     let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
     let holder_path = path.clone();
     let holder = std::thread::spawn(move || {
         let mut conn = rusqlite::Connection::open(&holder_path).unwrap();
@@ -491,24 +492,37 @@ fn a_held_write_lock_makes_writers_wait_not_fail_and_readers_go_on() {
         )
         .unwrap();
         locked_tx.send(()).unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(600));
+        release_rx.recv().unwrap();
         tx.commit().unwrap();
     });
     locked_rx.recv().unwrap();
 
-    // Readers see the last committed state without waiting (WAL).
-    let start = std::time::Instant::now();
+    // Readers see the last committed state while the lock is held (WAL): the holder commits
+    // only when told, so a read that waited for it could not return here.
     assert_eq!(
         store.iv30_series("NVDA", d(2026, 3, 2), 10).unwrap(),
         vec![(d(2026, 3, 2), 0.5)]
     );
-    assert!(start.elapsed() < std::time::Duration::from_millis(500));
 
-    // A writer queues behind the lock (busy timeout) instead of failing.
+    // A writer queues behind the lock (busy timeout) instead of failing: it returns only
+    // after the holder was released and committed.
+    let released = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let releaser = {
+        let released = released.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            released.store(true, std::sync::atomic::Ordering::SeqCst);
+            release_tx.send(()).unwrap();
+        })
+    };
     store
         .upsert_summary(&summary("AMD", d(2026, 3, 2), 0.4))
         .unwrap();
-    assert!(start.elapsed() >= std::time::Duration::from_millis(400));
+    assert!(
+        released.load(std::sync::atomic::Ordering::SeqCst),
+        "the write went through while the lock was held"
+    );
+    releaser.join().unwrap();
     holder.join().unwrap();
     assert_eq!(
         store.summary("NVDA", d(2026, 3, 2)).unwrap().unwrap().iv30,

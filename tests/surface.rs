@@ -1,6 +1,6 @@
 //! Chain analytics on chains built from a known forward, discount and smile.
 
-#[path = "plan_support.rs"]
+#[path = "plan_support/mod.rs"]
 mod support;
 
 use ccplan::model::Right;

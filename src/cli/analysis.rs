@@ -7,15 +7,13 @@ use chrono::{Duration, NaiveDate};
 
 use ccplan::model::{ChainSnapshot, PriceHistory, Right};
 
-use ccplan::providers::cboe::Cboe;
-use ccplan::providers::http::HttpConfig;
 use ccplan::providers::{ChainRequest, ChainSource, ExpiryFilter, HistorySource};
 use ccplan::regime::{
     assess, ExpiryReading, IvObservation, PublishedRange, RegimeInputs, RegimeReport,
     RegimeThresholds,
 };
 use ccplan::store::{session_date, DailySummary, Store};
-use ccplan::surface::{analyze, ChainSurface, ParitySettings, SurfaceParams};
+use ccplan::surface::{analyze, ChainSurface, IvSides, ParitySettings, SurfaceParams};
 
 use super::config::SourceSpec;
 use super::Ctx;
@@ -52,6 +50,11 @@ pub struct Pipeline<'a> {
     pub record: bool,
     /// Also archive the whole chain.
     pub archive: bool,
+    /// Fallback rate and dividend yield of the chain analytics behind the regime reading
+    /// (the plan's `--rate`/`--div-yield` when given, so both read one analysis' inputs).
+    pub rate: f64,
+    /// See `rate`.
+    pub div_yield: f64,
 }
 
 impl Pipeline<'_> {
@@ -107,17 +110,19 @@ impl Pipeline<'_> {
             &snap,
             &SurfaceParams {
                 parity: ParitySettings {
-                    rate: ctx.settings.rate,
-                    div_yield: ctx.settings.div_yield,
+                    rate: self.rate,
+                    div_yield: self.div_yield,
                     ..ParitySettings::default()
                 },
+                // The regime reads IV (mid, else bid) only: a third of the solves.
+                iv_sides: IvSides::MidOnly,
                 ..SurfaceParams::default()
             },
         );
         let regime = match surface {
             Ok(surface) => {
                 let iv_history = self.iv_history(symbol, as_of_date, &mut warnings);
-                let published_range = self.published_range(symbol);
+                let published_range = self.published_range(symbol, &mut warnings);
                 let inputs = RegimeInputs {
                     symbol: snap.underlying.symbol.clone(),
                     as_of: snap.as_of,
@@ -184,16 +189,26 @@ impl Pipeline<'_> {
     }
 
     /// CBOE's published one-year IV30 range, for IV rank until the store has enough sessions.
-    /// Only asked of CBOE (keyless) when it is the chain source.
-    fn published_range(&self, symbol: &str) -> Option<PublishedRange> {
+    /// Only asked of CBOE (keyless) when it is the chain source, through the source as
+    /// configured; a failure is a warning (IV rank then rests on the store alone).
+    fn published_range(&self, symbol: &str, warnings: &mut Vec<String>) -> Option<PublishedRange> {
         if self.spec != SourceSpec::Cboe {
             return None;
         }
-        let cboe = Cboe::new(self.ctx.settings.cboe_url.as_deref(), HttpConfig::default()).ok()?;
-        let ranges = cboe.vol_ranges(symbol).ok()?;
-        match (ranges.iv30.low, ranges.iv30.high) {
-            (Some(low), Some(high)) if high > low => Some(PublishedRange { low, high }),
-            _ => None,
+        let ranges =
+            super::sources::cboe(&self.ctx.settings).and_then(|cboe| Ok(cboe.vol_ranges(symbol)?));
+        match ranges {
+            Ok(r) => match (r.iv30.low, r.iv30.high) {
+                (Some(low), Some(high)) if high > low => Some(PublishedRange { low, high }),
+                _ => None,
+            },
+            Err(e) => {
+                warnings.push(format!(
+                    "no published IV30 range for {symbol} from CBOE ({e:#}); IV rank uses the \
+                     history store only"
+                ));
+                None
+            }
         }
     }
 

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use ccplan::export::{write_json, Cell, Format, Table};
+use ccplan::export::{Cell, Format, Table};
 use ccplan::model::{ChainSnapshot, Right};
 use ccplan::pricing::time::days_to_expiry;
 use ccplan::providers::file::save_snapshot;
@@ -12,7 +12,8 @@ use ccplan::providers::{ChainRequest, ExpiryFilter};
 use std::collections::HashMap;
 
 use ccplan::surface::{
-    analyze_with_dividends, AmericanScope, ParitySettings, ScheduledDividend, SurfaceParams,
+    analyze_with_dividends, AmericanScope, IvSides, ParitySettings, ScheduledDividend,
+    SurfaceParams,
 };
 
 use super::config::Settings;
@@ -93,8 +94,15 @@ pub fn run(a: &ChainArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()> 
             path.display()
         );
     }
+    let scope = if a.style == "american" {
+        AmericanScope::Always
+    } else {
+        AmericanScope::WhereDividend
+    };
+    let table = chain_table(&snap, &ctx.settings, &dividends, scope);
     match a.format {
-        Format::Json => write_json(&snap, out)?,
+        // The rows of the CSV, at full precision (the snapshot form is what --save writes).
+        Format::Json => table.write(Format::Json, out)?,
         f => {
             if f == Format::Table {
                 writeln!(
@@ -107,14 +115,7 @@ pub fn run(a: &ChainArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()> 
                     super::count(snap.quotes.len(), "contract", "contracts")
                 )?;
             }
-            {
-                let scope = if a.style == "american" {
-                    AmericanScope::Always
-                } else {
-                    AmericanScope::WhereDividend
-                };
-                chain_table(&snap, &ctx.settings, &dividends, scope).write(f, out)?
-            }
+            table.write(f, out)?
         }
     }
     Ok(())
@@ -163,6 +164,8 @@ fn our_readings(
             ..ParitySettings::default()
         },
         american,
+        // Only the IV (mid, else bid) and its delta are shown: one solve per quote.
+        iv_sides: IvSides::MidOnly,
         ..SurfaceParams::default()
     };
     let mut map = HashMap::new();

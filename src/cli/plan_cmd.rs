@@ -279,7 +279,7 @@ fn human(
         .map_or_else(|| "no chain".to_string(), |t| t.to_rfc3339());
     writeln!(
         w,
-        "Plan for {} as of {}; window {}; profile {:?}; premium on the {:?}",
+        "Plan for {} as of {}; window {}; profile {}; premium on the {}",
         count(p.holdings.len(), "holding", "holdings"),
         as_of,
         p.params.window,

@@ -66,7 +66,7 @@ fn full_row(c: &Candidate) -> Vec<Cell> {
         Cell::Int(c.dte),
         Cell::num(Some(c.strike), 2),
         Cell::Int(i64::from(c.contracts)),
-        Cell::text(format!("{:?}", c.basis).to_lowercase()),
+        Cell::text(c.basis.to_string()),
         Cell::num(Some(c.limit_price), 2),
         Cell::num(c.bid, 2),
         Cell::num(c.ask, 2),

@@ -20,7 +20,8 @@ pub type Chains = Box<dyn ChainSource + Sync>;
 /// A provider of price history.
 pub type Histories = Box<dyn HistorySource + Sync>;
 
-fn cboe(settings: &Settings) -> anyhow::Result<Cboe> {
+/// The CBOE source as configured (the one place its URL and HTTP settings are chosen).
+pub(super) fn cboe(settings: &Settings) -> anyhow::Result<Cboe> {
     Ok(Cboe::new(
         settings.cboe_url.as_deref(),
         HttpConfig::default(),

@@ -210,12 +210,18 @@ pub fn pipeline<'a>(
         thresholds,
         record,
         archive,
+        rate: ctx.settings.rate,
+        div_yield: ctx.settings.div_yield,
     })
 }
 
 /// The pipeline for the planner's flags.
 pub fn plan_pipeline<'a>(a: &PlanArgs, ctx: &'a Ctx) -> anyhow::Result<Pipeline<'a>> {
-    pipeline(&a.market, ctx, a.thresholds()?, !a.no_record, a.archive)
+    let mut pipe = pipeline(&a.market, ctx, a.thresholds()?, !a.no_record, a.archive)?;
+    // `--rate` and `--div-yield` reach the regime reading too, not only the plan.
+    pipe.rate = a.rate.unwrap_or(pipe.rate);
+    pipe.div_yield = a.div_yield.unwrap_or(pipe.div_yield);
+    Ok(pipe)
 }
 
 /// Write `render` to stdout in `format`, and to `--out` (format from its extension).
@@ -428,7 +434,7 @@ fn human(
     }
     writeln!(
         w,
-        "Window: {}; profile {:?} (target delta {:.2}); premium on the {:?}",
+        "Window: {}; profile {} (target delta {:.2}); premium on the {}",
         params.window, params.profile, s.target_delta, params.basis
     )?;
     if f == Format::Table {

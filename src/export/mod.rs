@@ -28,6 +28,7 @@ use crate::error::{Error, Result};
 mod chart;
 mod equity_chart;
 pub mod orders;
+mod regime_tables;
 pub use chart::{money, write_payoff_svg, PayoffChart};
 pub use equity_chart::write_equity_svg;
 

@@ -61,6 +61,27 @@ pub enum PremiumBasis {
     Mid,
 }
 
+/// The basis as users spell it on the command line (`bid`, `mid`).
+impl std::fmt::Display for PremiumBasis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            PremiumBasis::Bid => "bid",
+            PremiumBasis::Mid => "mid",
+        })
+    }
+}
+
+/// The profile as users spell it on the command line (`balanced`, ...).
+impl std::fmt::Display for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Profile::Conservative => "conservative",
+            Profile::Balanced => "balanced",
+            Profile::Aggressive => "aggressive",
+        })
+    }
+}
+
 /// What to do with an expiry that has an earnings announcement before it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

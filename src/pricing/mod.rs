@@ -16,6 +16,7 @@
 pub mod american;
 pub mod black;
 mod bsm;
+pub mod calendar;
 mod erfcx;
 pub(crate) mod exp;
 pub mod implied;

@@ -44,7 +44,7 @@ use serde::Deserialize;
 use super::http::{base_or, encode, HttpClient, HttpConfig};
 use super::wire::{
     count, from_json, greeks, lenient_f64, lenient_string, naive_datetime, new_york, payload,
-    screen_chain, sides, utc_to_new_york, MaybeRow, PER_POINT_PER_DAY,
+    screen_chain, sides, text_only, utc_to_new_york, ObjectRow, PER_POINT_PER_DAY,
 };
 use super::{ChainRequest, ChainSource, HistorySource};
 use crate::error::{Error, Result};
@@ -101,7 +101,7 @@ struct Doc<T> {
 #[derive(Deserialize)]
 struct WireUnderlying {
     #[serde(default)]
-    options: Option<Vec<MaybeRow<WireOption>>>,
+    options: Option<Vec<ObjectRow<WireOption>>>,
     #[serde(default, deserialize_with = "lenient_string")]
     symbol: Option<String>,
     #[serde(default, deserialize_with = "lenient_f64")]
@@ -128,7 +128,8 @@ struct WireUnderlying {
 
 #[derive(Deserialize)]
 struct WireOption {
-    option: String,
+    #[serde(default, deserialize_with = "text_only")]
+    option: Option<String>,
     #[serde(default, deserialize_with = "lenient_f64")]
     bid: Option<f64>,
     #[serde(default, deserialize_with = "lenient_f64")]
@@ -342,8 +343,12 @@ pub fn parse_chain(body: &str, symbol: &str) -> Result<ChainSnapshot> {
     let mut unsolved = 0usize;
     for (i, row) in rows.into_iter().enumerate() {
         let o = match row {
-            MaybeRow::Good(o) => o,
-            MaybeRow::Bad(_) => {
+            ObjectRow::Object(
+                o @ WireOption {
+                    option: Some(_), ..
+                },
+            ) => o,
+            _ => {
                 dropped.push(format!(
                     "row {i}: not an option record (no `option` symbol)"
                 ));
@@ -378,15 +383,16 @@ pub fn parse_chain(body: &str, symbol: &str) -> Result<ChainSnapshot> {
 }
 
 fn option_quote(o: WireOption, underlying: &str) -> std::result::Result<(Quote, bool), String> {
-    let contract = OptionContract::parse_occ(&o.option).map_err(|e| e.to_string())?;
+    let symbol = o.option.as_deref().unwrap_or_default();
+    let contract = OptionContract::parse_occ(symbol).map_err(|e| e.to_string())?;
     if is_adjusted_root(&contract.root, underlying) {
         return Err(format!(
             "{}: adjusted contract (root {}), deliverable is not 100 shares",
-            o.option, contract.root
+            symbol, contract.root
         ));
     }
     let s = sides(o.bid, o.ask, o.bid_size, o.ask_size, o.last_trade_price)
-        .map_err(|r| format!("{}: {r}", o.option))?;
+        .map_err(|r| format!("{symbol}: {r}"))?;
     let iv = o.iv.filter(|v| v.is_finite() && *v > 0.0);
     let unsolved = iv.is_none();
     let provider_greeks = if unsolved {
@@ -506,7 +512,7 @@ pub fn parse_history(body: &str, symbol: &str) -> Result<PriceHistory> {
     struct HistDoc {
         #[serde(default, deserialize_with = "lenient_string")]
         symbol: Option<String>,
-        data: Option<Vec<MaybeRow<WireBar>>>,
+        data: Option<Vec<ObjectRow<WireBar>>>,
     }
     let doc: HistDoc = from_json(PROVIDER, symbol, "daily history", body)?;
     let rows = doc.data.ok_or_else(|| {
@@ -518,7 +524,7 @@ pub fn parse_history(body: &str, symbol: &str) -> Result<PriceHistory> {
     })?;
     let mut bars = Vec::with_capacity(rows.len());
     for row in rows {
-        let MaybeRow::Good(b) = row else { continue };
+        let ObjectRow::Object(b) = row else { continue };
         let Some(date) = b
             .date
             .as_deref()
@@ -582,6 +588,12 @@ impl Cboe {
             http,
             base: base_or(base_url, DEFAULT_BASE_URL),
         })
+    }
+
+    /// Read the time and wait through `clock` (tests: see [`super::clock`]).
+    pub fn with_clock(mut self, clock: std::sync::Arc<dyn super::clock::Clock>) -> Self {
+        self.http = self.http.with_clock(clock);
+        self
     }
 
     fn url(&self, kind: &str, symbol: &str) -> String {

@@ -251,7 +251,10 @@ impl ChainSource for Demo {
             if !request.expiries.accepts(expiry) {
                 continue;
             }
-            let minutes = (expiry_instant(expiry) - as_of).num_minutes().max(0);
+            let minutes = expiry_instant(expiry)
+                .signed_duration_since(as_of)
+                .num_minutes()
+                .max(0);
             let t = minutes as f64 / (365.0 * 24.0 * 60.0);
             let ctx = ExpiryCtx {
                 sym: &sym,

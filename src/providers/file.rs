@@ -303,6 +303,12 @@ fn is_snapshot_json(body: &str) -> bool {
     struct Probe {
         ccplan_snapshot: Option<serde::de::IgnoredAny>,
     }
+    // The first telling top-level key decides, without a pass over the whole document.
+    match super::sniff::sniff_json(body) {
+        Some(super::sniff::Sniffed::Snapshot) => return true,
+        Some(super::sniff::Sniffed::Payload(_)) => return false,
+        None => {}
+    }
     // A snapshot that does not even parse is still reported as a snapshot problem if the key
     // is visible near the top, so the user gets the JSON error and not "raw payload".
     match serde_json::from_str::<Probe>(body) {
@@ -404,6 +410,7 @@ struct SnapshotFile {
 
 #[derive(Deserialize)]
 struct SnapshotFileV1 {
+    ccplan_snapshot: u64,
     snapshot: ChainSnapshot,
 }
 
@@ -451,6 +458,14 @@ pub fn read_snapshot(text: &str, source_name: &str) -> Result<ChainSnapshot> {
     let json_err = |e: serde_json::Error| {
         Error::record(source_name, e.line().max(1), "snapshot", e.to_string())
     };
+    // One typed parse in the usual case; only a file that does not read as version 1 is
+    // parsed again, loosely, to say whether its version or its content is at fault.
+    let typed = serde_json::from_str::<SnapshotFileV1>(text);
+    if let Ok(file) = &typed {
+        if file.ccplan_snapshot == u64::from(SNAPSHOT_VERSION) {
+            return check_snapshot(typed.map_err(json_err)?.snapshot, source_name);
+        }
+    }
     let head: SnapshotFile = serde_json::from_str(text).map_err(json_err)?;
     match head.ccplan_snapshot.as_u64() {
         Some(v) if v == u64::from(SNAPSHOT_VERSION) => {}
@@ -475,8 +490,11 @@ pub fn read_snapshot(text: &str, source_name: &str) -> Result<ChainSnapshot> {
             "missing the \"snapshot\" object",
         ));
     }
-    let file: SnapshotFileV1 = serde_json::from_str(text).map_err(json_err)?;
-    let snap = file.snapshot;
+    check_snapshot(typed.map_err(json_err)?.snapshot, source_name)
+}
+
+/// The checks a loaded snapshot must pass (a positive spot and strikes).
+fn check_snapshot(snap: ChainSnapshot, source_name: &str) -> Result<ChainSnapshot> {
     let spot = snap.underlying.last;
     if !(spot.is_finite() && spot > 0.0) {
         return Err(Error::record(
@@ -787,7 +805,12 @@ fn parse_as_of(v: &str) -> Option<DateTime<FixedOffset>> {
     DateTime::parse_from_rfc3339(v.trim()).ok().or_else(|| {
         parse_date(v)
             .filter(|_| v.trim().len() <= 10)
-            .map(expiry_instant)
+            // That day's close, shown with New York's offset then.
+            .map(|d| {
+                expiry_instant(d)
+                    .with_timezone(&chrono_tz::America::New_York)
+                    .fixed_offset()
+            })
     })
 }
 

@@ -28,7 +28,10 @@
 //!   header is never echoed, `reqwest`'s own messages are stripped of their URL, and every
 //!   message is scrubbed of the secrets registered with [`HttpClient::with_secret`].
 //!
-//! The client keeps no clock other than [`Instant`] for timeouts and the retry budget.
+//! The client reads the time and waits through its [`Clock`] ([`SystemClock`] unless
+//! [`HttpClient::with_clock`] says otherwise), for the transfer deadline, the retry budget and
+//! the backoff waits; tests give it a [`SkippingClock`](super::clock::SkippingClock) and assert
+//! on the waits scheduled.
 
 use std::collections::hash_map::RandomState;
 use std::error::Error as StdError;
@@ -41,6 +44,7 @@ use reqwest::blocking::{Client, Response};
 use reqwest::header::{HeaderMap, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::redirect::Policy;
 
+use super::clock::{Clock, SystemClock};
 use crate::error::{redact_url, Error, Result};
 
 /// Settings of the HTTP client. [`HttpConfig::default`] suits interactive use; tests shorten
@@ -135,6 +139,8 @@ pub struct HttpClient {
     /// Time spent on failed attempts and backoff waits by this client and its clones, so the
     /// retry budget bounds a whole command, not each request.
     retry_spent: Arc<Mutex<Duration>>,
+    /// Time and waits.
+    clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for HttpClient {
@@ -185,7 +191,18 @@ impl HttpClient {
                 .to_string(),
             secrets: Vec::new(),
             retry_spent: Arc::new(Mutex::new(Duration::ZERO)),
+            clock: Arc::new(SystemClock),
         })
+    }
+
+    /// Read the time and wait through `clock` (see [`super::clock`]).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    fn since(&self, start: Instant) -> Duration {
+        self.clock.now().saturating_duration_since(start)
     }
 
     /// The hint carried by [`Error::Unauthorized`] for this provider.
@@ -237,14 +254,14 @@ impl HttpClient {
         symbol: &str,
         expect: Expect,
     ) -> Result<(u16, String)> {
-        let start = Instant::now();
+        let start = self.clock.now();
         let mut attempt: u32 = 0;
         loop {
-            let attempt_start = Instant::now();
+            let attempt_start = self.clock.now();
             match self.attempt(url, headers, symbol, expect) {
                 Attempt::Done(r) => return r.map_err(|e| self.scrub(e)),
                 Attempt::Retry { error, retry_after } => {
-                    let spent = self.add_retry_time(attempt_start.elapsed());
+                    let spent = self.add_retry_time(self.since(attempt_start));
                     let tries = attempt + 1;
                     if attempt >= self.config.max_retries {
                         return Err(self.scrub(with_tries(error, tries)));
@@ -255,7 +272,7 @@ impl HttpClient {
                     };
                     // This request's time so far, or the whole client's time on failures,
                     // whichever is more.
-                    let elapsed = start.elapsed().max(spent);
+                    let elapsed = self.since(start).max(spent);
                     if elapsed + wait > self.config.retry_budget {
                         let why = match retry_after {
                             Some(w) => format!(
@@ -271,7 +288,7 @@ impl HttpClient {
                         };
                         return Err(self.scrub(append(with_tries(error, tries), &why)));
                     }
-                    std::thread::sleep(wait);
+                    self.clock.sleep(wait);
                     self.add_retry_time(wait);
                     attempt += 1;
                 }
@@ -321,7 +338,7 @@ impl HttpClient {
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
-        let started = Instant::now();
+        let started = self.clock.now();
         let resp = match req.send() {
             Ok(r) => r,
             Err(e) => {
@@ -468,7 +485,7 @@ impl HttpClient {
         let mut buf: Vec<u8> = Vec::with_capacity(declared.unwrap_or(0).min(cap) as usize);
         let mut chunk = vec![0u8; 64 * 1024];
         loop {
-            if started.elapsed() > self.config.transfer_timeout {
+            if self.since(started) > self.config.transfer_timeout {
                 return Err((
                     format!(
                         "the body took longer than {} s to arrive ({} bytes read)",

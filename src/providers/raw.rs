@@ -188,6 +188,13 @@ fn probe(body: &str, symbol: &str) -> Result<PayloadKind> {
                 .into(),
         });
     }
+    // The start of the document usually tells (one typed parse follows, which reports any
+    // JSON error); only what the cheap look cannot follow is probed in full.
+    match super::sniff::sniff_json(trimmed) {
+        Some(super::sniff::Sniffed::Payload(kind)) => return Ok(kind),
+        Some(super::sniff::Sniffed::Snapshot) => return Ok(PayloadKind::Unknown),
+        None => {}
+    }
     let p: Probe = serde_json::from_str(trimmed).map_err(|e| Error::Payload {
         provider: RAW,
         symbol: symbol.to_string(),

@@ -85,12 +85,62 @@ pub(crate) fn lenient_epoch<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i6
 
 /// A string that may be missing, `null`, or a number (rendered as text).
 pub(crate) fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    let v: Option<serde_json::Value> = Option::deserialize(d)?;
-    Ok(match v {
-        Some(serde_json::Value::String(s)) => Some(s),
-        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-        _ => None,
-    })
+    d.deserialize_any(TextVisitor { numbers: true })
+}
+
+/// A string field taken only when it is a JSON string (anything else, consumed: `None`).
+pub(crate) fn text_only<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    d.deserialize_any(TextVisitor { numbers: false })
+}
+
+/// Strings, and numbers spelled as JSON spells them (`5`, `5.0`) when `numbers`; anything
+/// else is consumed and read as `None`.
+struct TextVisitor {
+    numbers: bool,
+}
+
+impl<'de> Visitor<'de> for TextVisitor {
+    type Value = Option<String>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string, a number or null")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Some(v))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(serde_json::Number::from_f64(v)
+            .filter(|_| self.numbers)
+            .map(|n| n.to_string()))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(self.numbers.then(|| v.to_string()))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(self.numbers.then(|| v.to_string()))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+        while a.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+        while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
 }
 
 /// Tradier's quirk: a list of one is sent as the object itself.
@@ -121,6 +171,63 @@ pub(crate) enum MaybeRow<T> {
     Good(T),
     /// Anything else.
     Bad(IgnoredAny),
+}
+
+/// A list element read in one pass, without buffering: an object is deserialized as `T`
+/// straight from the document (so every field of `T` must be lenient: a field that can fail
+/// fails the whole payload), anything else is `NotObject`. This is [`MaybeRow`] for the big
+/// lists (CBOE's 5,000-row chains), where buffering each row through serde's generic content
+/// cost more than parsing it.
+#[derive(Debug)]
+pub(crate) enum ObjectRow<T> {
+    /// An object, read as `T`.
+    Object(T),
+    /// Anything else (consumed).
+    NotObject,
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for ObjectRow<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = ObjectRow<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list element")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, a: A) -> Result<Self::Value, A::Error> {
+                T::deserialize(de::value::MapAccessDeserializer::new(a)).map(ObjectRow::Object)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+                while a.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(ObjectRow::NotObject)
+            }
+            fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+                d.deserialize_any(self)
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(ObjectRow::NotObject)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(ObjectRow::NotObject)
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(ObjectRow::NotObject)
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(ObjectRow::NotObject)
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(ObjectRow::NotObject)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(ObjectRow::NotObject)
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(ObjectRow::NotObject)
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
 }
 
 /// A count (volume, open interest, size) from a float: finite and non-negative, rounded.
@@ -210,30 +317,41 @@ pub(crate) fn screen_chain(
             true
         }
     });
-    let mut first: HashMap<String, usize> = HashMap::new();
-    let mut conflicting: HashSet<String> = HashSet::new();
+    // Keyed on the contract's parts, so a symbol is only formatted for a row that is dropped.
+    let key = |q: &Quote| {
+        let c = &q.contract;
+        (
+            c.root.clone(),
+            c.expiry,
+            c.right.letter(),
+            c.strike_millis(),
+        )
+    };
+    let mut first: HashMap<_, usize> = HashMap::with_capacity(quotes.len());
+    let mut conflicting: HashSet<_> = HashSet::new();
     let mut keep = vec![true; quotes.len()];
     for (i, q) in quotes.iter().enumerate() {
-        let occ = q.contract.occ();
-        match first.get(&occ) {
-            None => {
-                first.insert(occ, i);
+        match first.entry(key(q)) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(i);
             }
-            Some(&j) => {
+            std::collections::hash_map::Entry::Occupied(o) => {
+                let j = *o.get();
                 keep[i] = false;
+                let occ = q.contract.occ();
                 if quotes[j] == *q {
                     dropped.push(format!(
                         "{occ}: duplicate row (same values as an earlier one)"
                     ));
                 } else {
                     dropped.push(format!("{occ}: duplicate row with different values"));
-                    conflicting.insert(occ);
+                    conflicting.insert(o.key().clone());
                 }
             }
         }
     }
     for (i, q) in quotes.iter().enumerate() {
-        if keep[i] && conflicting.contains(&q.contract.occ()) {
+        if keep[i] && !conflicting.is_empty() && conflicting.contains(&key(q)) {
             keep[i] = false;
             dropped.push(format!(
                 "{}: conflicting duplicate rows, none kept",
@@ -324,6 +442,11 @@ pub(crate) fn epoch_int(x: Option<f64>) -> Option<i64> {
 /// Parse `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DDTHH:MM:SS` (optionally with fractional seconds).
 pub(crate) fn naive_datetime(s: &str) -> Option<NaiveDateTime> {
     let s = s.trim();
+    // The common spelling (`2026-07-24T15:59:59`, every CBOE row) without chrono's format
+    // interpreter; anything else goes the general way.
+    if let Some(t) = plain_datetime(s) {
+        return Some(t);
+    }
     for fmt in [
         "%Y-%m-%dT%H:%M:%S%.f",
         "%Y-%m-%d %H:%M:%S%.f",
@@ -335,6 +458,28 @@ pub(crate) fn naive_datetime(s: &str) -> Option<NaiveDateTime> {
         }
     }
     None
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` (or a space for the `T`), exactly; `None` for anything else.
+fn plain_datetime(s: &str) -> Option<NaiveDateTime> {
+    let b = s.as_bytes();
+    if b.len() != 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    let date =
+        chrono::NaiveDate::from_ymd_opt(i32::try_from(num(0..4)?).ok()?, num(5..7)?, num(8..10)?)?;
+    date.and_hms_opt(num(11..13)?, num(14..16)?, num(17..19)?)
 }
 
 /// The error for a whole payload that cannot be used.

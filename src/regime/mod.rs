@@ -18,7 +18,7 @@
 //!
 //! Modules, one idea each:
 //!
-//! * [`realized`] — close-to-close and Yang-Zhang realized volatility.
+//! * [`realized`] — close-to-close and Yang-Zhang realized volatility (from [`crate::stats`]).
 //! * [`rank`] — IV rank and IV percentile over the past 252 sessions, with a fallback to a
 //!   published one-year high/low.
 //! * [`rsi`](mod@rsi) — Wilder's RSI.
@@ -43,7 +43,7 @@ pub mod expected_move;
 pub mod inputs;
 pub mod macd;
 pub mod rank;
-pub mod realized;
+pub use crate::stats::realized;
 pub mod render;
 pub mod report;
 pub mod rsi;

@@ -1,14 +1,16 @@
 //! The New York session date a fetch belongs to.
 
-use chrono::{DateTime, Datelike, Days, NaiveDate, TimeZone, Weekday};
+use chrono::{DateTime, NaiveDate, TimeZone};
 use chrono_tz::America::New_York;
 
+use crate::pricing::calendar::trading_day_on_or_before;
+
 /// The US equity session an instant's quotes belong to: the instant's calendar date in
-/// New York, moved back to Friday when it falls on a Saturday or Sunday (weekend quotes are
-/// Friday's closing marks).
+/// New York, moved back to the last NYSE trading day when it falls on a weekend or an
+/// exchange holiday (those quotes are that session's closing marks), by the one exchange
+/// calendar ([`crate::pricing::calendar`]).
 ///
-/// Exchange holidays are not known here: a fetch on a holiday is filed under the holiday's
-/// date. Pre-market fetches are filed under the day they happen; a later fetch the same day
+/// Pre-market fetches are filed under the day they happen; a later fetch the same day
 /// replaces them.
 ///
 /// ```
@@ -20,13 +22,7 @@ use chrono_tz::America::New_York;
 /// assert_eq!(session_date(&t), NaiveDate::from_ymd_opt(2026, 3, 2).unwrap());
 /// ```
 pub fn session_date<Tz: TimeZone>(instant: &DateTime<Tz>) -> NaiveDate {
-    let date = instant.with_timezone(&New_York).date_naive();
-    let back = match date.weekday() {
-        Weekday::Sat => 1,
-        Weekday::Sun => 2,
-        _ => 0,
-    };
-    date.checked_sub_days(Days::new(back)).unwrap_or(date)
+    trading_day_on_or_before(instant.with_timezone(&New_York).date_naive())
 }
 
 #[cfg(test)]
@@ -52,6 +48,15 @@ mod tests {
         assert_eq!(session_date(&at("2026-03-09T00:30:00Z")), d(2026, 3, 6));
         // Summer time (EDT, UTC-4): 03:30 UTC Wednesday is Tuesday 23:30.
         assert_eq!(session_date(&at("2026-07-15T03:30:00Z")), d(2026, 7, 14));
+        // Exchange holidays belong to the session before: Thanksgiving (Thursday
+        // 2026-11-26) to Wednesday, Good Friday 2026-04-03 to Thursday, and Independence
+        // Day observed on Friday 2026-07-03 (the 4th is a Saturday) to Thursday.
+        assert_eq!(session_date(&at("2026-11-26T17:00:00Z")), d(2026, 11, 25));
+        assert_eq!(session_date(&at("2026-04-03T15:00:00Z")), d(2026, 4, 2));
+        assert_eq!(session_date(&at("2026-07-03T15:00:00Z")), d(2026, 7, 2));
+        assert_eq!(session_date(&at("2026-07-05T15:00:00Z")), d(2026, 7, 2));
+        // The day after is its own session again.
+        assert_eq!(session_date(&at("2026-11-27T15:00:00Z")), d(2026, 11, 27));
         // An offset other than New York's is converted first.
         assert_eq!(
             session_date(&at("2026-07-15T09:00:00+09:00")),

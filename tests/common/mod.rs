@@ -16,7 +16,7 @@ use std::collections::{HashMap, VecDeque};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
@@ -139,6 +139,27 @@ struct State {
     routes: Mutex<HashMap<String, VecDeque<Reply>>>,
     seen: Mutex<Vec<Seen>>,
     stop: AtomicBool,
+    /// Requests being answered now (request read, reply not yet written), and the most at
+    /// once.
+    in_flight: AtomicUsize,
+    max_in_flight: AtomicUsize,
+}
+
+/// Counts a connection as in flight while it lives.
+struct InFlight<'a>(&'a State);
+
+impl<'a> InFlight<'a> {
+    fn new(state: &'a State) -> Self {
+        let now = state.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        state.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        InFlight(state)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// The server. Stops accepting when dropped.
@@ -165,6 +186,11 @@ impl TestServer {
             }
         });
         TestServer { addr, state }
+    }
+
+    /// The most requests answered at once so far.
+    pub fn max_in_flight(&self) -> usize {
+        self.state.max_in_flight.load(Ordering::SeqCst)
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -261,7 +287,7 @@ fn handle(stream: TcpStream, state: &State) {
         headers,
     });
     let reply = pick(state, &path, &target);
-    respond(stream, reply);
+    respond(stream, reply, InFlight::new(state));
 }
 
 fn reason(code: u16) -> &'static str {
@@ -279,7 +305,8 @@ fn reason(code: u16) -> &'static str {
     }
 }
 
-fn respond(mut stream: TcpStream, reply: Reply) {
+/// Answer; `in_flight` counts the request as being served until its reply is written.
+fn respond(mut stream: TcpStream, reply: Reply, in_flight: InFlight<'_>) {
     match reply.fault {
         Fault::Delay(d) => thread::sleep(d),
         Fault::NeverAnswer => {
@@ -322,6 +349,7 @@ fn respond(mut stream: TcpStream, reply: Reply) {
     }
     let _ = stream.flush();
     let _ = stream.shutdown(std::net::Shutdown::Write);
+    drop(in_flight);
     // Let the client read everything before the socket closes.
     thread::sleep(Duration::from_millis(20));
 }
@@ -348,6 +376,21 @@ pub fn fast_config() -> HttpConfig {
         max_redirects: 3,
         ..HttpConfig::default()
     }
+}
+
+/// A client on `config` whose waits are recorded and skipped (see
+/// `ccplan::providers::clock`), with its clock, so tests assert on what was scheduled.
+pub fn skipping_client(
+    config: HttpConfig,
+) -> (
+    ccplan::providers::http::HttpClient,
+    Arc<ccplan::providers::clock::SkippingClock>,
+) {
+    let clock = Arc::new(ccplan::providers::clock::SkippingClock::new());
+    let client = ccplan::providers::http::HttpClient::new("test", config)
+        .unwrap()
+        .with_clock(clock.clone());
+    (client, clock)
 }
 
 /// A date.

@@ -27,9 +27,9 @@ use serde::Serialize;
 
 use crate::model::Right;
 use crate::pricing::american::{early_exercise, AmericanInputs, CashDividend};
+use crate::pricing::calendar::{new_york_date, previous_trading_day};
 use crate::pricing::time::{ex_dividend_years, expiry_instant, year_fraction};
 use crate::pricing::{black_price, BlackInputs};
-use crate::providers::calendar::{new_york_date, previous_trading_day};
 
 /// The name of the rule used where the American model cannot price (shown in output rows).
 pub const EX_DATE_RULE: &str = "ex_date_rule";

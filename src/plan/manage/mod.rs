@@ -31,9 +31,9 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::model::{Holding, Portfolio, Right, WrittenCall};
+use crate::pricing::calendar::new_york_date;
 use crate::pricing::normal::norm_cdf;
 use crate::pricing::time::{days_to_expiry, year_fraction};
-use crate::providers::calendar::new_york_date;
 use crate::surface::{analyze_with_dividends, check_as_of, ChainSurface};
 
 use super::suggest::Market;

@@ -293,17 +293,9 @@ pub fn monthly_expiries(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
     out
 }
 
-/// When options expiring on `date` stop trading: 16:00 America/New_York that day, with the
-/// offset in force then (−04:00 in daylight time, −05:00 otherwise).
-///
-/// Time to expiry is measured to this instant (ACT/365, to the minute), so it must be DST
-/// correct: a March expiry one day after the clocks change is 23 hours, not 24, away from the
-/// day before.
-pub fn expiry_instant(date: NaiveDate) -> DateTime<FixedOffset> {
-    crate::pricing::time::expiry_instant(date)
-        .with_timezone(&New_York)
-        .fixed_offset()
-}
+/// When options expiring on `date` stop trading: 16:00 America/New_York that day (the one
+/// definition, [`crate::pricing::time::expiry_instant`], re-exported beside the calendar).
+pub use super::time::expiry_instant;
 
 /// The New York calendar date of an instant (which session day a quote belongs to).
 pub fn new_york_date(instant: &DateTime<FixedOffset>) -> NaiveDate {
@@ -438,19 +430,15 @@ mod tests {
 
     #[test]
     fn expiry_instant_is_dst_correct() {
-        let winter = expiry_instant(d(2026, 12, 18));
+        // The one expiry instant (UTC), seen in New York.
+        let ny = |date| expiry_instant(date).with_timezone(&New_York).fixed_offset();
+        let winter = ny(d(2026, 12, 18));
         assert_eq!(winter.to_rfc3339(), "2026-12-18T16:00:00-05:00");
-        let summer = expiry_instant(d(2026, 6, 18));
+        let summer = ny(d(2026, 6, 18));
         assert_eq!(summer.to_rfc3339(), "2026-06-18T16:00:00-04:00");
         // US DST starts 2026-03-08: the Friday before is EST, the Monday after EDT.
-        assert_eq!(
-            expiry_instant(d(2026, 3, 6)).offset().local_minus_utc(),
-            -5 * 3600
-        );
-        assert_eq!(
-            expiry_instant(d(2026, 3, 9)).offset().local_minus_utc(),
-            -4 * 3600
-        );
+        assert_eq!(ny(d(2026, 3, 6)).offset().local_minus_utc(), -5 * 3600);
+        assert_eq!(ny(d(2026, 3, 9)).offset().local_minus_utc(), -4 * 3600);
         assert_eq!(new_york_date(&summer), d(2026, 6, 18));
         let late_utc = DateTime::parse_from_rfc3339("2026-06-19T02:00:00+00:00").unwrap();
         assert_eq!(new_york_date(&late_utc), d(2026, 6, 18));

@@ -1,5 +1,6 @@
 //! Test chains built in code, priced with `pricing::price`, shared by `tests/surface.rs` and
-//! `tests/plan_*.rs` through `#[path = "plan_support.rs"] mod support;`.
+//! `tests/plan_*.rs` through `#[path = "plan_support/mod.rs"] mod support;` (a directory module,
+//! so cargo does not build it as a test binary of its own).
 //!
 //! A chain is priced from a known spot, rate, dividend yield and smile, so its parity forward
 //! F = S·e^{(r−q)T} and discount D = e^{−rT} are known exactly and its mids reprice to the
