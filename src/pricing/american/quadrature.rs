@@ -69,11 +69,13 @@ fn legendre(n: usize, x: f64) -> (f64, f64) {
 }
 
 /// The orders kept; [`rule`] rounds any other request up to the next of these.
-const ORDERS: [usize; 7] = [8, 12, 16, 24, 32, 48, 64];
+const ORDERS: [usize; 9] = [4, 6, 8, 12, 16, 24, 32, 48, 64];
 
 /// The rule of order `n` (rounded up to a kept order, at most 64), built on first use.
 pub(crate) fn rule(n: usize) -> &'static Rule {
-    static RULES: [OnceLock<Rule>; 7] = [
+    static RULES: [OnceLock<Rule>; 9] = [
+        OnceLock::new(),
+        OnceLock::new(),
         OnceLock::new(),
         OnceLock::new(),
         OnceLock::new(),
