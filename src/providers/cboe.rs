@@ -43,8 +43,8 @@ use serde::Deserialize;
 
 use super::http::{base_or, encode, HttpClient, HttpConfig};
 use super::wire::{
-    count, from_json, greeks, lenient_f64, lenient_string, naive_datetime, new_york, payload,
-    screen_chain, sides, text_only, utc_to_new_york, ObjectRow, PER_POINT_PER_DAY,
+    count, from_json, greeks, lenient_string, naive_datetime, new_york, payload, screen_chain,
+    sides, text_only, utc_to_new_york, Num, ObjectRow, PER_POINT_PER_DAY,
 };
 use super::{ChainRequest, ChainSource, HistorySource};
 use crate::error::{Error, Result};
@@ -104,24 +104,15 @@ struct WireUnderlying {
     options: Option<Vec<ObjectRow<WireOption>>>,
     #[serde(default, deserialize_with = "lenient_string")]
     symbol: Option<String>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    current_price: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    close: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    bid: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    ask: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    open: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    high: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    low: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    volume: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    iv30: Option<f64>,
+    current_price: Num,
+    close: Num,
+    bid: Num,
+    ask: Num,
+    open: Num,
+    high: Num,
+    low: Num,
+    volume: Num,
+    iv30: Num,
     #[serde(default, deserialize_with = "lenient_string")]
     last_trade_time: Option<String>,
 }
@@ -130,32 +121,19 @@ struct WireUnderlying {
 struct WireOption {
     #[serde(default, deserialize_with = "text_only")]
     option: Option<String>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    bid: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    ask: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    bid_size: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    ask_size: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    iv: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    open_interest: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    volume: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    delta: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    gamma: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    vega: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    theta: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    rho: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    last_trade_price: Option<f64>,
+    bid: Num,
+    ask: Num,
+    bid_size: Num,
+    ask_size: Num,
+    iv: Num,
+    open_interest: Num,
+    volume: Num,
+    delta: Num,
+    gamma: Num,
+    vega: Num,
+    theta: Num,
+    rho: Num,
+    last_trade_price: Num,
     #[serde(default, deserialize_with = "lenient_string")]
     last_trade_time: Option<String>,
 }
@@ -164,46 +142,29 @@ struct WireOption {
 struct WireBar {
     #[serde(default, deserialize_with = "lenient_string")]
     date: Option<String>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    open: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    high: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    low: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    close: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    volume: Option<f64>,
+    open: Num,
+    high: Num,
+    low: Num,
+    close: Num,
+    volume: Num,
 }
 
 #[derive(Deserialize, Default)]
 struct WireRanges {
     #[serde(default, deserialize_with = "lenient_string")]
     symbol: Option<String>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    iv30_annual_high: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    iv30_annual_low: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    iv60_annual_high: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    iv60_annual_low: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    iv90_annual_high: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    iv90_annual_low: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    hv30_annual_high: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    hv30_annual_low: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    hv60_annual_high: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    hv60_annual_low: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    hv90_annual_high: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    hv90_annual_low: Option<f64>,
+    iv30_annual_high: Num,
+    iv30_annual_low: Num,
+    iv60_annual_high: Num,
+    iv60_annual_low: Num,
+    iv90_annual_high: Num,
+    iv90_annual_low: Num,
+    hv30_annual_high: Num,
+    hv30_annual_low: Num,
+    hv60_annual_high: Num,
+    hv60_annual_low: Num,
+    hv90_annual_high: Num,
+    hv90_annual_low: Num,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -275,8 +236,8 @@ fn positive(x: Option<f64>) -> Option<f64> {
 }
 
 fn underlying_of(u: &WireUnderlying, symbol: &str) -> Result<Underlying> {
-    let last = positive(u.current_price)
-        .or(positive(u.close))
+    let last = positive(u.current_price.0)
+        .or(positive(u.close.0))
         .ok_or_else(|| {
             payload(
                 PROVIDER,
@@ -284,7 +245,7 @@ fn underlying_of(u: &WireUnderlying, symbol: &str) -> Result<Underlying> {
                 "data.current_price is missing or not a positive number",
             )
         })?;
-    let (bid, ask) = match (positive(u.bid), positive(u.ask)) {
+    let (bid, ask) = match (positive(u.bid.0), positive(u.ask.0)) {
         (Some(b), Some(a)) if b <= a => (Some(b), Some(a)),
         (b, None) => (b, None),
         (None, a) => (None, a),
@@ -300,7 +261,7 @@ fn underlying_of(u: &WireUnderlying, symbol: &str) -> Result<Underlying> {
         last,
         bid,
         ask,
-        iv30: pct(u.iv30),
+        iv30: pct(u.iv30.0),
     })
 }
 
@@ -391,20 +352,26 @@ fn option_quote(o: WireOption, underlying: &str) -> std::result::Result<(Quote, 
             symbol, contract.root
         ));
     }
-    let s = sides(o.bid, o.ask, o.bid_size, o.ask_size, o.last_trade_price)
-        .map_err(|r| format!("{symbol}: {r}"))?;
-    let iv = o.iv.filter(|v| v.is_finite() && *v > 0.0);
+    let s = sides(
+        o.bid.0,
+        o.ask.0,
+        o.bid_size.0,
+        o.ask_size.0,
+        o.last_trade_price.0,
+    )
+    .map_err(|r| format!("{symbol}: {r}"))?;
+    let iv = o.iv.0.filter(|v| v.is_finite() && *v > 0.0);
     let unsolved = iv.is_none();
     let provider_greeks = if unsolved {
         None
     } else {
         greeks(
             ProviderGreeks {
-                delta: o.delta,
-                gamma: o.gamma,
-                vega: o.vega,
-                theta: o.theta,
-                rho: o.rho,
+                delta: o.delta.0,
+                gamma: o.gamma.0,
+                vega: o.vega.0,
+                theta: o.theta.0,
+                rho: o.rho.0,
             },
             PER_POINT_PER_DAY,
         )
@@ -413,8 +380,8 @@ fn option_quote(o: WireOption, underlying: &str) -> std::result::Result<(Quote, 
     q.bid_size = s.bid_size;
     q.ask_size = s.ask_size;
     q.last = s.last;
-    q.volume = count(o.volume);
-    q.open_interest = count(o.open_interest);
+    q.volume = count(o.volume.0);
+    q.open_interest = count(o.open_interest.0);
     q.last_trade = eastern(o.last_trade_time.as_deref());
     q.provider_iv = iv;
     q.provider_greeks = provider_greeks;
@@ -443,11 +410,11 @@ pub fn parse_quote(body: &str, symbol: &str) -> Result<CboeQuote> {
         })?;
     let session = last_trade.map(|t| Bar {
         date: t.date_naive(),
-        open: positive(data.open),
-        high: positive(data.high),
-        low: positive(data.low),
+        open: positive(data.open.0),
+        high: positive(data.high.0),
+        low: positive(data.low.0),
         close: underlying.last,
-        volume: count(data.volume).filter(|v| *v > 0),
+        volume: count(data.volume.0).filter(|v| *v > 0),
     });
     Ok(CboeQuote {
         underlying,
@@ -488,12 +455,12 @@ pub fn parse_vol_ranges(body: &str, symbol: &str) -> Result<VolRanges> {
             .map(plain_symbol)
             .unwrap_or_else(|| plain_symbol(symbol)),
         as_of: timestamp,
-        iv30: hl(w.iv30_annual_high, w.iv30_annual_low),
-        iv60: hl(w.iv60_annual_high, w.iv60_annual_low),
-        iv90: hl(w.iv90_annual_high, w.iv90_annual_low),
-        hv30: hl(w.hv30_annual_high, w.hv30_annual_low),
-        hv60: hl(w.hv60_annual_high, w.hv60_annual_low),
-        hv90: hl(w.hv90_annual_high, w.hv90_annual_low),
+        iv30: hl(w.iv30_annual_high.0, w.iv30_annual_low.0),
+        iv60: hl(w.iv60_annual_high.0, w.iv60_annual_low.0),
+        iv90: hl(w.iv90_annual_high.0, w.iv90_annual_low.0),
+        hv30: hl(w.hv30_annual_high.0, w.hv30_annual_low.0),
+        hv60: hl(w.hv60_annual_high.0, w.hv60_annual_low.0),
+        hv90: hl(w.hv90_annual_high.0, w.hv90_annual_low.0),
     };
     if r.iv30 == HighLow::default() && r.hv30 == HighLow::default() {
         return Err(payload(
@@ -532,16 +499,16 @@ pub fn parse_history(body: &str, symbol: &str) -> Result<PriceHistory> {
         else {
             continue;
         };
-        let Some(close) = positive(b.close) else {
+        let Some(close) = positive(b.close.0) else {
             continue;
         };
         bars.push(Bar {
             date,
-            open: positive(b.open),
-            high: positive(b.high),
-            low: positive(b.low),
+            open: positive(b.open.0),
+            high: positive(b.high.0),
+            low: positive(b.low.0),
             close,
-            volume: count(b.volume).filter(|v| *v > 0),
+            volume: count(b.volume.0).filter(|v| *v > 0),
         });
     }
     let name = doc

@@ -26,8 +26,8 @@ use serde::Deserialize;
 
 use super::http::{base_or, encode, HttpClient, HttpConfig};
 use super::wire::{
-    count, epoch_ns, from_json, greeks, lenient_epoch, lenient_f64, lenient_string, payload,
-    screen_chain, sides, GreekScale, MaybeRow,
+    count, epoch_ns, from_json, greeks, lenient_epoch, lenient_string, payload, screen_chain,
+    sides, GreekScale, MaybeRow, Num,
 };
 use super::{ChainRequest, ChainSource, ExpiryFilter};
 use crate::error::{Error, Result};
@@ -68,10 +68,8 @@ struct WirePage {
 #[derive(Deserialize)]
 struct WireResult {
     details: Option<Details>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    implied_volatility: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    open_interest: Option<f64>,
+    implied_volatility: Num,
+    open_interest: Num,
     greeks: Option<WireGreeks>,
     last_quote: Option<LastQuote>,
     last_trade: Option<LastTrade>,
@@ -87,52 +85,39 @@ struct Details {
     contract_type: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
     expiration_date: Option<String>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    strike_price: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    shares_per_contract: Option<f64>,
+    strike_price: Num,
+    shares_per_contract: Num,
 }
 
 #[derive(Deserialize)]
 struct WireGreeks {
-    #[serde(default, deserialize_with = "lenient_f64")]
-    delta: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    gamma: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    theta: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    vega: Option<f64>,
+    delta: Num,
+    gamma: Num,
+    theta: Num,
+    vega: Num,
 }
 
 #[derive(Deserialize)]
 struct LastQuote {
-    #[serde(default, deserialize_with = "lenient_f64")]
-    bid: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    ask: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    bid_size: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    ask_size: Option<f64>,
+    bid: Num,
+    ask: Num,
+    bid_size: Num,
+    ask_size: Num,
     #[serde(default, deserialize_with = "lenient_epoch")]
     last_updated: Option<i64>,
 }
 
 #[derive(Deserialize)]
 struct LastTrade {
-    #[serde(default, deserialize_with = "lenient_f64")]
-    price: Option<f64>,
+    price: Num,
     #[serde(default, deserialize_with = "lenient_epoch")]
     sip_timestamp: Option<i64>,
 }
 
 #[derive(Deserialize)]
 struct Day {
-    #[serde(default, deserialize_with = "lenient_f64")]
-    close: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    volume: Option<f64>,
+    close: Num,
+    volume: Num,
     #[serde(default, deserialize_with = "lenient_epoch")]
     last_updated: Option<i64>,
 }
@@ -141,10 +126,8 @@ struct Day {
 struct UnderlyingAsset {
     #[serde(default, deserialize_with = "lenient_string")]
     ticker: Option<String>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    price: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    value: Option<f64>,
+    price: Num,
+    value: Num,
     #[serde(default, deserialize_with = "lenient_epoch")]
     last_updated: Option<i64>,
 }
@@ -234,7 +217,7 @@ pub fn parse_page(body: &str, symbol: &str) -> Result<SnapshotPage> {
             page.latest = Some(page.latest.map_or(*t, |l| l.max(*t)));
         }
         if let Some(u) = &r.underlying_asset {
-            if let Some(p) = positive(u.price).or(positive(u.value)) {
+            if let Some(p) = positive(u.price.0).or(positive(u.value.0)) {
                 let t = u
                     .ticker
                     .as_deref()
@@ -265,7 +248,7 @@ fn result_quote(r: &WireResult, i: usize) -> std::result::Result<Quote, String> 
         .as_deref()
         .ok_or_else(|| format!("result {i}: no `details.ticker`"))?;
     let contract = OptionContract::parse_occ(ticker).map_err(|e| e.to_string())?;
-    if let Some(k) = d.strike_price {
+    if let Some(k) = d.strike_price.0 {
         if (k - contract.strike).abs() > 1e-6 {
             return Err(format!(
                 "{ticker}: strike_price {k} disagrees with the ticker's {}",
@@ -290,35 +273,35 @@ fn result_quote(r: &WireResult, i: usize) -> std::result::Result<Quote, String> 
     }
     let lq = r.last_quote.as_ref();
     let s = sides(
-        lq.and_then(|q| q.bid),
-        lq.and_then(|q| q.ask),
-        lq.and_then(|q| q.bid_size),
-        lq.and_then(|q| q.ask_size),
+        lq.and_then(|q| q.bid.0),
+        lq.and_then(|q| q.ask.0),
+        lq.and_then(|q| q.bid_size.0),
+        lq.and_then(|q| q.ask_size.0),
         r.last_trade
             .as_ref()
-            .and_then(|t| t.price)
-            .or(r.day.as_ref().and_then(|d| d.close)),
+            .and_then(|t| t.price.0)
+            .or(r.day.as_ref().and_then(|d| d.close.0)),
     )
     .map_err(|reason| format!("{ticker}: {reason}"))?;
     let mut q = Quote::new(contract, s.bid, s.ask);
     q.bid_size = s.bid_size;
     q.ask_size = s.ask_size;
     q.last = s.last;
-    q.volume = count(r.day.as_ref().and_then(|d| d.volume));
-    q.open_interest = count(r.open_interest);
+    q.volume = count(r.day.as_ref().and_then(|d| d.volume.0));
+    q.open_interest = count(r.open_interest.0);
     q.last_trade = r.last_trade.as_ref().and_then(|t| ns_time(t.sip_timestamp));
-    q.multiplier = count(d.shares_per_contract)
+    q.multiplier = count(d.shares_per_contract.0)
         .filter(|m| *m > 0 && *m <= u32::MAX as u64)
         .map(|m| m as u32)
         .unwrap_or(100);
-    q.provider_iv = positive(r.implied_volatility);
+    q.provider_iv = positive(r.implied_volatility.0);
     q.provider_greeks = r.greeks.as_ref().and_then(|g| {
         greeks(
             ProviderGreeks {
-                delta: g.delta,
-                gamma: g.gamma,
-                vega: g.vega,
-                theta: g.theta,
+                delta: g.delta.0,
+                gamma: g.gamma.0,
+                vega: g.vega.0,
+                theta: g.theta.0,
                 rho: None,
             },
             SCALE,

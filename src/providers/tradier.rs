@@ -35,8 +35,8 @@ use serde::Deserialize;
 use super::cboe::is_adjusted_root;
 use super::http::{base_or, encode, HttpClient, HttpConfig};
 use super::wire::{
-    count, epoch_int, epoch_ms, from_json, greeks, lenient_f64, lenient_string, payload,
-    screen_chain, sides, MaybeRow, OneOrMany, PER_POINT_PER_DAY,
+    count, epoch_int, epoch_ms, from_json, greeks, lenient_string, payload, screen_chain, sides,
+    MaybeRow, Num, OneOrMany, PER_POINT_PER_DAY,
 };
 use super::{ChainRequest, ChainSource, HistorySource};
 use crate::error::{Error, Result};
@@ -88,22 +88,14 @@ struct QuotesInner {
 struct WireQuote {
     #[serde(default, deserialize_with = "lenient_string")]
     symbol: Option<String>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    last: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    close: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    prevclose: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    bid: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    ask: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    trade_date: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    bid_date: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    ask_date: Option<f64>,
+    last: Num,
+    close: Num,
+    prevclose: Num,
+    bid: Num,
+    ask: Num,
+    trade_date: Num,
+    bid_date: Num,
+    ask_date: Num,
 }
 
 #[derive(Deserialize)]
@@ -119,32 +111,20 @@ struct ChainInner {
 #[derive(Deserialize)]
 struct WireOption {
     symbol: String,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    bid: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    ask: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    bidsize: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    asksize: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    last: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    volume: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    open_interest: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    contract_size: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    trade_date: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    bid_date: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    ask_date: Option<f64>,
+    bid: Num,
+    ask: Num,
+    bidsize: Num,
+    asksize: Num,
+    last: Num,
+    volume: Num,
+    open_interest: Num,
+    contract_size: Num,
+    trade_date: Num,
+    bid_date: Num,
+    ask_date: Num,
     #[serde(default, deserialize_with = "lenient_string")]
     underlying: Option<String>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    strike: Option<f64>,
+    strike: Num,
     #[serde(default, deserialize_with = "lenient_string")]
     expiration_date: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
@@ -155,20 +135,13 @@ struct WireOption {
 
 #[derive(Deserialize)]
 struct WireGreeks {
-    #[serde(default, deserialize_with = "lenient_f64")]
-    delta: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    gamma: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    theta: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    vega: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    rho: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    mid_iv: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    smv_vol: Option<f64>,
+    delta: Num,
+    gamma: Num,
+    theta: Num,
+    vega: Num,
+    rho: Num,
+    mid_iv: Num,
+    smv_vol: Num,
 }
 
 #[derive(Deserialize)]
@@ -185,16 +158,11 @@ struct HistInner {
 struct WireDay {
     #[serde(default, deserialize_with = "lenient_string")]
     date: Option<String>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    open: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    high: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    low: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    close: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    volume: Option<f64>,
+    open: Num,
+    high: Num,
+    low: Num,
+    close: Num,
+    volume: Num,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -307,9 +275,9 @@ fn quote_from(inner: Option<QuotesInner>, symbol: &str) -> Result<TradierQuote> 
             None => payload(PROVIDER, symbol, "`quotes.quote` is missing or empty"),
         });
     };
-    let last = positive(q.last)
-        .or(positive(q.close))
-        .or(positive(q.prevclose))
+    let last = positive(q.last.0)
+        .or(positive(q.close.0))
+        .or(positive(q.prevclose.0))
         .ok_or_else(|| {
             payload(
                 PROVIDER,
@@ -317,7 +285,7 @@ fn quote_from(inner: Option<QuotesInner>, symbol: &str) -> Result<TradierQuote> 
                 "quotes.quote: `last`, `close` and `prevclose` are all missing",
             )
         })?;
-    let (bid, ask) = match (positive(q.bid), positive(q.ask)) {
+    let (bid, ask) = match (positive(q.bid.0), positive(q.ask.0)) {
         (Some(b), Some(a)) if b > a => (None, None),
         other => other,
     };
@@ -329,7 +297,7 @@ fn quote_from(inner: Option<QuotesInner>, symbol: &str) -> Result<TradierQuote> 
             ask,
             iv30: None,
         },
-        as_of: latest_ms(&[q.trade_date, q.bid_date, q.ask_date]),
+        as_of: latest_ms(&[q.trade_date.0, q.bid_date.0, q.ask_date.0]),
     })
 }
 
@@ -365,7 +333,7 @@ fn chain_part(options: Option<ChainInner>, symbol: &str) -> ChainPart {
             Ok(q) => {
                 part.latest = max_time(
                     part.latest,
-                    latest_ms(&[o.trade_date, o.bid_date, o.ask_date]),
+                    latest_ms(&[o.trade_date.0, o.bid_date.0, o.ask_date.0]),
                 );
                 part.quotes.push(q);
             }
@@ -378,7 +346,7 @@ fn chain_part(options: Option<ChainInner>, symbol: &str) -> ChainPart {
 fn option_quote(o: &WireOption, underlying: &str) -> std::result::Result<Quote, String> {
     let contract = OptionContract::parse_occ(&o.symbol).map_err(|e| e.to_string())?;
     // The symbol is authoritative; a disagreeing strike, expiry or type is a bad row.
-    if let Some(k) = o.strike {
+    if let Some(k) = o.strike.0 {
         if (k - contract.strike).abs() > 1e-6 {
             return Err(format!(
                 "{}: strike {k} disagrees with the symbol's {}",
@@ -408,28 +376,28 @@ fn option_quote(o: &WireOption, underlying: &str) -> std::result::Result<Quote, 
             o.symbol, contract.root
         ));
     }
-    let s = sides(o.bid, o.ask, o.bidsize, o.asksize, o.last)
+    let s = sides(o.bid.0, o.ask.0, o.bidsize.0, o.asksize.0, o.last.0)
         .map_err(|r| format!("{}: {r}", o.symbol))?;
     let mut q = Quote::new(contract, s.bid, s.ask);
     q.bid_size = s.bid_size;
     q.ask_size = s.ask_size;
     q.last = s.last;
-    q.volume = count(o.volume);
-    q.open_interest = count(o.open_interest);
-    q.last_trade = epoch_int(o.trade_date).and_then(epoch_ms);
-    q.multiplier = count(o.contract_size)
+    q.volume = count(o.volume.0);
+    q.open_interest = count(o.open_interest.0);
+    q.last_trade = epoch_int(o.trade_date.0).and_then(epoch_ms);
+    q.multiplier = count(o.contract_size.0)
         .filter(|m| *m > 0 && *m <= u32::MAX as u64)
         .map(|m| m as u32)
         .unwrap_or(100);
     if let Some(g) = &o.greeks {
-        q.provider_iv = positive(g.mid_iv).or(positive(g.smv_vol));
+        q.provider_iv = positive(g.mid_iv.0).or(positive(g.smv_vol.0));
         q.provider_greeks = greeks(
             ProviderGreeks {
-                delta: g.delta,
-                gamma: g.gamma,
-                vega: g.vega,
-                theta: g.theta,
-                rho: g.rho,
+                delta: g.delta.0,
+                gamma: g.gamma.0,
+                vega: g.vega.0,
+                theta: g.theta.0,
+                rho: g.rho.0,
             },
             PER_POINT_PER_DAY,
         );
@@ -527,11 +495,11 @@ pub fn parse_history(body: &str, symbol: &str) -> Result<PriceHistory> {
             let date = NaiveDate::parse_from_str(d.date.as_deref()?.trim(), "%Y-%m-%d").ok()?;
             Some(Bar {
                 date,
-                open: positive(d.open),
-                high: positive(d.high),
-                low: positive(d.low),
-                close: positive(d.close)?,
-                volume: count(d.volume),
+                open: positive(d.open.0),
+                high: positive(d.high.0),
+                low: positive(d.low.0),
+                close: positive(d.close.0)?,
+                volume: count(d.volume.0),
             })
         })
         .collect();

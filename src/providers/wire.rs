@@ -15,53 +15,66 @@ use serde::Deserialize;
 
 use crate::model::{ProviderGreeks, Quote};
 
-/// A number that may arrive as a JSON number, a numeric string (`"12.5"`, `"NaN"`), an empty
-/// string or `null`. Anything else is `None` rather than a failure of the whole payload.
-pub(crate) fn lenient_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    struct V;
-    impl<'de> Visitor<'de> for V {
-        type Value = Option<f64>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a number, a numeric string or null")
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-            Ok(Some(v))
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(Some(v as f64))
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Some(v as f64))
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            let t = v.trim();
-            if t.is_empty() {
-                return Ok(None);
+/// A number as providers send it: a JSON number, a numeric string (`"12.5"`, `"NaN"`), an
+/// empty string, `null` or a missing field. Anything else (a bool, a list, an object) is
+/// consumed and read as "no number" rather than failing the whole payload.
+///
+/// The one type the wire structs use for their number fields: a field `bid: Num` needs no
+/// `#[serde(default, deserialize_with = ...)]` of its own, because a missing field reads as
+/// `Num(None)` (serde asks a missing field for an `Option`, and `Num` reads itself as one).
+/// The value is `.0`, in the provider's units; the parsers check and convert it.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Num(pub Option<f64>);
+
+impl<'de> Deserialize<'de> for Num {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Num;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number, a numeric string or null")
             }
-            Ok(t.parse::<f64>().ok())
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(Num(Some(v)))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(Num(Some(v as f64)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(Num(Some(v as f64)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                let t = v.trim();
+                if t.is_empty() {
+                    return Ok(Num(None));
+                }
+                Ok(Num(t.parse::<f64>().ok()))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Num(None))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Num(None))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Num(None))
+            }
+            fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+                d.deserialize_any(V)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+                while a.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Num(None))
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+                while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Num(None))
+            }
         }
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
-            d.deserialize_any(V)
-        }
-        fn visit_seq<A: de::SeqAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
-            while a.next_element::<IgnoredAny>()?.is_some() {}
-            Ok(None)
-        }
-        fn visit_map<A: de::MapAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
-            while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-            Ok(None)
-        }
+        // Through `deserialize_option`: a missing field and `null` are `None` without a
+        // `default` attribute; any present value is read by `deserialize_any`.
+        d.deserialize_option(V)
     }
-    d.deserialize_any(V)
 }
 
 /// An integer epoch that may arrive as a JSON integer (kept exact: nanosecond epochs need all
@@ -529,12 +542,20 @@ mod tests {
 
     #[derive(Deserialize)]
     struct N {
-        #[serde(default, deserialize_with = "lenient_f64")]
-        x: Option<f64>,
+        x: Num,
     }
 
     fn n(s: &str) -> Option<f64> {
-        serde_json::from_str::<N>(s).unwrap().x
+        serde_json::from_str::<N>(s).unwrap().x.0
+    }
+
+    /// The same fields read through serde's buffered content (as untagged enums such as
+    /// [`MaybeRow`] read them).
+    fn n_buffered(s: &str) -> Option<f64> {
+        match serde_json::from_str::<MaybeRow<N>>(s).unwrap() {
+            MaybeRow::Good(n) => n.x.0,
+            MaybeRow::Bad(_) => panic!("{s} read as a bad row"),
+        }
     }
 
     #[test]
@@ -548,6 +569,21 @@ mod tests {
         assert_eq!(n(r#"{}"#), None);
         assert_eq!(n(r#"{"x": [1]}"#), None);
         assert_eq!(n(r#"{"x": {"a": 1}}"#), None);
+        assert_eq!(n(r#"{"x": true}"#), None);
+        assert_eq!(n(r#"{"x": " 3 "}"#), Some(3.0));
+        assert_eq!(n(r#"{"x": "abc"}"#), None);
+        assert_eq!(n(r#"{"x": 18446744073709551615}"#), Some(u64::MAX as f64));
+        for (text, want) in [
+            (r#"{"x": 5.0}"#, Some(5.0)),
+            (r#"{"x": "12.5"}"#, Some(12.5)),
+            (r#"{"x": ""}"#, None),
+            (r#"{"x": null}"#, None),
+            (r#"{}"#, None),
+            (r#"{"x": [1]}"#, None),
+        ] {
+            assert_eq!(n_buffered(text), want, "{text}");
+        }
+        assert!(n_buffered(r#"{"x": "NaN"}"#).is_some_and(f64::is_nan));
     }
 
     #[test]
