@@ -5,6 +5,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
+use crate::csvread::{self, Cell, Percent};
+pub(super) use crate::csvread::{Columns, CsvBody};
 use crate::error::{Error, Result};
 use crate::providers::calendar::expiry_instant;
 
@@ -50,76 +52,14 @@ pub(super) const LOW: &[&str] = &["low"];
 pub(super) const CLOSE: &[&str] = &["close"];
 pub(super) const ADJ_CLOSE: &[&str] = &["adj_close", "adjclose", "adjusted_close"];
 
-/// Lower case, trimmed, spaces and hyphens as underscores, surrounding quotes removed.
+/// Lower case, trimmed, spaces and hyphens as underscores, surrounding quotes removed: for
+/// metadata keys and adjustment words (header labels match by [`csvread::header_key`]).
 pub(super) fn normalize_header(h: &str) -> String {
     h.trim()
         .trim_matches('"')
         .trim()
         .to_ascii_lowercase()
         .replace([' ', '-'], "_")
-}
-
-/// Column positions by canonical name, built from a CSV header.
-pub(super) struct Columns {
-    /// Canonical field → (column index, name as written in the file).
-    pub(super) map: HashMap<&'static str, (usize, String)>,
-}
-
-impl Columns {
-    pub(super) fn new(
-        header: &csv::StringRecord,
-        fields: &[(&'static str, &[&str])],
-        name: &str,
-        line: usize,
-    ) -> Result<Columns> {
-        let mut map: HashMap<&'static str, (usize, String)> = HashMap::new();
-        for (i, raw) in header.iter().enumerate() {
-            let norm = normalize_header(raw);
-            if let Some((canon, _)) = fields.iter().find(|(_, al)| al.contains(&norm.as_str())) {
-                if let Some((_, first)) = map.get(canon) {
-                    return Err(Error::record(
-                        name,
-                        line,
-                        raw.trim(),
-                        format!("column means the same as {first:?}; keep one of them"),
-                    ));
-                }
-                map.insert(canon, (i, raw.trim().to_string()));
-            }
-        }
-        Ok(Columns { map })
-    }
-
-    pub(super) fn has(&self, field: &str) -> bool {
-        self.map.contains_key(field)
-    }
-
-    /// The cell of `field` in `rec`, with the column's name; `None` when the column is absent
-    /// or the cell is a "not given" marker.
-    pub(super) fn get<'r>(
-        &self,
-        rec: &'r csv::StringRecord,
-        field: &str,
-    ) -> Option<(&'r str, &str)> {
-        let (i, col) = self.map.get(field)?;
-        let v = rec.get(*i)?.trim();
-        if is_missing(v) {
-            None
-        } else {
-            Some((v, col.as_str()))
-        }
-    }
-}
-
-pub(super) fn is_missing(v: &str) -> bool {
-    v.is_empty()
-        || v == "-"
-        || v == "--"
-        || v.eq_ignore_ascii_case("null")
-        || v.eq_ignore_ascii_case("nan")
-        || v.eq_ignore_ascii_case("n/a")
-        || v.eq_ignore_ascii_case("na")
-        || v.eq_ignore_ascii_case("none")
 }
 
 /// Metadata from the `# key: value` lines before the header, keys lower-cased.
@@ -146,65 +86,7 @@ pub(super) fn leading_metadata(text: &str) -> HashMap<String, (usize, String)> {
     out
 }
 
-/// A CSV body with comment and blank lines removed and LF line endings, and where each
-/// remaining line came from.
-///
-/// The csv crate reports a record's position as where the reader stood before skipping
-/// comments and blank lines (and, after a CRLF, the line before), so its line numbers drift;
-/// normalizing first makes them exact, and `lines` maps them back to the file's own numbering.
-pub(super) struct CsvBody {
-    text: String,
-    /// `lines[i]` is the 1-based file line of the body's line `i + 1`.
-    lines: Vec<usize>,
-}
-
-impl CsvBody {
-    pub(super) fn new(text: &str) -> CsvBody {
-        let mut body = String::with_capacity(text.len());
-        let mut lines = Vec::new();
-        for (i, line) in text.split_inclusive('\n').enumerate() {
-            let t = line.trim();
-            if t.is_empty() || t.starts_with('#') {
-                continue;
-            }
-            // LF endings only: after a CRLF the csv crate reports the previous line.
-            body.push_str(line.trim_end_matches(['\r', '\n']));
-            body.push('\n');
-            lines.push(i + 1);
-        }
-        CsvBody { text: body, lines }
-    }
-
-    pub(super) fn reader(&self) -> csv::Reader<&[u8]> {
-        csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
-            .has_headers(true)
-            .flexible(false)
-            .from_reader(self.text.as_bytes())
-    }
-
-    /// The file line of a csv position.
-    pub(super) fn line_of(&self, pos: Option<&csv::Position>) -> usize {
-        let body_line = pos.map_or(1, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
-        body_line
-            .checked_sub(1)
-            .and_then(|i| self.lines.get(i))
-            .copied()
-            .unwrap_or(body_line)
-    }
-
-    pub(super) fn error(&self, name: &str, e: &csv::Error) -> Error {
-        let message = match e.kind() {
-            csv::ErrorKind::UnequalLengths {
-                expected_len, len, ..
-            } => format!("{len} fields where the header has {expected_len}"),
-            csv::ErrorKind::Utf8 { .. } => "not UTF-8 text".to_string(),
-            _ => e.to_string(),
-        };
-        Error::record(name, self.line_of(e.position()), "row", message)
-    }
-}
-
+/// A number in a cell ([`csvread::number`]: `$1,234.56`, `(12.50)`, `1e-3`), finite.
 pub(super) fn parse_f64(
     v: &str,
     name: &str,
@@ -212,14 +94,15 @@ pub(super) fn parse_f64(
     col: &str,
     expected: &str,
 ) -> Result<f64> {
-    match v.trim_start_matches('$').parse::<f64>() {
-        Ok(x) if x.is_finite() => Ok(x),
-        _ => Err(Error::record(
-            name,
-            line,
-            col,
-            format!("{v:?} is not a number (expected {expected})"),
-        )),
+    let at = Cell {
+        source: name,
+        line,
+        expected,
+    };
+    match csvread::number(v, Percent::Refused) {
+        Ok(Some(x)) => Ok(x),
+        Ok(None) => Err(at.error(col, format!("{v:?} is not a number"))),
+        Err(m) => Err(at.error(col, m)),
     }
 }
 

@@ -122,7 +122,7 @@ pub fn parse_chain_csv(
         }
         let root = rc.root.clone().unwrap_or_else(|| row_symbol.clone());
         let contract = OptionContract::new(&root, rc.expiry, rc.strike, rc.right).map_err(|e| {
-            let col = cols.map.get("symbol").map_or("symbol", |(_, c)| c.as_str());
+            let col = cols.label("symbol");
             Error::record(name, line, col, e.to_string())
         })?;
         let quote = parse_row_quote(&rec, &cols, name, line, contract)?;
@@ -244,7 +244,7 @@ fn parse_row_contract(
         cols.get(rec, field)
             .map(|(v, c)| (v, c.to_string()))
             .ok_or_else(|| {
-                let col = cols.map.get(field).map_or(field, |(_, c)| c.as_str());
+                let col = cols.label(field);
                 Error::record(name, line, col, "missing value")
             })
     };

@@ -2,8 +2,9 @@
 
 use serde::Deserialize;
 
-use super::cells::{normalize_header, ADJ_CLOSE, CLOSE, CONTRACT, DATE, STRIKE};
+use super::cells::{ADJ_CLOSE, CLOSE, CONTRACT, DATE, STRIKE};
 use super::strip_bom;
+use crate::csvread::label_is;
 
 /// What a file holds, recognized from its content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,8 +58,8 @@ pub fn detect_format(text: &str) -> FileFormat {
     else {
         return FileFormat::Unknown;
     };
-    let cols: Vec<String> = header.split(',').map(normalize_header).collect();
-    let has = |names: &[&str]| cols.iter().any(|c| names.contains(&c.as_str()));
+    let cols: Vec<&str> = header.split(',').collect();
+    let has = |names: &[&str]| cols.iter().any(|c| label_is(c, names));
     if has(STRIKE) || has(CONTRACT) {
         FileFormat::ChainCsv
     } else if has(DATE) && (has(CLOSE) || has(ADJ_CLOSE)) {

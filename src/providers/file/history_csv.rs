@@ -83,7 +83,7 @@ pub fn parse_history_csv(
                 )
             })?,
             None => {
-                let col = cols.map.get("date").map_or("Date", |(_, c)| c.as_str());
+                let col = cols.label("date");
                 return Err(Error::record(name, line, col, "missing date"));
             }
         };
@@ -115,10 +115,7 @@ pub fn parse_history_csv(
                 // Yahoo's all-null placeholder rows carry no information.
                 continue;
             }
-            let col = cols
-                .map
-                .get(close_field)
-                .map_or("Close", |(_, c)| c.as_str());
+            let col = cols.label(close_field);
             return Err(Error::record(name, line, col, "missing close"));
         };
         let volume = cols

@@ -39,8 +39,9 @@
 //! * **Comment lines** start with `#`. Before the header they may carry `key: value` (or
 //!   `key = value`) metadata: `underlying` (or `symbol`), `spot` (USD), `as_of` and `iv30`
 //!   (decimal). Other comments are ignored.
-//! * **Columns** are matched by name, case-insensitively, in any order; spaces and hyphens in
-//!   names count as underscores; unknown columns are ignored. Either `expiry`, `strike` and
+//! * **Columns** are matched by name in any order, comparing letters and digits only
+//!   (`Open Interest`, `open-interest` and `open_interest` are one column; see
+//!   [`crate::csvread`]); unknown columns are ignored. Either `expiry`, `strike` and
 //!   `right` are required, or a `contract` column with the OCC symbol
 //!   (`NVDA261218C00190000`, padded OSI and `O:` forms too).
 //!
@@ -61,7 +62,8 @@
 //!   | `spot` | `underlying_price`, `underlying_last` | underlying price when there is no `# spot:` line |
 //!   | `as_of` | `asof`, `quote_time` | when there is no `# as_of:` line |
 //!
-//! * **Empty cells**, `-`, `null`, `nan` and `n/a` mean "not given" in optional columns.
+//! * **Empty cells**, `-`, `--`, `null`, `nan` and `n/a` mean "not given" in optional columns.
+//! * **Numbers** may be written `1234.5`, `$1,234.50` or `1e-3` ([`crate::csvread::number`]).
 //! * **as_of** is RFC 3339 (`2026-11-17T10:30:00-05:00`), or a bare date meaning that day's
 //!   16:00 New York close. Without one the request's as-of is used and a note says so.
 //! * The **spot** is required (a chain cannot be priced without it).
