@@ -43,8 +43,8 @@ use serde::Deserialize;
 
 use super::http::{base_or, encode, HttpClient, HttpConfig};
 use super::wire::{
-    count, from_json, greeks, lenient_string, naive_datetime, new_york, payload, screen_chain,
-    sides, text_only, utc_to_new_york, Num, ObjectRow, PER_POINT_PER_DAY,
+    count, from_json, greeks, naive_datetime, new_york, payload, screen_chain, sides, text_only,
+    utc_to_new_york, Num, ObjectRow, Text, PER_POINT_PER_DAY,
 };
 use super::{ChainRequest, ChainSource, HistorySource};
 use crate::error::{Error, Result};
@@ -93,8 +93,7 @@ fn plain_symbol(symbol: &str) -> String {
 
 #[derive(Deserialize)]
 struct Doc<T> {
-    #[serde(default, deserialize_with = "lenient_string")]
-    timestamp: Option<String>,
+    timestamp: Text,
     data: Option<T>,
 }
 
@@ -102,8 +101,7 @@ struct Doc<T> {
 struct WireUnderlying {
     #[serde(default)]
     options: Option<Vec<ObjectRow<WireOption>>>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    symbol: Option<String>,
+    symbol: Text,
     current_price: Num,
     close: Num,
     bid: Num,
@@ -113,8 +111,7 @@ struct WireUnderlying {
     low: Num,
     volume: Num,
     iv30: Num,
-    #[serde(default, deserialize_with = "lenient_string")]
-    last_trade_time: Option<String>,
+    last_trade_time: Text,
 }
 
 #[derive(Deserialize)]
@@ -134,14 +131,12 @@ struct WireOption {
     theta: Num,
     rho: Num,
     last_trade_price: Num,
-    #[serde(default, deserialize_with = "lenient_string")]
-    last_trade_time: Option<String>,
+    last_trade_time: Text,
 }
 
 #[derive(Deserialize)]
 struct WireBar {
-    #[serde(default, deserialize_with = "lenient_string")]
-    date: Option<String>,
+    date: Text,
     open: Num,
     high: Num,
     low: Num,
@@ -151,8 +146,7 @@ struct WireBar {
 
 #[derive(Deserialize, Default)]
 struct WireRanges {
-    #[serde(default, deserialize_with = "lenient_string")]
-    symbol: Option<String>,
+    symbol: Text,
     iv30_annual_high: Num,
     iv30_annual_low: Num,
     iv60_annual_high: Num,
@@ -254,6 +248,7 @@ fn underlying_of(u: &WireUnderlying, symbol: &str) -> Result<Underlying> {
     Ok(Underlying {
         symbol: u
             .symbol
+            .0
             .as_deref()
             .map(plain_symbol)
             .filter(|s| !s.is_empty())
@@ -282,9 +277,10 @@ pub fn parse_chain(body: &str, symbol: &str) -> Result<ChainSnapshot> {
     let underlying = underlying_of(&data, symbol)?;
     let as_of = doc
         .timestamp
+        .0
         .as_deref()
         .and_then(timestamp_utc)
-        .or_else(|| eastern(data.last_trade_time.as_deref()))
+        .or_else(|| eastern(data.last_trade_time.0.as_deref()))
         .ok_or_else(|| {
             payload(
                 PROVIDER,
@@ -382,7 +378,7 @@ fn option_quote(o: WireOption, underlying: &str) -> std::result::Result<(Quote, 
     q.last = s.last;
     q.volume = count(o.volume.0);
     q.open_interest = count(o.open_interest.0);
-    q.last_trade = eastern(o.last_trade_time.as_deref());
+    q.last_trade = eastern(o.last_trade_time.0.as_deref());
     q.provider_iv = iv;
     q.provider_greeks = provider_greeks;
     Ok((q, unsolved))
@@ -395,9 +391,10 @@ pub fn parse_quote(body: &str, symbol: &str) -> Result<CboeQuote> {
         .data
         .ok_or_else(|| payload(PROVIDER, symbol, "field `data` is missing or null"))?;
     let underlying = underlying_of(&data, symbol)?;
-    let last_trade = eastern(data.last_trade_time.as_deref());
+    let last_trade = eastern(data.last_trade_time.0.as_deref());
     let as_of = doc
         .timestamp
+        .0
         .as_deref()
         .and_then(timestamp_utc)
         .or(last_trade)
@@ -451,6 +448,7 @@ pub fn parse_vol_ranges(body: &str, symbol: &str) -> Result<VolRanges> {
     let r = VolRanges {
         symbol: w
             .symbol
+            .0
             .as_deref()
             .map(plain_symbol)
             .unwrap_or_else(|| plain_symbol(symbol)),
@@ -477,8 +475,7 @@ pub fn parse_vol_ranges(body: &str, symbol: &str) -> Result<VolRanges> {
 pub fn parse_history(body: &str, symbol: &str) -> Result<PriceHistory> {
     #[derive(Deserialize)]
     struct HistDoc {
-        #[serde(default, deserialize_with = "lenient_string")]
-        symbol: Option<String>,
+        symbol: Text,
         data: Option<Vec<ObjectRow<WireBar>>>,
     }
     let doc: HistDoc = from_json(PROVIDER, symbol, "daily history", body)?;
@@ -494,6 +491,7 @@ pub fn parse_history(body: &str, symbol: &str) -> Result<PriceHistory> {
         let ObjectRow::Object(b) = row else { continue };
         let Some(date) = b
             .date
+            .0
             .as_deref()
             .and_then(|d| NaiveDate::parse_from_str(d.get(..10).unwrap_or(d), "%Y-%m-%d").ok())
         else {
@@ -513,6 +511,7 @@ pub fn parse_history(body: &str, symbol: &str) -> Result<PriceHistory> {
     }
     let name = doc
         .symbol
+        .0
         .as_deref()
         .map(plain_symbol)
         .filter(|s| !s.is_empty())

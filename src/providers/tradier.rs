@@ -35,8 +35,8 @@ use serde::Deserialize;
 use super::cboe::is_adjusted_root;
 use super::http::{base_or, encode, HttpClient, HttpConfig};
 use super::wire::{
-    count, epoch_int, epoch_ms, from_json, greeks, lenient_string, payload, screen_chain, sides,
-    MaybeRow, Num, OneOrMany, PER_POINT_PER_DAY,
+    count, epoch_int, epoch_ms, from_json, greeks, payload, screen_chain, sides, MaybeRow, Num,
+    OneOrMany, Text, PER_POINT_PER_DAY,
 };
 use super::{ChainRequest, ChainSource, HistorySource};
 use crate::error::{Error, Result};
@@ -86,8 +86,7 @@ struct QuotesInner {
 
 #[derive(Deserialize)]
 struct WireQuote {
-    #[serde(default, deserialize_with = "lenient_string")]
-    symbol: Option<String>,
+    symbol: Text,
     last: Num,
     close: Num,
     prevclose: Num,
@@ -122,13 +121,10 @@ struct WireOption {
     trade_date: Num,
     bid_date: Num,
     ask_date: Num,
-    #[serde(default, deserialize_with = "lenient_string")]
-    underlying: Option<String>,
+    underlying: Text,
     strike: Num,
-    #[serde(default, deserialize_with = "lenient_string")]
-    expiration_date: Option<String>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    option_type: Option<String>,
+    expiration_date: Text,
+    option_type: Text,
     #[serde(default)]
     greeks: Option<WireGreeks>,
 }
@@ -156,8 +152,7 @@ struct HistInner {
 
 #[derive(Deserialize)]
 struct WireDay {
-    #[serde(default, deserialize_with = "lenient_string")]
-    date: Option<String>,
+    date: Text,
     open: Num,
     high: Num,
     low: Num,
@@ -260,7 +255,7 @@ fn quote_from(inner: Option<QuotesInner>, symbol: &str) -> Result<TradierQuote> 
     let wanted = symbol.trim().to_ascii_uppercase();
     let q = match quotes
         .iter()
-        .position(|q| q.symbol.as_deref().map(str::to_ascii_uppercase) == Some(wanted.clone()))
+        .position(|q| q.symbol.0.as_deref().map(str::to_ascii_uppercase) == Some(wanted.clone()))
     {
         Some(i) => quotes.into_iter().nth(i),
         None => quotes.into_iter().next(),
@@ -291,7 +286,7 @@ fn quote_from(inner: Option<QuotesInner>, symbol: &str) -> Result<TradierQuote> 
     };
     Ok(TradierQuote {
         underlying: Underlying {
-            symbol: q.symbol.map(|s| s.to_ascii_uppercase()).unwrap_or(wanted),
+            symbol: q.symbol.0.map(|s| s.to_ascii_uppercase()).unwrap_or(wanted),
             last,
             bid,
             ask,
@@ -326,6 +321,7 @@ fn chain_part(options: Option<ChainInner>, symbol: &str) -> ChainPart {
         };
         let under = o
             .underlying
+            .0
             .as_deref()
             .map(str::to_ascii_uppercase)
             .unwrap_or_else(|| underlying.clone());
@@ -354,7 +350,7 @@ fn option_quote(o: &WireOption, underlying: &str) -> std::result::Result<Quote, 
             ));
         }
     }
-    if let Some(d) = o.expiration_date.as_deref() {
+    if let Some(d) = o.expiration_date.0.as_deref() {
         if NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok() != Some(contract.expiry) {
             return Err(format!(
                 "{}: expiration_date {d:?} disagrees with the symbol's {}",
@@ -362,7 +358,7 @@ fn option_quote(o: &WireOption, underlying: &str) -> std::result::Result<Quote, 
             ));
         }
     }
-    if let Some(t) = o.option_type.as_deref() {
+    if let Some(t) = o.option_type.0.as_deref() {
         if t.parse::<Right>().ok() != Some(contract.right) {
             return Err(format!(
                 "{}: option_type {t:?} disagrees with the symbol",
@@ -492,7 +488,7 @@ pub fn parse_history(body: &str, symbol: &str) -> Result<PriceHistory> {
             MaybeRow::Bad(_) => None,
         })
         .filter_map(|d| {
-            let date = NaiveDate::parse_from_str(d.date.as_deref()?.trim(), "%Y-%m-%d").ok()?;
+            let date = NaiveDate::parse_from_str(d.date.0.as_deref()?.trim(), "%Y-%m-%d").ok()?;
             Some(Bar {
                 date,
                 open: positive(d.open.0),

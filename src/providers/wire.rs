@@ -77,9 +77,8 @@ impl<'de> Deserialize<'de> for Num {
     }
 }
 
-/// An integer epoch that may arrive as a JSON integer (kept exact: nanosecond epochs need all
-/// 64 bits), a float, a numeric string or `null`.
-pub(crate) fn lenient_epoch<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+/// The reading of [`Epoch`].
+fn lenient_epoch<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     let v: Option<serde_json::Value> = Option::deserialize(d)?;
     Ok(match v {
         Some(serde_json::Value::Number(n)) => n
@@ -96,9 +95,29 @@ pub(crate) fn lenient_epoch<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i6
     .map(|o| o.filter(|v| *v > 0))
 }
 
-/// A string that may be missing, `null`, or a number (rendered as text).
-pub(crate) fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    d.deserialize_any(TextVisitor { numbers: true })
+/// Text as providers send it: a string, or a number rendered as JSON writes it (`5`, `5.0`);
+/// `null`, a missing field and anything else (consumed) are `Text(None)`. Like [`Num`], a
+/// field of this type needs no serde attribute.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Text(pub Option<String>);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_option(TextVisitor { numbers: true })
+            .map(Text)
+    }
+}
+
+/// An integer epoch as providers send it: a JSON integer (kept exact: nanosecond epochs need
+/// all 64 bits), a float, a numeric string; `null`, a missing field, anything else and values
+/// ≤ 0 are `Epoch(None)`. The unit is the field's (s, ms or ns).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Epoch(pub Option<i64>);
+
+impl<'de> Deserialize<'de> for Epoch {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient_epoch(d).map(Epoch)
+    }
 }
 
 /// A string field taken only when it is a JSON string (anything else, consumed: `None`).
@@ -584,6 +603,28 @@ mod tests {
             assert_eq!(n_buffered(text), want, "{text}");
         }
         assert!(n_buffered(r#"{"x": "NaN"}"#).is_some_and(f64::is_nan));
+    }
+
+    #[derive(Deserialize)]
+    struct T {
+        s: Text,
+        e: Epoch,
+    }
+
+    #[test]
+    fn lenient_text_and_epochs() {
+        let t = |s: &str| serde_json::from_str::<T>(s).unwrap();
+        let a = t(r#"{"s": "NVDA", "e": 1651254260800059648}"#);
+        assert_eq!(a.s.0.as_deref(), Some("NVDA"));
+        assert_eq!(a.e.0, Some(1_651_254_260_800_059_648), "all 64 bits kept");
+        let b = t(r#"{"s": 5.0, "e": "1719589845000"}"#);
+        assert_eq!((b.s.0.as_deref(), b.e.0), (Some("5.0"), Some(1_719_589_845_000)));
+        let c = t(r#"{"s": null, "e": -5}"#);
+        assert_eq!((c.s.0, c.e.0), (None, None));
+        let d = t(r#"{}"#);
+        assert_eq!((d.s.0, d.e.0), (None, None), "missing fields need no default");
+        let e = t(r#"{"s": [1, 2], "e": 1.7e9}"#);
+        assert_eq!((e.s.0, e.e.0), (None, Some(1_700_000_000)));
     }
 
     #[test]

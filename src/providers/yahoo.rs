@@ -41,9 +41,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Offset, Utc};
 use serde::Deserialize;
 
 use super::http::{base_or, encode, HttpClient, HttpConfig};
-use super::wire::{
-    count, epoch_int, from_json, lenient_string, payload, screen_chain, sides, MaybeRow, Num,
-};
+use super::wire::{count, epoch_int, from_json, payload, screen_chain, sides, MaybeRow, Num, Text};
 use super::{ChainRequest, ChainSource, HistorySource};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -103,8 +101,7 @@ struct Envelope<T> {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct OptResult {
-    #[serde(default, deserialize_with = "lenient_string")]
-    underlying_symbol: Option<String>,
+    underlying_symbol: Text,
     expiration_dates: Option<Vec<serde_json::Value>>,
     quote: Option<WireQuote>,
     options: Option<Vec<OptSet>>,
@@ -117,11 +114,9 @@ struct WireQuote {
     regular_market_time: Num,
     bid: Num,
     ask: Num,
-    #[serde(default, deserialize_with = "lenient_string")]
-    exchange_timezone_name: Option<String>,
+    exchange_timezone_name: Text,
     gmt_off_set_milliseconds: Num,
-    #[serde(default, deserialize_with = "lenient_string")]
-    market_state: Option<String>,
+    market_state: Text,
 }
 
 #[derive(Deserialize)]
@@ -143,8 +138,7 @@ struct WireOption {
     implied_volatility: Num,
     last_trade_date: Num,
     expiration: Num,
-    #[serde(default, deserialize_with = "lenient_string")]
-    contract_size: Option<String>,
+    contract_size: Text,
 }
 
 #[derive(Deserialize)]
@@ -162,10 +156,8 @@ struct ChartResult {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ChartMeta {
-    #[serde(default, deserialize_with = "lenient_string")]
-    symbol: Option<String>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    exchange_timezone_name: Option<String>,
+    symbol: Text,
+    exchange_timezone_name: Text,
     gmtoffset: Num,
 }
 
@@ -288,11 +280,12 @@ pub fn parse_options_page(body: &str, symbol: &str) -> Result<OptionsPage> {
         )
     })?;
     let z = zone(
-        q.exchange_timezone_name.as_deref(),
+        q.exchange_timezone_name.0.as_deref(),
         q.gmt_off_set_milliseconds.0.map(|ms| ms / 1000.0),
     );
     let name = r
         .underlying_symbol
+        .0
         .as_deref()
         .map(plain_symbol)
         .filter(|s| !s.is_empty())
@@ -341,7 +334,7 @@ pub fn parse_options_page(body: &str, symbol: &str) -> Result<OptionsPage> {
     Ok(OptionsPage {
         underlying,
         as_of: epoch_int(q.regular_market_time.0).and_then(|e| z.at(e)),
-        market_state: q.market_state,
+        market_state: q.market_state.0,
         expirations,
         quotes,
         dropped,
@@ -377,6 +370,7 @@ fn option_quote(o: &WireOption, z: &ZoneOf) -> std::result::Result<Quote, String
     q.last_trade = epoch_int(o.last_trade_date.0).and_then(|e| z.at(e));
     q.provider_iv = o.implied_volatility.0.filter(|v| v.is_finite());
     if o.contract_size
+        .0
         .as_deref()
         .is_some_and(|c| c.eq_ignore_ascii_case("MINI"))
     {
@@ -544,12 +538,12 @@ pub fn parse_history(body: &str, symbol: &str) -> Result<PriceHistory> {
     let meta = r.meta;
     let z = zone(
         meta.as_ref()
-            .and_then(|m| m.exchange_timezone_name.as_deref()),
+            .and_then(|m| m.exchange_timezone_name.0.as_deref()),
         meta.as_ref().and_then(|m| m.gmtoffset.0),
     );
     let name = meta
         .as_ref()
-        .and_then(|m| m.symbol.as_deref())
+        .and_then(|m| m.symbol.0.as_deref())
         .map(plain_symbol)
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| plain_symbol(symbol));
