@@ -618,11 +618,18 @@ mod tests {
         assert_eq!(a.s.0.as_deref(), Some("NVDA"));
         assert_eq!(a.e.0, Some(1_651_254_260_800_059_648), "all 64 bits kept");
         let b = t(r#"{"s": 5.0, "e": "1719589845000"}"#);
-        assert_eq!((b.s.0.as_deref(), b.e.0), (Some("5.0"), Some(1_719_589_845_000)));
+        assert_eq!(
+            (b.s.0.as_deref(), b.e.0),
+            (Some("5.0"), Some(1_719_589_845_000))
+        );
         let c = t(r#"{"s": null, "e": -5}"#);
         assert_eq!((c.s.0, c.e.0), (None, None));
         let d = t(r#"{}"#);
-        assert_eq!((d.s.0, d.e.0), (None, None), "missing fields need no default");
+        assert_eq!(
+            (d.s.0, d.e.0),
+            (None, None),
+            "missing fields need no default"
+        );
         let e = t(r#"{"s": [1, 2], "e": 1.7e9}"#);
         assert_eq!((e.s.0, e.e.0), (None, Some(1_700_000_000)));
     }
