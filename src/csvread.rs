@@ -91,6 +91,21 @@ pub fn number(cell: &str, percent: Percent) -> std::result::Result<Option<f64>, 
     if is_missing(t) {
         return Ok(None);
     }
+    // The plain spelling (`1234.5`, `-0.25`, `1e-3`) without the copy the general one needs.
+    if t.bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
+        && t.bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_digit() || b == b'-' || b == b'.')
+    {
+        if let Ok(v) = t.parse::<f64>() {
+            return if v.is_finite() {
+                Ok(Some(v))
+            } else {
+                Err(format!("{t:?} is not a finite number"))
+            };
+        }
+    }
     let not_a_number = || format!("{t:?} is not a number");
     let (t_num, scale) = match t.strip_suffix('%') {
         Some(rest) => match percent {

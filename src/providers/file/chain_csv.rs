@@ -61,10 +61,7 @@ pub fn parse_chain_csv(
     ];
     let cols = Columns::new(&header, &fields, name, header_line)?;
     if !cols.has("contract") {
-        let missing: Vec<&str> = ["expiry", "strike", "right"]
-            .into_iter()
-            .filter(|f| !cols.has(f))
-            .collect();
+        let missing = cols.missing(&["expiry", "strike", "right"]);
         if !missing.is_empty() {
             return Err(Error::record(
                 name,
