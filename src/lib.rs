@@ -40,6 +40,7 @@
 //! argument.
 
 pub mod backtest;
+pub mod csvread;
 pub mod error;
 pub mod export;
 pub mod fsutil;

@@ -13,9 +13,10 @@
 //! `european_price,early_exercise_premium,critical_spot,p_early_exercise` after `rho`: filled
 //! for American rows (the last two for calls with an ex-date before expiry), empty otherwise.
 //!
-//! Columns may come in any order (header names are matched case-insensitively, surrounding
-//! spaces ignored); unknown extra columns are carried through verbatim. Numbers are written
-//! with Rust's shortest round-trip formatting, so parsing them back gives the same `f64`.
+//! Columns may come in any order (header names are matched as every ccplan CSV matches them:
+//! letters and digits, any case, so `T Years` is `t_years`); unknown extra columns are carried
+//! through verbatim. Numbers are written with Rust's shortest round-trip formatting, so parsing
+//! them back gives the same `f64`.
 //! A malformed row stops the run with an error naming its line, unless `--keep-going`, which
 //! writes the error in an `error` column for that row and goes on.
 
@@ -24,6 +25,7 @@ use std::io::{self, Read, Write};
 
 use anyhow::Context;
 
+use ccplan::csvread::{self, label_is, Percent};
 use ccplan::fsutil::{CappedReader, BATCH_LIMIT};
 use ccplan::model::Right;
 
@@ -104,7 +106,7 @@ fn find_columns(mode: Mode, name: &str, header: &csv::StringRecord) -> anyhow::R
     for (slot, want) in idx.iter_mut().zip(&wanted) {
         *slot = header
             .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(want))
+            .position(|h| label_is(h, &[want]))
             .ok_or_else(|| {
                 Error::record(
                     name,
@@ -117,11 +119,7 @@ fn find_columns(mode: Mode, name: &str, header: &csv::StringRecord) -> anyhow::R
                 )
             })?;
     }
-    let optional = |want: &str| {
-        header
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(want))
-    };
+    let optional = |want: &str| header.iter().position(|h| label_is(h, &[want]));
     Ok(Columns {
         idx,
         style: optional("style"),
@@ -220,18 +218,17 @@ fn blank_outputs(mode: Mode, keep_going: bool, error: &str) -> Vec<String> {
 
 fn number(name: &str, line: usize, field: &str, text: &str) -> Result<f64, Error> {
     let t = text.trim();
-    let v: f64 = t
-        .parse()
-        .map_err(|_| Error::record(name, line, field, format!("{t:?} is not a number")))?;
-    if !v.is_finite() {
-        return Err(Error::record(
+    // The shared reading of a CSV number (1e-3, $1,234.50); a blank is not a number here.
+    match csvread::number(t, Percent::Refused) {
+        Ok(Some(v)) => Ok(v),
+        Ok(None) => Err(Error::record(
             name,
             line,
             field,
-            format!("{t:?} is not finite"),
-        ));
+            format!("{t:?} is not a number"),
+        )),
+        Err(m) => Err(Error::record(name, line, field, m)),
     }
-    Ok(v)
 }
 
 /// The output values for one well-formed row. In `Iv` mode a solver error is not a row error:

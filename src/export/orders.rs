@@ -468,24 +468,25 @@ pub fn read_orders_csv(text: &str, name: &str) -> Result<Vec<TicketLeg>> {
     let col = |want: &str| -> Result<usize> {
         header
             .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(want))
+            .position(|h| crate::csvread::label_is(h, &[want]))
             .ok_or_else(|| Error::record(name, 1, want, "missing column"))
     };
     let cols: Vec<usize> = COLUMNS.iter().map(|c| col(c)).collect::<Result<_>>()?;
     let mut legs = Vec::new();
     for rec in reader.records() {
         let rec = rec.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line() as usize);
+            let line = crate::csvread::record_line(e.position());
             Error::record(name, line, "row", e.to_string())
         })?;
-        let line = rec.position().map_or(0, |p| p.line() as usize);
+        let line = crate::csvread::record_line(rec.position());
         let get = |i: usize| rec.get(cols[i]).unwrap_or("");
         let field = |i: usize, msg: String| Error::record(name, line, COLUMNS[i], msg);
         let num = |i: usize| -> Result<f64> {
             let s = get(i).trim();
-            s.parse::<f64>()
+            crate::csvread::number(s, crate::csvread::Percent::Refused)
                 .ok()
-                .filter(|v| v.is_finite() && *v >= 0.0)
+                .flatten()
+                .filter(|v| *v >= 0.0)
                 .ok_or_else(|| field(i, format!("{s:?} is not a price ≥ 0")))
         };
         let count = |i: usize| -> Result<u32> {

@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 
+use crate::csvread::{self, Percent};
 use crate::model::{OptionContract, Right};
 
 /// Where a parser stopped and why; the caller adds the file name and the format.
@@ -84,12 +85,10 @@ pub fn rows(text: &str) -> Result<Vec<Row>, ParseError> {
     Ok(out)
 }
 
-/// Lower-case letters and digits only: "Qty (Quantity)" → "qtyquantity".
+/// Lower-case letters and digits only: "Qty (Quantity)" → "qtyquantity" (the rule of every
+/// CSV reader, [`csvread::header_key`]).
 fn key(s: &str) -> String {
-    s.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
+    csvread::header_key(s)
 }
 
 /// A header row, matched by name whatever the broker's spacing, case and punctuation.
@@ -107,19 +106,7 @@ pub struct Header {
 impl Header {
     /// The header of a row.
     pub fn new(row: &Row) -> Header {
-        let keys = row
-            .cells
-            .iter()
-            .map(|c| {
-                let mut k = vec![key(c)];
-                if let Some((before, after)) = c.split_once('(') {
-                    k.push(key(before));
-                    k.push(key(after.trim_end_matches(')')));
-                }
-                k.retain(|x| !x.is_empty());
-                k
-            })
-            .collect();
+        let keys = row.cells.iter().map(|c| csvread::header_keys(c)).collect();
         Header {
             line: row.line,
             keys,
@@ -157,37 +144,10 @@ impl Header {
 }
 
 /// A number as brokers write it: "$1,234.56", "-$5.00", "$-5.00", "(1,234.56)" (negative),
-/// "+1.66", "12.5%" (the number 12.5). Blank, "--", "n/a" and "N/A" are `None`.
+/// "+1.66", "12.5%" (the number 12.5). Blank, "--", "n/a" and "N/A" are `None`. The shared
+/// reading of every CSV ([`csvread::number`]), with a `%` sign as decoration.
 pub fn number(s: &str) -> Result<Option<f64>, String> {
-    let t = s.trim();
-    if t.is_empty() || matches!(t, "--" | "-" | "n/a" | "N/A" | "NA" | "") {
-        return Ok(None);
-    }
-    let (neg_paren, body) = match t.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
-        Some(inner) => (true, inner),
-        None => (false, t),
-    };
-    let mut neg = neg_paren;
-    let mut digits = String::with_capacity(body.len());
-    for c in body.chars() {
-        match c {
-            '0'..='9' | '.' | 'e' | 'E' => digits.push(c),
-            '-' if digits.is_empty() => neg = !neg,
-            '+' if digits.is_empty() => {}
-            '$' | ',' | ' ' | '%' => {}
-            _ => return Err(format!("{s:?} is not a number")),
-        }
-    }
-    if digits.is_empty() {
-        return Err(format!("{s:?} is not a number"));
-    }
-    let v: f64 = digits
-        .parse()
-        .map_err(|_| format!("{s:?} is not a number"))?;
-    if !v.is_finite() {
-        return Err(format!("{s:?} is not a finite number"));
-    }
-    Ok(Some(if neg { -v } else { v }))
+    csvread::number(s, Percent::Ignored)
 }
 
 /// [`number`] at a row's column, with the error placed at that line and column.

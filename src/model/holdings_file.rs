@@ -15,7 +15,8 @@
 //! written = [{ contract = "NVDA261218C00200000", contracts = 1, price = 4.10, opened = 2026-11-02, fees = 0.65 }]
 //! ```
 //!
-//! CSV with a header (columns in any order, names case-insensitive; only `symbol` and
+//! CSV with a header (columns in any order, names matched as every CSV of ccplan matches them,
+//! `Cost Basis` = `cost_basis`; numbers such as `$1,118.50` read; only `symbol` and
 //! `shares` are required):
 //!
 //! ```text
@@ -38,6 +39,7 @@ use serde::Deserialize;
 
 use super::contract::{OptionContract, Right};
 use super::holding::{CorporateEvents, Holding, Portfolio, WrittenCall};
+use crate::csvread;
 use crate::error::{Error, Result};
 
 #[derive(Debug, Deserialize)]
@@ -465,7 +467,6 @@ fn parse_csv(text: &str, name: &str) -> Result<Portfolio> {
         .headers()
         .map_err(|e| Error::record(name, 1, "header", e.to_string()))?
         .clone();
-    let col = |want: &str| header.iter().position(|h| h.eq_ignore_ascii_case(want));
     let known = [
         "symbol",
         "shares",
@@ -479,10 +480,9 @@ fn parse_csv(text: &str, name: &str) -> Result<Portfolio> {
         "fees",
         "assign_ok_above",
     ];
-    if let Some(unknown) = header
-        .iter()
-        .find(|h| !known.iter().any(|k| h.eq_ignore_ascii_case(k)))
-    {
+    // Labels match as every CSV's do (`Cost Basis` is cost_basis; see `csvread`).
+    let col = |want: &str| header.iter().position(|h| csvread::label_is(h, &[want]));
+    if let Some(unknown) = header.iter().find(|h| !csvread::label_is(h, &known)) {
         return Err(Error::record(
             name,
             1,
@@ -515,19 +515,21 @@ fn parse_csv(text: &str, name: &str) -> Result<Portfolio> {
     let mut lines = Vec::new();
     for rec in reader.records() {
         let rec = rec.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line() as usize);
-            Error::record(name, line, "row", e.to_string())
+            Error::record(
+                name,
+                csvread::record_line(e.position()),
+                "row",
+                e.to_string(),
+            )
         })?;
-        let line = rec.position().map_or(0, |p| p.line() as usize);
+        let line = csvread::record_line(rec.position());
         let field = |c: Option<usize>| c.and_then(|i| rec.get(i)).filter(|s| !s.is_empty());
         let num = |c: Option<usize>, fname: &str| -> Result<Option<f64>> {
-            field(c)
-                .map(|s| {
-                    s.parse::<f64>().map_err(|_| {
-                        Error::record(name, line, fname, format!("{s:?} is not a number"))
-                    })
-                })
-                .transpose()
+            match field(c) {
+                Some(s) => csvread::number(s, csvread::Percent::Refused)
+                    .map_err(|m| Error::record(name, line, fname, m)),
+                None => Ok(None),
+            }
         };
         let date = |c: Option<usize>, fname: &str| -> Result<Option<NaiveDate>> {
             field(c)
@@ -656,6 +658,18 @@ shares = 100
         assert_eq!(p.holdings[0].written[0].contracts, 2);
         assert_eq!(p.holdings[0].written[1].contracts, 1);
         assert_eq!(p.holdings[1].cost_basis, None);
+    }
+
+    #[test]
+    fn csv_labels_and_numbers_as_spreadsheets_write_them() {
+        let csv = "Symbol,Shares,Cost Basis,Dividend\nNVDA,300,\"$1,118.50\",--\n";
+        let p = parse_holdings(csv, "h.csv").unwrap();
+        assert_eq!(p.holdings[0].cost_basis, Some(1118.5));
+        assert_eq!(p.holdings[0].events.dividend, None);
+        let e = parse_holdings("symbol,shares,cost_basis\nNVDA,300,12O\n", "h.csv")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "h.csv, line 2: cost_basis: \"12O\" is not a number");
     }
 
     #[test]

@@ -17,10 +17,12 @@ use crate::surface::{
 use super::hv::hv20;
 use super::metrics::{call_metrics, CallMetrics, MetricInputs};
 use super::note::Note;
-use super::params::{EarningsPolicy, PlanParams, PremiumBasis, ScoreWeights};
+use super::params::{PlanParams, PremiumBasis, ScoreWeights};
 use super::reason::{CandidateFlag, RejectReason};
 use super::score::{rank_order, score, ScoreBreakdown};
 use super::window::{select_expiries, LiveExpiry};
+
+mod rules;
 
 /// The market data for one underlying: its chain and, optionally, its daily history (for
 /// realized volatility).
@@ -433,6 +435,27 @@ pub(crate) fn contracts_to_write(shares: u64, coverage: f64, multiplier: u32, wr
     u32::try_from(allowed.saturating_sub(written)).unwrap_or(u32::MAX)
 }
 
+/// One call as the entry rules see it (see [`rules`]).
+struct Subject<'a> {
+    cx: &'a Context<'a>,
+    slice: &'a ExpirySlice,
+    q: &'a QuoteAnalytics,
+    /// The bid when above 0, USD per share.
+    bid: Option<f64>,
+    /// The IV the analytics use (mid, else bid), decimal.
+    iv: Option<f64>,
+}
+
+/// Keep a rule's ruling: a reason among the reasons, a flag among the flags (each in the
+/// order the rules ran).
+fn record(ruling: rules::Ruling, reasons: &mut Vec<RejectReason>, flags: &mut Vec<CandidateFlag>) {
+    match ruling {
+        Ok(None) => {}
+        Ok(Some(flag)) => flags.push(flag),
+        Err(reason) => reasons.push(reason),
+    }
+}
+
 fn evaluate(cx: &Context<'_>, slice: &ExpirySlice, q: &QuoteAnalytics) -> Outcome {
     let p = cx.params;
     let strike = q.contract.strike;
@@ -440,95 +463,30 @@ fn evaluate(cx: &Context<'_>, slice: &ExpirySlice, q: &QuoteAnalytics) -> Outcom
     let mut flags: Vec<CandidateFlag> = Vec::new();
 
     let bid = q.bid.filter(|b| *b > 0.0);
-    if slice.dte <= 0 {
-        if p.allow_0dte {
-            flags.push(CandidateFlag::UnderOneDay);
-        } else {
-            reasons.push(RejectReason::ExpiresToday {
-                expiry: slice.expiry,
-            });
-        }
-    }
-    if let Some(b) = bid {
-        let intrinsic = (cx.spot - strike).max(0.0);
-        if b < intrinsic && !q.flags.crossed {
-            reasons.push(RejectReason::BelowIntrinsic { bid: b, intrinsic });
-        }
-    }
-    if q.flags.crossed {
-        if let (Some(b), Some(a)) = (q.bid, q.ask) {
-            reasons.push(RejectReason::Crossed { bid: b, ask: a });
-        }
-    } else if bid.is_none() {
-        reasons.push(RejectReason::NoBid);
-    }
     let premium = match p.basis {
         PremiumBasis::Bid => bid,
-        PremiumBasis::Mid => {
-            let m = q.mid.filter(|m| *m > 0.0);
-            if m.is_none() && !q.flags.crossed && bid.is_some() {
-                reasons.push(RejectReason::NoMid);
-            }
-            m
-        }
+        PremiumBasis::Mid => q.mid.filter(|m| *m > 0.0),
     }
     // The limit is on the option's tick (a sale's never above the mid), and every figure
     // below is computed on that rounded limit.
     .map(|x| round_limit(x, q.mid, Side::Sell, cx.penny))
     .filter(|x| *x > 0.0);
     let iv = q.iv();
-    if iv.is_none() && reasons.is_empty() {
-        reasons.push(RejectReason::NoIv);
+    let subject = Subject {
+        cx,
+        slice,
+        q,
+        bid,
+        iv,
+    };
+    for rule in rules::QUOTE_RULES {
+        record(rule(&subject), &mut reasons, &mut flags);
     }
-    if let Some(cb) = cx.holding.cost_basis.filter(|c| c.is_finite()) {
-        if strike < cb {
-            if p.allow_below_basis {
-                flags.push(CandidateFlag::BelowCostBasis);
-            } else {
-                reasons.push(RejectReason::BelowCostBasis {
-                    strike,
-                    cost_basis: cb,
-                });
-            }
-        }
+    if reasons.is_empty() {
+        record(rules::no_iv(&subject), &mut reasons, &mut flags);
     }
-    if p.min_open_interest > 0 {
-        let oi = q.open_interest.unwrap_or(0);
-        if oi < p.min_open_interest {
-            reasons.push(RejectReason::MinOpenInterest {
-                open_interest: oi,
-                min: p.min_open_interest,
-            });
-        }
-    }
-    if let Some(b) = bid {
-        if b < p.min_bid {
-            reasons.push(RejectReason::MinBid {
-                bid: b,
-                min: p.min_bid,
-            });
-        }
-    }
-    if let Some(max) = p.max_spread {
-        if bid.is_some() && !q.flags.crossed {
-            let spread = q.spread_fraction();
-            if spread.is_none_or(|s| s > max) {
-                reasons.push(RejectReason::MaxSpread { spread, max });
-            }
-        }
-    }
-    if let Some(e) = cx.holding.events.next_earnings {
-        if e >= cx.today && e <= slice.expiry {
-            match p.earnings {
-                EarningsPolicy::Exclude => reasons.push(RejectReason::EarningsBeforeExpiry {
-                    earnings: e,
-                    expiry: slice.expiry,
-                }),
-                EarningsPolicy::Flag => {
-                    flags.push(CandidateFlag::EarningsBeforeExpiry { earnings: e })
-                }
-            }
-        }
+    for rule in rules::ENTRY_RULES {
+        record(rule(&subject), &mut reasons, &mut flags);
     }
 
     let metrics = match (premium, iv) {
@@ -555,76 +513,8 @@ fn evaluate(cx: &Context<'_>, slice: &ExpirySlice, q: &QuoteAnalytics) -> Outcom
         _ => None,
     };
     if let Some(m) = &metrics {
-        if let Some(max) = p.max_assignment {
-            if m.assignment_probability > max {
-                reasons.push(RejectReason::MaxAssignment {
-                    probability: m.assignment_probability,
-                    max,
-                });
-            }
-        }
-        if let Some(min) = p.min_cushion {
-            if m.cushion < min {
-                reasons.push(RejectReason::MinCushion {
-                    cushion: m.cushion,
-                    min,
-                });
-            }
-        }
-        if let Some(min) = p.min_annualized_yield {
-            if m.premium_yield_annualized < min {
-                reasons.push(RejectReason::MinAnnualizedYield {
-                    annualized_yield: m.premium_yield_annualized,
-                    min,
-                });
-            }
-        }
-        if let Some(ex) = cx.holding.events.ex_dividend {
-            // An ex-date that is today has passed its exercise deadline (the close before).
-            if ex > cx.today && ex <= slice.expiry {
-                let div = cx
-                    .holding
-                    .events
-                    .dividend
-                    .filter(|d| d.is_finite() && *d > 0.0);
-                match (div, iv) {
-                    (Some(div), Some(vol)) => {
-                        match early_exercise_reading(cx.spot, strike, slice, ex, div, vol) {
-                            Some((probability, critical_spot))
-                                if probability >= p.max_early_assignment =>
-                            {
-                                reasons.push(RejectReason::EarlyAssignment {
-                                    ex_date: ex,
-                                    dividend: div,
-                                    probability,
-                                    critical_spot,
-                                    max: p.max_early_assignment,
-                                })
-                            }
-                            Some((probability, critical_spot)) => {
-                                flags.push(CandidateFlag::EarlyExercise {
-                                    ex_date: ex,
-                                    dividend: div,
-                                    probability,
-                                    critical_spot,
-                                })
-                            }
-                            None => {
-                                flags.push(CandidateFlag::ExDividendBeforeExpiry { ex_date: ex })
-                            }
-                        }
-                    }
-                    // No IV for the model: the rule (extrinsic below the dividend).
-                    (Some(div), None) if m.intrinsic > 0.0 && m.extrinsic < div => {
-                        reasons.push(RejectReason::EarlyAssignmentDividend {
-                            ex_date: ex,
-                            dividend: div,
-                            extrinsic: m.extrinsic,
-                        })
-                    }
-                    _ => flags.push(CandidateFlag::ExDividendBeforeExpiry { ex_date: ex }),
-                }
-            }
+        for rule in rules::METRIC_RULES {
+            record(rule(&subject, m), &mut reasons, &mut flags);
         }
     }
 

@@ -43,8 +43,8 @@ use serde::Deserialize;
 
 use super::http::{base_or, encode, HttpClient, HttpConfig};
 use super::wire::{
-    count, from_json, greeks, lenient_f64, lenient_string, naive_datetime, new_york, payload,
-    screen_chain, sides, text_only, utc_to_new_york, ObjectRow, PER_POINT_PER_DAY,
+    count, from_json, greeks, naive_datetime, new_york, payload, screen_chain, sides, text_only,
+    utc_to_new_york, Num, ObjectRow, Text, PER_POINT_PER_DAY,
 };
 use super::{ChainRequest, ChainSource, HistorySource};
 use crate::error::{Error, Result};
@@ -93,8 +93,7 @@ fn plain_symbol(symbol: &str) -> String {
 
 #[derive(Deserialize)]
 struct Doc<T> {
-    #[serde(default, deserialize_with = "lenient_string")]
-    timestamp: Option<String>,
+    timestamp: Text,
     data: Option<T>,
 }
 
@@ -102,108 +101,64 @@ struct Doc<T> {
 struct WireUnderlying {
     #[serde(default)]
     options: Option<Vec<ObjectRow<WireOption>>>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    symbol: Option<String>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    current_price: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    close: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    bid: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    ask: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    open: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    high: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    low: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    volume: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    iv30: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    last_trade_time: Option<String>,
+    symbol: Text,
+    current_price: Num,
+    close: Num,
+    bid: Num,
+    ask: Num,
+    open: Num,
+    high: Num,
+    low: Num,
+    volume: Num,
+    iv30: Num,
+    last_trade_time: Text,
 }
 
 #[derive(Deserialize)]
 struct WireOption {
     #[serde(default, deserialize_with = "text_only")]
     option: Option<String>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    bid: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    ask: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    bid_size: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    ask_size: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    iv: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    open_interest: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    volume: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    delta: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    gamma: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    vega: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    theta: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    rho: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    last_trade_price: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    last_trade_time: Option<String>,
+    bid: Num,
+    ask: Num,
+    bid_size: Num,
+    ask_size: Num,
+    iv: Num,
+    open_interest: Num,
+    volume: Num,
+    delta: Num,
+    gamma: Num,
+    vega: Num,
+    theta: Num,
+    rho: Num,
+    last_trade_price: Num,
+    last_trade_time: Text,
 }
 
 #[derive(Deserialize)]
 struct WireBar {
-    #[serde(default, deserialize_with = "lenient_string")]
-    date: Option<String>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    open: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    high: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    low: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    close: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    volume: Option<f64>,
+    date: Text,
+    open: Num,
+    high: Num,
+    low: Num,
+    close: Num,
+    volume: Num,
 }
 
 #[derive(Deserialize, Default)]
 struct WireRanges {
-    #[serde(default, deserialize_with = "lenient_string")]
-    symbol: Option<String>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    iv30_annual_high: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    iv30_annual_low: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    iv60_annual_high: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    iv60_annual_low: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    iv90_annual_high: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    iv90_annual_low: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    hv30_annual_high: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    hv30_annual_low: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    hv60_annual_high: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    hv60_annual_low: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    hv90_annual_high: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    hv90_annual_low: Option<f64>,
+    symbol: Text,
+    iv30_annual_high: Num,
+    iv30_annual_low: Num,
+    iv60_annual_high: Num,
+    iv60_annual_low: Num,
+    iv90_annual_high: Num,
+    iv90_annual_low: Num,
+    hv30_annual_high: Num,
+    hv30_annual_low: Num,
+    hv60_annual_high: Num,
+    hv60_annual_low: Num,
+    hv90_annual_high: Num,
+    hv90_annual_low: Num,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -275,8 +230,8 @@ fn positive(x: Option<f64>) -> Option<f64> {
 }
 
 fn underlying_of(u: &WireUnderlying, symbol: &str) -> Result<Underlying> {
-    let last = positive(u.current_price)
-        .or(positive(u.close))
+    let last = positive(u.current_price.0)
+        .or(positive(u.close.0))
         .ok_or_else(|| {
             payload(
                 PROVIDER,
@@ -284,7 +239,7 @@ fn underlying_of(u: &WireUnderlying, symbol: &str) -> Result<Underlying> {
                 "data.current_price is missing or not a positive number",
             )
         })?;
-    let (bid, ask) = match (positive(u.bid), positive(u.ask)) {
+    let (bid, ask) = match (positive(u.bid.0), positive(u.ask.0)) {
         (Some(b), Some(a)) if b <= a => (Some(b), Some(a)),
         (b, None) => (b, None),
         (None, a) => (None, a),
@@ -293,6 +248,7 @@ fn underlying_of(u: &WireUnderlying, symbol: &str) -> Result<Underlying> {
     Ok(Underlying {
         symbol: u
             .symbol
+            .0
             .as_deref()
             .map(plain_symbol)
             .filter(|s| !s.is_empty())
@@ -300,7 +256,7 @@ fn underlying_of(u: &WireUnderlying, symbol: &str) -> Result<Underlying> {
         last,
         bid,
         ask,
-        iv30: pct(u.iv30),
+        iv30: pct(u.iv30.0),
     })
 }
 
@@ -321,9 +277,10 @@ pub fn parse_chain(body: &str, symbol: &str) -> Result<ChainSnapshot> {
     let underlying = underlying_of(&data, symbol)?;
     let as_of = doc
         .timestamp
+        .0
         .as_deref()
         .and_then(timestamp_utc)
-        .or_else(|| eastern(data.last_trade_time.as_deref()))
+        .or_else(|| eastern(data.last_trade_time.0.as_deref()))
         .ok_or_else(|| {
             payload(
                 PROVIDER,
@@ -391,20 +348,26 @@ fn option_quote(o: WireOption, underlying: &str) -> std::result::Result<(Quote, 
             symbol, contract.root
         ));
     }
-    let s = sides(o.bid, o.ask, o.bid_size, o.ask_size, o.last_trade_price)
-        .map_err(|r| format!("{symbol}: {r}"))?;
-    let iv = o.iv.filter(|v| v.is_finite() && *v > 0.0);
+    let s = sides(
+        o.bid.0,
+        o.ask.0,
+        o.bid_size.0,
+        o.ask_size.0,
+        o.last_trade_price.0,
+    )
+    .map_err(|r| format!("{symbol}: {r}"))?;
+    let iv = o.iv.0.filter(|v| v.is_finite() && *v > 0.0);
     let unsolved = iv.is_none();
     let provider_greeks = if unsolved {
         None
     } else {
         greeks(
             ProviderGreeks {
-                delta: o.delta,
-                gamma: o.gamma,
-                vega: o.vega,
-                theta: o.theta,
-                rho: o.rho,
+                delta: o.delta.0,
+                gamma: o.gamma.0,
+                vega: o.vega.0,
+                theta: o.theta.0,
+                rho: o.rho.0,
             },
             PER_POINT_PER_DAY,
         )
@@ -413,9 +376,9 @@ fn option_quote(o: WireOption, underlying: &str) -> std::result::Result<(Quote, 
     q.bid_size = s.bid_size;
     q.ask_size = s.ask_size;
     q.last = s.last;
-    q.volume = count(o.volume);
-    q.open_interest = count(o.open_interest);
-    q.last_trade = eastern(o.last_trade_time.as_deref());
+    q.volume = count(o.volume.0);
+    q.open_interest = count(o.open_interest.0);
+    q.last_trade = eastern(o.last_trade_time.0.as_deref());
     q.provider_iv = iv;
     q.provider_greeks = provider_greeks;
     Ok((q, unsolved))
@@ -428,9 +391,10 @@ pub fn parse_quote(body: &str, symbol: &str) -> Result<CboeQuote> {
         .data
         .ok_or_else(|| payload(PROVIDER, symbol, "field `data` is missing or null"))?;
     let underlying = underlying_of(&data, symbol)?;
-    let last_trade = eastern(data.last_trade_time.as_deref());
+    let last_trade = eastern(data.last_trade_time.0.as_deref());
     let as_of = doc
         .timestamp
+        .0
         .as_deref()
         .and_then(timestamp_utc)
         .or(last_trade)
@@ -443,11 +407,11 @@ pub fn parse_quote(body: &str, symbol: &str) -> Result<CboeQuote> {
         })?;
     let session = last_trade.map(|t| Bar {
         date: t.date_naive(),
-        open: positive(data.open),
-        high: positive(data.high),
-        low: positive(data.low),
+        open: positive(data.open.0),
+        high: positive(data.high.0),
+        low: positive(data.low.0),
         close: underlying.last,
-        volume: count(data.volume).filter(|v| *v > 0),
+        volume: count(data.volume.0).filter(|v| *v > 0),
     });
     Ok(CboeQuote {
         underlying,
@@ -484,16 +448,17 @@ pub fn parse_vol_ranges(body: &str, symbol: &str) -> Result<VolRanges> {
     let r = VolRanges {
         symbol: w
             .symbol
+            .0
             .as_deref()
             .map(plain_symbol)
             .unwrap_or_else(|| plain_symbol(symbol)),
         as_of: timestamp,
-        iv30: hl(w.iv30_annual_high, w.iv30_annual_low),
-        iv60: hl(w.iv60_annual_high, w.iv60_annual_low),
-        iv90: hl(w.iv90_annual_high, w.iv90_annual_low),
-        hv30: hl(w.hv30_annual_high, w.hv30_annual_low),
-        hv60: hl(w.hv60_annual_high, w.hv60_annual_low),
-        hv90: hl(w.hv90_annual_high, w.hv90_annual_low),
+        iv30: hl(w.iv30_annual_high.0, w.iv30_annual_low.0),
+        iv60: hl(w.iv60_annual_high.0, w.iv60_annual_low.0),
+        iv90: hl(w.iv90_annual_high.0, w.iv90_annual_low.0),
+        hv30: hl(w.hv30_annual_high.0, w.hv30_annual_low.0),
+        hv60: hl(w.hv60_annual_high.0, w.hv60_annual_low.0),
+        hv90: hl(w.hv90_annual_high.0, w.hv90_annual_low.0),
     };
     if r.iv30 == HighLow::default() && r.hv30 == HighLow::default() {
         return Err(payload(
@@ -510,8 +475,7 @@ pub fn parse_vol_ranges(body: &str, symbol: &str) -> Result<VolRanges> {
 pub fn parse_history(body: &str, symbol: &str) -> Result<PriceHistory> {
     #[derive(Deserialize)]
     struct HistDoc {
-        #[serde(default, deserialize_with = "lenient_string")]
-        symbol: Option<String>,
+        symbol: Text,
         data: Option<Vec<ObjectRow<WireBar>>>,
     }
     let doc: HistDoc = from_json(PROVIDER, symbol, "daily history", body)?;
@@ -527,25 +491,27 @@ pub fn parse_history(body: &str, symbol: &str) -> Result<PriceHistory> {
         let ObjectRow::Object(b) = row else { continue };
         let Some(date) = b
             .date
+            .0
             .as_deref()
             .and_then(|d| NaiveDate::parse_from_str(d.get(..10).unwrap_or(d), "%Y-%m-%d").ok())
         else {
             continue;
         };
-        let Some(close) = positive(b.close) else {
+        let Some(close) = positive(b.close.0) else {
             continue;
         };
         bars.push(Bar {
             date,
-            open: positive(b.open),
-            high: positive(b.high),
-            low: positive(b.low),
+            open: positive(b.open.0),
+            high: positive(b.high.0),
+            low: positive(b.low.0),
             close,
-            volume: count(b.volume).filter(|v| *v > 0),
+            volume: count(b.volume.0).filter(|v| *v > 0),
         });
     }
     let name = doc
         .symbol
+        .0
         .as_deref()
         .map(plain_symbol)
         .filter(|s| !s.is_empty())

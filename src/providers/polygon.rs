@@ -26,8 +26,8 @@ use serde::Deserialize;
 
 use super::http::{base_or, encode, HttpClient, HttpConfig};
 use super::wire::{
-    count, epoch_ns, from_json, greeks, lenient_epoch, lenient_f64, lenient_string, payload,
-    screen_chain, sides, GreekScale, MaybeRow,
+    count, epoch_ns, from_json, greeks, payload, screen_chain, sides, Epoch, GreekScale, MaybeRow,
+    Num, Text,
 };
 use super::{ChainRequest, ChainSource, ExpiryFilter};
 use crate::error::{Error, Result};
@@ -55,23 +55,17 @@ const SCALE: GreekScale = GreekScale {
 #[derive(Deserialize)]
 struct WirePage {
     results: Option<Vec<MaybeRow<WireResult>>>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    next_url: Option<String>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    status: Option<String>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    message: Option<String>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    error: Option<String>,
+    next_url: Text,
+    status: Text,
+    message: Text,
+    error: Text,
 }
 
 #[derive(Deserialize)]
 struct WireResult {
     details: Option<Details>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    implied_volatility: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    open_interest: Option<f64>,
+    implied_volatility: Num,
+    open_interest: Num,
     greeks: Option<WireGreeks>,
     last_quote: Option<LastQuote>,
     last_trade: Option<LastTrade>,
@@ -81,72 +75,49 @@ struct WireResult {
 
 #[derive(Deserialize)]
 struct Details {
-    #[serde(default, deserialize_with = "lenient_string")]
-    ticker: Option<String>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    contract_type: Option<String>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    expiration_date: Option<String>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    strike_price: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    shares_per_contract: Option<f64>,
+    ticker: Text,
+    contract_type: Text,
+    expiration_date: Text,
+    strike_price: Num,
+    shares_per_contract: Num,
 }
 
 #[derive(Deserialize)]
 struct WireGreeks {
-    #[serde(default, deserialize_with = "lenient_f64")]
-    delta: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    gamma: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    theta: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    vega: Option<f64>,
+    delta: Num,
+    gamma: Num,
+    theta: Num,
+    vega: Num,
 }
 
 #[derive(Deserialize)]
 struct LastQuote {
-    #[serde(default, deserialize_with = "lenient_f64")]
-    bid: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    ask: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    bid_size: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    ask_size: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_epoch")]
-    last_updated: Option<i64>,
+    bid: Num,
+    ask: Num,
+    bid_size: Num,
+    ask_size: Num,
+    last_updated: Epoch,
 }
 
 #[derive(Deserialize)]
 struct LastTrade {
-    #[serde(default, deserialize_with = "lenient_f64")]
-    price: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_epoch")]
-    sip_timestamp: Option<i64>,
+    price: Num,
+    sip_timestamp: Epoch,
 }
 
 #[derive(Deserialize)]
 struct Day {
-    #[serde(default, deserialize_with = "lenient_f64")]
-    close: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    volume: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_epoch")]
-    last_updated: Option<i64>,
+    close: Num,
+    volume: Num,
+    last_updated: Epoch,
 }
 
 #[derive(Deserialize)]
 struct UnderlyingAsset {
-    #[serde(default, deserialize_with = "lenient_string")]
-    ticker: Option<String>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    price: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    value: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_epoch")]
-    last_updated: Option<i64>,
+    ticker: Text,
+    price: Num,
+    value: Num,
+    last_updated: Epoch,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -182,10 +153,11 @@ fn ns_time(x: Option<i64>) -> Option<DateTime<FixedOffset>> {
 /// Parse one page of `v3/snapshot/options/{SYM}`.
 pub fn parse_page(body: &str, symbol: &str) -> Result<SnapshotPage> {
     let doc: WirePage = from_json(PROVIDER, symbol, "options snapshot", body)?;
-    let status = doc.status.as_deref().unwrap_or("").to_ascii_uppercase();
+    let status = doc.status.0.as_deref().unwrap_or("").to_ascii_uppercase();
     let message = doc
         .message
-        .or(doc.error)
+        .0
+        .or(doc.error.0)
         .unwrap_or_else(|| "no message".into());
     if status == "NOT_AUTHORIZED" {
         return Err(Error::Unauthorized {
@@ -210,7 +182,7 @@ pub fn parse_page(body: &str, symbol: &str) -> Result<SnapshotPage> {
         )
     })?;
     let mut page = SnapshotPage {
-        next_url: doc.next_url.filter(|u| !u.trim().is_empty()),
+        next_url: doc.next_url.0.filter(|u| !u.trim().is_empty()),
         ..SnapshotPage::default()
     };
     for (i, row) in rows.into_iter().enumerate() {
@@ -223,20 +195,25 @@ pub fn parse_page(body: &str, symbol: &str) -> Result<SnapshotPage> {
             }
         };
         let times = [
-            r.last_quote.as_ref().and_then(|q| ns_time(q.last_updated)),
-            r.day.as_ref().and_then(|d| ns_time(d.last_updated)),
-            r.last_trade.as_ref().and_then(|t| ns_time(t.sip_timestamp)),
+            r.last_quote
+                .as_ref()
+                .and_then(|q| ns_time(q.last_updated.0)),
+            r.day.as_ref().and_then(|d| ns_time(d.last_updated.0)),
+            r.last_trade
+                .as_ref()
+                .and_then(|t| ns_time(t.sip_timestamp.0)),
             r.underlying_asset
                 .as_ref()
-                .and_then(|u| ns_time(u.last_updated)),
+                .and_then(|u| ns_time(u.last_updated.0)),
         ];
         if let Some(t) = times.iter().flatten().max() {
             page.latest = Some(page.latest.map_or(*t, |l| l.max(*t)));
         }
         if let Some(u) = &r.underlying_asset {
-            if let Some(p) = positive(u.price).or(positive(u.value)) {
+            if let Some(p) = positive(u.price.0).or(positive(u.value.0)) {
                 let t = u
                     .ticker
+                    .0
                     .as_deref()
                     .map(|t| t.trim_start_matches("I:").to_ascii_uppercase())
                     .unwrap_or_else(|| symbol.trim().to_ascii_uppercase());
@@ -262,10 +239,11 @@ fn result_quote(r: &WireResult, i: usize) -> std::result::Result<Quote, String> 
         .ok_or_else(|| format!("result {i}: no `details`"))?;
     let ticker = d
         .ticker
+        .0
         .as_deref()
         .ok_or_else(|| format!("result {i}: no `details.ticker`"))?;
     let contract = OptionContract::parse_occ(ticker).map_err(|e| e.to_string())?;
-    if let Some(k) = d.strike_price {
+    if let Some(k) = d.strike_price.0 {
         if (k - contract.strike).abs() > 1e-6 {
             return Err(format!(
                 "{ticker}: strike_price {k} disagrees with the ticker's {}",
@@ -273,7 +251,7 @@ fn result_quote(r: &WireResult, i: usize) -> std::result::Result<Quote, String> 
             ));
         }
     }
-    if let Some(e) = d.expiration_date.as_deref() {
+    if let Some(e) = d.expiration_date.0.as_deref() {
         if NaiveDate::parse_from_str(e.trim(), "%Y-%m-%d").ok() != Some(contract.expiry) {
             return Err(format!(
                 "{ticker}: expiration_date {e:?} disagrees with the ticker's {}",
@@ -281,7 +259,7 @@ fn result_quote(r: &WireResult, i: usize) -> std::result::Result<Quote, String> 
             ));
         }
     }
-    if let Some(t) = d.contract_type.as_deref() {
+    if let Some(t) = d.contract_type.0.as_deref() {
         if t.parse::<Right>().ok() != Some(contract.right) {
             return Err(format!(
                 "{ticker}: contract_type {t:?} disagrees with the ticker"
@@ -290,35 +268,38 @@ fn result_quote(r: &WireResult, i: usize) -> std::result::Result<Quote, String> 
     }
     let lq = r.last_quote.as_ref();
     let s = sides(
-        lq.and_then(|q| q.bid),
-        lq.and_then(|q| q.ask),
-        lq.and_then(|q| q.bid_size),
-        lq.and_then(|q| q.ask_size),
+        lq.and_then(|q| q.bid.0),
+        lq.and_then(|q| q.ask.0),
+        lq.and_then(|q| q.bid_size.0),
+        lq.and_then(|q| q.ask_size.0),
         r.last_trade
             .as_ref()
-            .and_then(|t| t.price)
-            .or(r.day.as_ref().and_then(|d| d.close)),
+            .and_then(|t| t.price.0)
+            .or(r.day.as_ref().and_then(|d| d.close.0)),
     )
     .map_err(|reason| format!("{ticker}: {reason}"))?;
     let mut q = Quote::new(contract, s.bid, s.ask);
     q.bid_size = s.bid_size;
     q.ask_size = s.ask_size;
     q.last = s.last;
-    q.volume = count(r.day.as_ref().and_then(|d| d.volume));
-    q.open_interest = count(r.open_interest);
-    q.last_trade = r.last_trade.as_ref().and_then(|t| ns_time(t.sip_timestamp));
-    q.multiplier = count(d.shares_per_contract)
+    q.volume = count(r.day.as_ref().and_then(|d| d.volume.0));
+    q.open_interest = count(r.open_interest.0);
+    q.last_trade = r
+        .last_trade
+        .as_ref()
+        .and_then(|t| ns_time(t.sip_timestamp.0));
+    q.multiplier = count(d.shares_per_contract.0)
         .filter(|m| *m > 0 && *m <= u32::MAX as u64)
         .map(|m| m as u32)
         .unwrap_or(100);
-    q.provider_iv = positive(r.implied_volatility);
+    q.provider_iv = positive(r.implied_volatility.0);
     q.provider_greeks = r.greeks.as_ref().and_then(|g| {
         greeks(
             ProviderGreeks {
-                delta: g.delta,
-                gamma: g.gamma,
-                vega: g.vega,
-                theta: g.theta,
+                delta: g.delta.0,
+                gamma: g.gamma.0,
+                vega: g.vega.0,
+                theta: g.theta.0,
                 rho: None,
             },
             SCALE,

@@ -35,8 +35,8 @@ use serde::Deserialize;
 use super::cboe::is_adjusted_root;
 use super::http::{base_or, encode, HttpClient, HttpConfig};
 use super::wire::{
-    count, epoch_int, epoch_ms, from_json, greeks, lenient_f64, lenient_string, payload,
-    screen_chain, sides, MaybeRow, OneOrMany, PER_POINT_PER_DAY,
+    count, epoch_int, epoch_ms, from_json, greeks, payload, screen_chain, sides, MaybeRow, Num,
+    OneOrMany, Text, PER_POINT_PER_DAY,
 };
 use super::{ChainRequest, ChainSource, HistorySource};
 use crate::error::{Error, Result};
@@ -86,24 +86,15 @@ struct QuotesInner {
 
 #[derive(Deserialize)]
 struct WireQuote {
-    #[serde(default, deserialize_with = "lenient_string")]
-    symbol: Option<String>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    last: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    close: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    prevclose: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    bid: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    ask: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    trade_date: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    bid_date: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    ask_date: Option<f64>,
+    symbol: Text,
+    last: Num,
+    close: Num,
+    prevclose: Num,
+    bid: Num,
+    ask: Num,
+    trade_date: Num,
+    bid_date: Num,
+    ask_date: Num,
 }
 
 #[derive(Deserialize)]
@@ -119,56 +110,34 @@ struct ChainInner {
 #[derive(Deserialize)]
 struct WireOption {
     symbol: String,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    bid: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    ask: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    bidsize: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    asksize: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    last: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    volume: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    open_interest: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    contract_size: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    trade_date: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    bid_date: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    ask_date: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    underlying: Option<String>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    strike: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    expiration_date: Option<String>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    option_type: Option<String>,
+    bid: Num,
+    ask: Num,
+    bidsize: Num,
+    asksize: Num,
+    last: Num,
+    volume: Num,
+    open_interest: Num,
+    contract_size: Num,
+    trade_date: Num,
+    bid_date: Num,
+    ask_date: Num,
+    underlying: Text,
+    strike: Num,
+    expiration_date: Text,
+    option_type: Text,
     #[serde(default)]
     greeks: Option<WireGreeks>,
 }
 
 #[derive(Deserialize)]
 struct WireGreeks {
-    #[serde(default, deserialize_with = "lenient_f64")]
-    delta: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    gamma: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    theta: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    vega: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    rho: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    mid_iv: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    smv_vol: Option<f64>,
+    delta: Num,
+    gamma: Num,
+    theta: Num,
+    vega: Num,
+    rho: Num,
+    mid_iv: Num,
+    smv_vol: Num,
 }
 
 #[derive(Deserialize)]
@@ -183,18 +152,12 @@ struct HistInner {
 
 #[derive(Deserialize)]
 struct WireDay {
-    #[serde(default, deserialize_with = "lenient_string")]
-    date: Option<String>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    open: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    high: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    low: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    close: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    volume: Option<f64>,
+    date: Text,
+    open: Num,
+    high: Num,
+    low: Num,
+    close: Num,
+    volume: Num,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -292,7 +255,7 @@ fn quote_from(inner: Option<QuotesInner>, symbol: &str) -> Result<TradierQuote> 
     let wanted = symbol.trim().to_ascii_uppercase();
     let q = match quotes
         .iter()
-        .position(|q| q.symbol.as_deref().map(str::to_ascii_uppercase) == Some(wanted.clone()))
+        .position(|q| q.symbol.0.as_deref().map(str::to_ascii_uppercase) == Some(wanted.clone()))
     {
         Some(i) => quotes.into_iter().nth(i),
         None => quotes.into_iter().next(),
@@ -307,9 +270,9 @@ fn quote_from(inner: Option<QuotesInner>, symbol: &str) -> Result<TradierQuote> 
             None => payload(PROVIDER, symbol, "`quotes.quote` is missing or empty"),
         });
     };
-    let last = positive(q.last)
-        .or(positive(q.close))
-        .or(positive(q.prevclose))
+    let last = positive(q.last.0)
+        .or(positive(q.close.0))
+        .or(positive(q.prevclose.0))
         .ok_or_else(|| {
             payload(
                 PROVIDER,
@@ -317,19 +280,19 @@ fn quote_from(inner: Option<QuotesInner>, symbol: &str) -> Result<TradierQuote> 
                 "quotes.quote: `last`, `close` and `prevclose` are all missing",
             )
         })?;
-    let (bid, ask) = match (positive(q.bid), positive(q.ask)) {
+    let (bid, ask) = match (positive(q.bid.0), positive(q.ask.0)) {
         (Some(b), Some(a)) if b > a => (None, None),
         other => other,
     };
     Ok(TradierQuote {
         underlying: Underlying {
-            symbol: q.symbol.map(|s| s.to_ascii_uppercase()).unwrap_or(wanted),
+            symbol: q.symbol.0.map(|s| s.to_ascii_uppercase()).unwrap_or(wanted),
             last,
             bid,
             ask,
             iv30: None,
         },
-        as_of: latest_ms(&[q.trade_date, q.bid_date, q.ask_date]),
+        as_of: latest_ms(&[q.trade_date.0, q.bid_date.0, q.ask_date.0]),
     })
 }
 
@@ -358,6 +321,7 @@ fn chain_part(options: Option<ChainInner>, symbol: &str) -> ChainPart {
         };
         let under = o
             .underlying
+            .0
             .as_deref()
             .map(str::to_ascii_uppercase)
             .unwrap_or_else(|| underlying.clone());
@@ -365,7 +329,7 @@ fn chain_part(options: Option<ChainInner>, symbol: &str) -> ChainPart {
             Ok(q) => {
                 part.latest = max_time(
                     part.latest,
-                    latest_ms(&[o.trade_date, o.bid_date, o.ask_date]),
+                    latest_ms(&[o.trade_date.0, o.bid_date.0, o.ask_date.0]),
                 );
                 part.quotes.push(q);
             }
@@ -378,7 +342,7 @@ fn chain_part(options: Option<ChainInner>, symbol: &str) -> ChainPart {
 fn option_quote(o: &WireOption, underlying: &str) -> std::result::Result<Quote, String> {
     let contract = OptionContract::parse_occ(&o.symbol).map_err(|e| e.to_string())?;
     // The symbol is authoritative; a disagreeing strike, expiry or type is a bad row.
-    if let Some(k) = o.strike {
+    if let Some(k) = o.strike.0 {
         if (k - contract.strike).abs() > 1e-6 {
             return Err(format!(
                 "{}: strike {k} disagrees with the symbol's {}",
@@ -386,7 +350,7 @@ fn option_quote(o: &WireOption, underlying: &str) -> std::result::Result<Quote, 
             ));
         }
     }
-    if let Some(d) = o.expiration_date.as_deref() {
+    if let Some(d) = o.expiration_date.0.as_deref() {
         if NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok() != Some(contract.expiry) {
             return Err(format!(
                 "{}: expiration_date {d:?} disagrees with the symbol's {}",
@@ -394,7 +358,7 @@ fn option_quote(o: &WireOption, underlying: &str) -> std::result::Result<Quote, 
             ));
         }
     }
-    if let Some(t) = o.option_type.as_deref() {
+    if let Some(t) = o.option_type.0.as_deref() {
         if t.parse::<Right>().ok() != Some(contract.right) {
             return Err(format!(
                 "{}: option_type {t:?} disagrees with the symbol",
@@ -408,28 +372,28 @@ fn option_quote(o: &WireOption, underlying: &str) -> std::result::Result<Quote, 
             o.symbol, contract.root
         ));
     }
-    let s = sides(o.bid, o.ask, o.bidsize, o.asksize, o.last)
+    let s = sides(o.bid.0, o.ask.0, o.bidsize.0, o.asksize.0, o.last.0)
         .map_err(|r| format!("{}: {r}", o.symbol))?;
     let mut q = Quote::new(contract, s.bid, s.ask);
     q.bid_size = s.bid_size;
     q.ask_size = s.ask_size;
     q.last = s.last;
-    q.volume = count(o.volume);
-    q.open_interest = count(o.open_interest);
-    q.last_trade = epoch_int(o.trade_date).and_then(epoch_ms);
-    q.multiplier = count(o.contract_size)
+    q.volume = count(o.volume.0);
+    q.open_interest = count(o.open_interest.0);
+    q.last_trade = epoch_int(o.trade_date.0).and_then(epoch_ms);
+    q.multiplier = count(o.contract_size.0)
         .filter(|m| *m > 0 && *m <= u32::MAX as u64)
         .map(|m| m as u32)
         .unwrap_or(100);
     if let Some(g) = &o.greeks {
-        q.provider_iv = positive(g.mid_iv).or(positive(g.smv_vol));
+        q.provider_iv = positive(g.mid_iv.0).or(positive(g.smv_vol.0));
         q.provider_greeks = greeks(
             ProviderGreeks {
-                delta: g.delta,
-                gamma: g.gamma,
-                vega: g.vega,
-                theta: g.theta,
-                rho: g.rho,
+                delta: g.delta.0,
+                gamma: g.gamma.0,
+                vega: g.vega.0,
+                theta: g.theta.0,
+                rho: g.rho.0,
             },
             PER_POINT_PER_DAY,
         );
@@ -524,14 +488,14 @@ pub fn parse_history(body: &str, symbol: &str) -> Result<PriceHistory> {
             MaybeRow::Bad(_) => None,
         })
         .filter_map(|d| {
-            let date = NaiveDate::parse_from_str(d.date.as_deref()?.trim(), "%Y-%m-%d").ok()?;
+            let date = NaiveDate::parse_from_str(d.date.0.as_deref()?.trim(), "%Y-%m-%d").ok()?;
             Some(Bar {
                 date,
-                open: positive(d.open),
-                high: positive(d.high),
-                low: positive(d.low),
-                close: positive(d.close)?,
-                volume: count(d.volume),
+                open: positive(d.open.0),
+                high: positive(d.high.0),
+                low: positive(d.low.0),
+                close: positive(d.close.0)?,
+                volume: count(d.volume.0),
             })
         })
         .collect();

@@ -15,58 +15,70 @@ use serde::Deserialize;
 
 use crate::model::{ProviderGreeks, Quote};
 
-/// A number that may arrive as a JSON number, a numeric string (`"12.5"`, `"NaN"`), an empty
-/// string or `null`. Anything else is `None` rather than a failure of the whole payload.
-pub(crate) fn lenient_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    struct V;
-    impl<'de> Visitor<'de> for V {
-        type Value = Option<f64>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a number, a numeric string or null")
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-            Ok(Some(v))
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(Some(v as f64))
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Some(v as f64))
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            let t = v.trim();
-            if t.is_empty() {
-                return Ok(None);
+/// A number as providers send it: a JSON number, a numeric string (`"12.5"`, `"NaN"`), an
+/// empty string, `null` or a missing field. Anything else (a bool, a list, an object) is
+/// consumed and read as "no number" rather than failing the whole payload.
+///
+/// The one type the wire structs use for their number fields: a field `bid: Num` needs no
+/// `#[serde(default, deserialize_with = ...)]` of its own, because a missing field reads as
+/// `Num(None)` (serde asks a missing field for an `Option`, and `Num` reads itself as one).
+/// The value is `.0`, in the provider's units; the parsers check and convert it.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Num(pub Option<f64>);
+
+impl<'de> Deserialize<'de> for Num {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Num;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number, a numeric string or null")
             }
-            Ok(t.parse::<f64>().ok())
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(Num(Some(v)))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(Num(Some(v as f64)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(Num(Some(v as f64)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                let t = v.trim();
+                if t.is_empty() {
+                    return Ok(Num(None));
+                }
+                Ok(Num(t.parse::<f64>().ok()))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Num(None))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Num(None))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Num(None))
+            }
+            fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+                d.deserialize_any(V)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+                while a.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Num(None))
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+                while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Num(None))
+            }
         }
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
-            d.deserialize_any(V)
-        }
-        fn visit_seq<A: de::SeqAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
-            while a.next_element::<IgnoredAny>()?.is_some() {}
-            Ok(None)
-        }
-        fn visit_map<A: de::MapAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
-            while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-            Ok(None)
-        }
+        // Through `deserialize_option`: a missing field and `null` are `None` without a
+        // `default` attribute; any present value is read by `deserialize_any`.
+        d.deserialize_option(V)
     }
-    d.deserialize_any(V)
 }
 
-/// An integer epoch that may arrive as a JSON integer (kept exact: nanosecond epochs need all
-/// 64 bits), a float, a numeric string or `null`.
-pub(crate) fn lenient_epoch<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+/// The reading of [`Epoch`].
+fn lenient_epoch<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     let v: Option<serde_json::Value> = Option::deserialize(d)?;
     Ok(match v {
         Some(serde_json::Value::Number(n)) => n
@@ -83,9 +95,29 @@ pub(crate) fn lenient_epoch<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i6
     .map(|o| o.filter(|v| *v > 0))
 }
 
-/// A string that may be missing, `null`, or a number (rendered as text).
-pub(crate) fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    d.deserialize_any(TextVisitor { numbers: true })
+/// Text as providers send it: a string, or a number rendered as JSON writes it (`5`, `5.0`);
+/// `null`, a missing field and anything else (consumed) are `Text(None)`. Like [`Num`], a
+/// field of this type needs no serde attribute.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Text(pub Option<String>);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_option(TextVisitor { numbers: true })
+            .map(Text)
+    }
+}
+
+/// An integer epoch as providers send it: a JSON integer (kept exact: nanosecond epochs need
+/// all 64 bits), a float, a numeric string; `null`, a missing field, anything else and values
+/// ≤ 0 are `Epoch(None)`. The unit is the field's (s, ms or ns).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Epoch(pub Option<i64>);
+
+impl<'de> Deserialize<'de> for Epoch {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient_epoch(d).map(Epoch)
+    }
 }
 
 /// A string field taken only when it is a JSON string (anything else, consumed: `None`).
@@ -529,12 +561,20 @@ mod tests {
 
     #[derive(Deserialize)]
     struct N {
-        #[serde(default, deserialize_with = "lenient_f64")]
-        x: Option<f64>,
+        x: Num,
     }
 
     fn n(s: &str) -> Option<f64> {
-        serde_json::from_str::<N>(s).unwrap().x
+        serde_json::from_str::<N>(s).unwrap().x.0
+    }
+
+    /// The same fields read through serde's buffered content (as untagged enums such as
+    /// [`MaybeRow`] read them).
+    fn n_buffered(s: &str) -> Option<f64> {
+        match serde_json::from_str::<MaybeRow<N>>(s).unwrap() {
+            MaybeRow::Good(n) => n.x.0,
+            MaybeRow::Bad(_) => panic!("{s} read as a bad row"),
+        }
     }
 
     #[test]
@@ -548,6 +588,50 @@ mod tests {
         assert_eq!(n(r#"{}"#), None);
         assert_eq!(n(r#"{"x": [1]}"#), None);
         assert_eq!(n(r#"{"x": {"a": 1}}"#), None);
+        assert_eq!(n(r#"{"x": true}"#), None);
+        assert_eq!(n(r#"{"x": " 3 "}"#), Some(3.0));
+        assert_eq!(n(r#"{"x": "abc"}"#), None);
+        assert_eq!(n(r#"{"x": 18446744073709551615}"#), Some(u64::MAX as f64));
+        for (text, want) in [
+            (r#"{"x": 5.0}"#, Some(5.0)),
+            (r#"{"x": "12.5"}"#, Some(12.5)),
+            (r#"{"x": ""}"#, None),
+            (r#"{"x": null}"#, None),
+            (r#"{}"#, None),
+            (r#"{"x": [1]}"#, None),
+        ] {
+            assert_eq!(n_buffered(text), want, "{text}");
+        }
+        assert!(n_buffered(r#"{"x": "NaN"}"#).is_some_and(f64::is_nan));
+    }
+
+    #[derive(Deserialize)]
+    struct T {
+        s: Text,
+        e: Epoch,
+    }
+
+    #[test]
+    fn lenient_text_and_epochs() {
+        let t = |s: &str| serde_json::from_str::<T>(s).unwrap();
+        let a = t(r#"{"s": "NVDA", "e": 1651254260800059648}"#);
+        assert_eq!(a.s.0.as_deref(), Some("NVDA"));
+        assert_eq!(a.e.0, Some(1_651_254_260_800_059_648), "all 64 bits kept");
+        let b = t(r#"{"s": 5.0, "e": "1719589845000"}"#);
+        assert_eq!(
+            (b.s.0.as_deref(), b.e.0),
+            (Some("5.0"), Some(1_719_589_845_000))
+        );
+        let c = t(r#"{"s": null, "e": -5}"#);
+        assert_eq!((c.s.0, c.e.0), (None, None));
+        let d = t(r#"{}"#);
+        assert_eq!(
+            (d.s.0, d.e.0),
+            (None, None),
+            "missing fields need no default"
+        );
+        let e = t(r#"{"s": [1, 2], "e": 1.7e9}"#);
+        assert_eq!((e.s.0, e.e.0), (None, Some(1_700_000_000)));
     }
 
     #[test]

@@ -41,10 +41,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Offset, Utc};
 use serde::Deserialize;
 
 use super::http::{base_or, encode, HttpClient, HttpConfig};
-use super::wire::{
-    count, epoch_int, from_json, lenient_f64, lenient_string, payload, screen_chain, sides,
-    MaybeRow,
-};
+use super::wire::{count, epoch_int, from_json, payload, screen_chain, sides, MaybeRow, Num, Text};
 use super::{ChainRequest, ChainSource, HistorySource};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -104,8 +101,7 @@ struct Envelope<T> {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct OptResult {
-    #[serde(default, deserialize_with = "lenient_string")]
-    underlying_symbol: Option<String>,
+    underlying_symbol: Text,
     expiration_dates: Option<Vec<serde_json::Value>>,
     quote: Option<WireQuote>,
     options: Option<Vec<OptSet>>,
@@ -114,20 +110,13 @@ struct OptResult {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct WireQuote {
-    #[serde(default, deserialize_with = "lenient_f64")]
-    regular_market_price: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    regular_market_time: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    bid: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    ask: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    exchange_timezone_name: Option<String>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    gmt_off_set_milliseconds: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    market_state: Option<String>,
+    regular_market_price: Num,
+    regular_market_time: Num,
+    bid: Num,
+    ask: Num,
+    exchange_timezone_name: Text,
+    gmt_off_set_milliseconds: Num,
+    market_state: Text,
 }
 
 #[derive(Deserialize)]
@@ -140,26 +129,16 @@ struct OptSet {
 #[serde(rename_all = "camelCase")]
 struct WireOption {
     contract_symbol: String,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    strike: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    bid: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    ask: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    last_price: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    volume: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    open_interest: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    implied_volatility: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    last_trade_date: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    expiration: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    contract_size: Option<String>,
+    strike: Num,
+    bid: Num,
+    ask: Num,
+    last_price: Num,
+    volume: Num,
+    open_interest: Num,
+    implied_volatility: Num,
+    last_trade_date: Num,
+    expiration: Num,
+    contract_size: Text,
 }
 
 #[derive(Deserialize)]
@@ -177,12 +156,9 @@ struct ChartResult {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ChartMeta {
-    #[serde(default, deserialize_with = "lenient_string")]
-    symbol: Option<String>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    exchange_timezone_name: Option<String>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    gmtoffset: Option<f64>,
+    symbol: Text,
+    exchange_timezone_name: Text,
+    gmtoffset: Num,
 }
 
 #[derive(Deserialize)]
@@ -296,7 +272,7 @@ pub fn parse_options_page(body: &str, symbol: &str) -> Result<OptionsPage> {
             "optionChain.result[0].quote is missing (no underlying price)",
         )
     })?;
-    let last = positive(q.regular_market_price).ok_or_else(|| {
+    let last = positive(q.regular_market_price.0).ok_or_else(|| {
         payload(
             PROVIDER,
             symbol,
@@ -304,16 +280,17 @@ pub fn parse_options_page(body: &str, symbol: &str) -> Result<OptionsPage> {
         )
     })?;
     let z = zone(
-        q.exchange_timezone_name.as_deref(),
-        q.gmt_off_set_milliseconds.map(|ms| ms / 1000.0),
+        q.exchange_timezone_name.0.as_deref(),
+        q.gmt_off_set_milliseconds.0.map(|ms| ms / 1000.0),
     );
     let name = r
         .underlying_symbol
+        .0
         .as_deref()
         .map(plain_symbol)
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| plain_symbol(symbol));
-    let (bid, ask) = match (positive(q.bid), positive(q.ask)) {
+    let (bid, ask) = match (positive(q.bid.0), positive(q.ask.0)) {
         (Some(b), Some(a)) if b <= a => (Some(b), Some(a)),
         _ => (None, None),
     };
@@ -356,8 +333,8 @@ pub fn parse_options_page(body: &str, symbol: &str) -> Result<OptionsPage> {
     }
     Ok(OptionsPage {
         underlying,
-        as_of: epoch_int(q.regular_market_time).and_then(|e| z.at(e)),
-        market_state: q.market_state,
+        as_of: epoch_int(q.regular_market_time.0).and_then(|e| z.at(e)),
+        market_state: q.market_state.0,
         expirations,
         quotes,
         dropped,
@@ -366,7 +343,7 @@ pub fn parse_options_page(body: &str, symbol: &str) -> Result<OptionsPage> {
 
 fn option_quote(o: &WireOption, z: &ZoneOf) -> std::result::Result<Quote, String> {
     let contract = OptionContract::parse_occ(&o.contract_symbol).map_err(|e| e.to_string())?;
-    if let Some(exp) = epoch_int(o.expiration) {
+    if let Some(exp) = epoch_int(o.expiration.0) {
         if utc_date(exp) != Some(contract.expiry) {
             return Err(format!(
                 "{}: expiration {exp} (UTC date {:?}) disagrees with the symbol's {}",
@@ -376,7 +353,7 @@ fn option_quote(o: &WireOption, z: &ZoneOf) -> std::result::Result<Quote, String
             ));
         }
     }
-    if let Some(k) = o.strike {
+    if let Some(k) = o.strike.0 {
         if (k - contract.strike).abs() > 1e-6 {
             return Err(format!(
                 "{}: strike {k} disagrees with the symbol's {}",
@@ -384,15 +361,16 @@ fn option_quote(o: &WireOption, z: &ZoneOf) -> std::result::Result<Quote, String
             ));
         }
     }
-    let s = sides(o.bid, o.ask, None, None, o.last_price)
+    let s = sides(o.bid.0, o.ask.0, None, None, o.last_price.0)
         .map_err(|r| format!("{}: {r}", o.contract_symbol))?;
     let mut q = Quote::new(contract, s.bid, s.ask);
     q.last = s.last;
-    q.volume = count(o.volume);
-    q.open_interest = count(o.open_interest);
-    q.last_trade = epoch_int(o.last_trade_date).and_then(|e| z.at(e));
-    q.provider_iv = o.implied_volatility.filter(|v| v.is_finite());
+    q.volume = count(o.volume.0);
+    q.open_interest = count(o.open_interest.0);
+    q.last_trade = epoch_int(o.last_trade_date.0).and_then(|e| z.at(e));
+    q.provider_iv = o.implied_volatility.0.filter(|v| v.is_finite());
     if o.contract_size
+        .0
         .as_deref()
         .is_some_and(|c| c.eq_ignore_ascii_case("MINI"))
     {
@@ -560,12 +538,12 @@ pub fn parse_history(body: &str, symbol: &str) -> Result<PriceHistory> {
     let meta = r.meta;
     let z = zone(
         meta.as_ref()
-            .and_then(|m| m.exchange_timezone_name.as_deref()),
-        meta.as_ref().and_then(|m| m.gmtoffset),
+            .and_then(|m| m.exchange_timezone_name.0.as_deref()),
+        meta.as_ref().and_then(|m| m.gmtoffset.0),
     );
     let name = meta
         .as_ref()
-        .and_then(|m| m.symbol.as_deref())
+        .and_then(|m| m.symbol.0.as_deref())
         .map(plain_symbol)
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| plain_symbol(symbol));

@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 
 use super::summary::upsert;
 use super::{normalize_symbol, DailySummary, Store};
+use crate::csvread::{self, Percent};
 use crate::error::{Error, Result};
 
 /// The columns [`Store::export_csv`] writes, in order.
@@ -59,7 +60,7 @@ fn classify(name: &str) -> Option<(Field, bool)> {
     } else {
         (n.as_str(), false)
     };
-    let field = match base {
+    let field = match csvread::header_key(base).as_str() {
         "date" => Field::Date,
         "iv30" => Field::Iv30,
         "hv20" => Field::Hv20,
@@ -144,12 +145,16 @@ fn number(
         None => (raw, false),
     };
     let bad = |msg: String| Error::record(source, line, header.as_str(), msg);
-    let value: f64 = text
-        .parse()
-        .map_err(|_| bad(format!("{raw:?} is not a number")))?;
-    if !value.is_finite() {
-        return Err(bad(format!("{raw:?} is not a finite number")));
-    }
+    // The shared reading ($, thousands separators, (negative), blanks such as "--"); the
+    // percent sign is read here, against the column's unit.
+    let value = match csvread::number(text, Percent::Refused) {
+        Ok(Some(v)) => v,
+        Ok(None) => return Ok(None),
+        Err(_) if text.parse::<f64>().is_ok_and(|v| !v.is_finite()) => {
+            return Err(bad(format!("{raw:?} is not a finite number")))
+        }
+        Err(_) => return Err(bad(format!("{raw:?} is not a number"))),
+    };
     if field == Field::Spot {
         if own_percent || value <= 0.0 {
             return Err(bad(format!("{raw:?}: expected a price above 0 in USD")));
@@ -179,10 +184,7 @@ fn number(
 }
 
 fn csv_error(source: &str, e: &csv::Error) -> Error {
-    let line = e
-        .position()
-        .map(|p| usize::try_from(p.line()).unwrap_or(usize::MAX))
-        .unwrap_or(0);
+    let line = csvread::record_line(e.position());
     let message = match e.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
@@ -210,10 +212,7 @@ fn parse(symbol: &str, source: &str, reader: impl Read) -> Result<Vec<DailySumma
             Ok(false) => break,
             Err(e) => return Err(csv_error(source, &e)),
         }
-        let line = record
-            .position()
-            .map(|p| usize::try_from(p.line()).unwrap_or(usize::MAX))
-            .unwrap_or(0);
+        let line = csvread::record_line(record.position());
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
