@@ -33,7 +33,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(r) = &data.regime {
         println!("IV regime: {}", r.summary_line());
     }
-    let surface = data.surface.as_ref().ok_or("the chain could not be analysed")?;
+    let surface = data
+        .surface
+        .as_ref()
+        .ok_or("the chain could not be analysed")?;
     let holding = Holding {
         symbol: "NVDA".into(),
         shares: 300,
@@ -48,7 +51,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let s = suggest_analysed(&holding, &AnalysedMarket { market, surface }, &params)?;
     for c in &s.candidates {
-        println!("{}. {} limit {:.2} — {}", c.rank, c.occ, c.limit_price, c.why);
+        println!(
+            "{}. {} limit {:.2} — {}",
+            c.rank, c.occ, c.limit_price, c.why
+        );
     }
     Ok(())
 }
