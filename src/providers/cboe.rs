@@ -88,8 +88,6 @@ fn plain_symbol(symbol: &str) -> String {
         .to_ascii_uppercase()
 }
 
-mod fast;
-
 // ---------------------------------------------------------------------------------------------
 // Wire types (private).
 
@@ -316,11 +314,7 @@ pub(crate) fn is_adjusted_root(root: &str, underlying: &str) -> bool {
 /// Parse `options/{SYM}.json` into a snapshot of every expiry. `symbol` is the ticker asked
 /// for (used when the payload does not name it, and in errors).
 pub fn parse_chain(body: &str, symbol: &str) -> Result<ChainSnapshot> {
-    // The common shape in one pass; anything else (and every error) through serde.
-    let doc: Doc<WireUnderlying> = match fast::parse_doc(body) {
-        Some(doc) => doc,
-        None => from_json(PROVIDER, symbol, "option chain", body)?,
-    };
+    let doc: Doc<WireUnderlying> = from_json(PROVIDER, symbol, "option chain", body)?;
     let data = doc
         .data
         .ok_or_else(|| payload(PROVIDER, symbol, "field `data` is missing or null"))?;
