@@ -4,7 +4,7 @@
 //!
 //! The one analysis serves both the regime reading and the planner: it is made with one
 //! rate and dividend yield (so `--rate` moves the plan and the regime verdict beside it
-//! together), the IV sides both read (the mid, else the bid, of calls and puts), and the
+//! together), the IV sides both read (the mid, else the bid, of calls and puts; greeks of the calls), and the
 //! holding's known cash dividends (calls of the expiries they go ex before are priced with
 //! the American discrete-dividend model; see [`AmericanScope::CallsWhereDividend`]). Its
 //! [`SymbolData::surface`] goes to [`crate::plan::suggest_analysed`],
@@ -143,7 +143,8 @@ impl Default for PipelineSettings {
 impl PipelineSettings {
     /// The one analysis both the regime and the planner read, at a fallback rate and
     /// dividend yield (decimal, continuously compounded): the mid IV (else the bid's) of
-    /// calls and puts, calls American where a known dividend goes ex before expiry.
+    /// calls and puts, greeks of the calls only (nobody downstream reads a put's), calls
+    /// American where a known dividend goes ex before expiry.
     pub fn surface_for(rate: f64, div_yield: f64) -> SurfaceParams {
         SurfaceParams {
             parity: ParitySettings {
@@ -151,7 +152,7 @@ impl PipelineSettings {
                 div_yield,
                 ..ParitySettings::default()
             },
-            iv_sides: IvSides::MidOnly,
+            iv_sides: IvSides::MidOnlyCallGreeks,
             american: AmericanScope::CallsWhereDividend,
             ..SurfaceParams::default()
         }
