@@ -22,6 +22,8 @@
 //!   payoff chart; everything writes to a writer it is given.
 //! * [`report`] — the self-contained HTML report (inline CSS and SVG charts) of a plan, a
 //!   suggestion, a regime check or a managed book.
+//! * [`pipeline`] — fetch → analyse once → regime → record for one symbol, the sources, the
+//!   store and "now" passed in; the analysis it returns feeds the planner as it is.
 //! * [`store`] — the embedded SQLite store of daily IV summaries (behind IV rank) and
 //!   archived chains.
 //! * [`fsutil`] — atomic file writing for exports and snapshots.
@@ -47,6 +49,7 @@ pub mod fsutil;
 pub mod import;
 pub mod journal;
 pub mod model;
+pub mod pipeline;
 pub mod plan;
 pub mod pricing;
 pub mod providers;

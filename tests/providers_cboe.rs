@@ -362,3 +362,37 @@ fn end_to_end_unknown_and_blocked() {
         "{e:?}"
     );
 }
+
+/// Rows are turned into quotes as they are read, and the underlying's symbol may come after
+/// them: adjusted roots are still found, and the reasons stay in row order.
+#[test]
+fn rows_read_before_the_symbol_keep_their_drop_order() {
+    let body = r#"{"timestamp": "2026-03-13 20:15:02", "data": {"options": [
+        {"option": "KO260417C00060000", "bid": 1.10, "ask": 1.20, "iv": 0.2},
+        {"option": "KO1260417C00060000", "bid": -1.0, "ask": 1.20},
+        7,
+        {"option": "KO1260417P00060000", "bid": 1.00, "ask": 1.10},
+        {"option": "KO260417P00060000", "bid": -2.0, "ask": 1.10},
+        {"option": "KO260417P00065000", "bid": 2.00, "ask": 2.10, "iv": 0}
+      ], "symbol": "KO", "current_price": 61.0}}"#;
+    let c = ccplan::providers::cboe::parse_chain(body, "KO").unwrap();
+    let occs: Vec<String> = c.quotes.iter().map(|q| q.contract.occ()).collect();
+    assert_eq!(occs, ["KO260417C00060000", "KO260417P00065000"]);
+    assert_eq!(c.dropped.len(), 4, "{:?}", c.dropped);
+    assert!(c.dropped[0].starts_with("KO1260417C00060000: adjusted contract (root KO1)"));
+    assert_eq!(
+        c.dropped[1],
+        "row 2: not an option record (no `option` symbol)"
+    );
+    assert!(c.dropped[2].starts_with("KO1260417P00060000: adjusted contract (root KO1)"));
+    assert!(
+        c.dropped[3].starts_with("KO260417P00060000: "),
+        "{}",
+        c.dropped[3]
+    );
+    assert!(c.dropped[3].contains("negative"), "{}", c.dropped[3]);
+    assert_eq!(
+        c.notes,
+        ["CBOE left IV unsolved (iv = 0) on 1 of 2 contracts; their provider IV and greeks are ignored"]
+    );
+}

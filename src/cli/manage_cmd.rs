@@ -13,7 +13,9 @@ use ccplan::export::orders::{manage_tickets, TimeInForce};
 use ccplan::export::{write_json, Cell, Format, Table};
 use ccplan::fsutil::write_atomic;
 use ccplan::model::{parse_written_call, CorporateEvents, Holding, Portfolio};
-use ccplan::plan::{manage, ManageParams, ManageReport, Market, PositionAction};
+use ccplan::plan::{
+    manage, manage_analysed, AnalysedMarket, ManageParams, ManageReport, Market, PositionAction,
+};
 use ccplan::regime::RegimeThresholds;
 
 use super::args::parse_fraction;
@@ -420,10 +422,13 @@ fn check(
     };
     let mut pipe = pipeline(&a.market, &here, RegimeThresholds::default(), false, false)?;
     pipe.histories = None;
+    // One analysis at the positions' rate and yield.
+    pipe.rate = params.rate;
+    pipe.div_yield = params.div_yield;
     let mut data = Vec::new();
     let mut warnings = Vec::new();
     for h in portfolio.holdings.iter().filter(|h| !h.written.is_empty()) {
-        match pipe.run(&h.symbol, h.events.next_earnings) {
+        match pipe.run_events(&h.symbol, &h.events) {
             Ok(d) => {
                 report_warnings(&d);
                 warnings.extend(d.warnings.iter().cloned());
@@ -442,7 +447,22 @@ fn check(
             history: None,
         })
         .collect();
-    let report = manage(portfolio, &markets, params, now)?;
+    // The pipeline's analyses serve the positions (all of them, or `manage` analyses again
+    // and says why a chain could not be).
+    let analysed: Option<Vec<AnalysedMarket<'_>>> = markets
+        .iter()
+        .zip(&data)
+        .map(|(m, d)| {
+            d.surface.as_ref().map(|surface| AnalysedMarket {
+                market: *m,
+                surface,
+            })
+        })
+        .collect();
+    let report = match &analysed {
+        Some(analysed) => manage_analysed(portfolio, analysed, params, now)?,
+        None => manage(portfolio, &markets, params, now)?,
+    };
     Ok((report, warnings))
 }
 

@@ -60,35 +60,10 @@ pub struct Ctx {
 /// `--as-of` asked for another: a note naming the instant used, a warning when the two are
 /// more than one trading session apart.
 pub fn as_of_disagreement(snap: &ChainSnapshot, ctx: &Ctx) -> Option<(bool, String)> {
-    if !ctx.as_of_given || snap.as_of == ctx.now {
+    if !ctx.as_of_given {
         return None;
     }
-    let (a, b) = (
-        ccplan::store::session_date(&snap.as_of),
-        ccplan::store::session_date(&ctx.now),
-    );
-    let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
-    let sessions = lo
-        .iter_days()
-        .skip(1)
-        .take_while(|d| *d <= hi)
-        .filter(|d| {
-            use chrono::Datelike;
-            d.weekday().number_from_monday() <= 5
-        })
-        .count();
-    let msg = format!(
-        "{}: the saved chain's own instant {} ({}) is used, not --as-of {}",
-        snap.underlying.symbol,
-        snap.as_of.to_rfc3339(),
-        snap.source,
-        ctx.now.to_rfc3339()
-    );
-    Some(if sessions > 1 {
-        (true, format!("{msg} ({sessions} sessions apart)"))
-    } else {
-        (false, msg)
-    })
+    ccplan::pipeline::as_of_disagreement(snap, &ctx.now)
 }
 
 /// Tell the user, on standard error, what was dropped or doubtful in a snapshot.

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use ccplan::export::{write_json, Format};
-use ccplan::plan::{plan, Market, Note, Plan};
+use ccplan::plan::{plan, plan_analysed, AnalysedMarket, Market, Note, Plan};
 use ccplan::providers::fetch::run_bounded;
 use ccplan::regime::RegimeReport;
 
@@ -63,10 +63,10 @@ pub fn run(a: &PlanCmdArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()
     }
     let portfolio = read_holdings_in(&a.holdings, a.account.as_deref())?;
     let pipe = plan_pipeline(&a.plan, ctx)?;
-    let symbols: Vec<(String, Option<chrono::NaiveDate>)> = portfolio
+    let symbols: Vec<(String, &ccplan::model::CorporateEvents)> = portfolio
         .holdings
         .iter()
-        .map(|h| (h.symbol.clone(), h.events.next_earnings))
+        .map(|h| (h.symbol.clone(), &h.events))
         .collect();
 
     let bar = progress_bar(symbols.len());
@@ -76,8 +76,8 @@ pub fn run(a: &PlanCmdArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()
             b.set_position(done as u64);
         }
     };
-    let results = run_bounded(&symbols, CONCURRENCY, &tick, &|(sym, earnings)| {
-        pipe.run(sym, *earnings)
+    let results = run_bounded(&symbols, CONCURRENCY, &tick, &|(sym, events)| {
+        pipe.run_events(sym, events)
     });
     if let Some(b) = &bar {
         b.finish_and_clear();
@@ -128,7 +128,22 @@ pub fn run(a: &PlanCmdArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()
             history: d.history.as_ref(),
         })
         .collect();
-    let mut the_plan = plan(&portfolio, &markets, &params)?;
+    // The pipeline's analyses serve the plan as they served the regimes (all of them, or
+    // `plan` analyses again and says why a chain could not be).
+    let analysed: Option<Vec<AnalysedMarket<'_>>> = markets
+        .iter()
+        .zip(&data)
+        .map(|(m, d)| {
+            d.surface.as_ref().map(|surface| AnalysedMarket {
+                market: *m,
+                surface,
+            })
+        })
+        .collect();
+    let mut the_plan = match &analysed {
+        Some(analysed) => plan_analysed(&portfolio, analysed, &params)?,
+        None => plan(&portfolio, &markets, &params)?,
+    };
     // The library only knows that no chain was given; the cause is known here.
     for n in &mut the_plan.notes {
         if let Note::HoldingSkipped { symbol, reason } = n {

@@ -19,6 +19,8 @@ use super::config::{Settings, SourceSpec};
 pub type Chains = Box<dyn ChainSource + Sync>;
 /// A provider of price history.
 pub type Histories = Box<dyn HistorySource + Sync>;
+/// A provider of published IV30 ranges.
+pub type Ranges = Box<dyn ccplan::pipeline::PublishedRanges + Sync>;
 
 /// The CBOE source as configured (the one place its URL and HTTP settings are chosen).
 pub(super) fn cboe(settings: &Settings) -> anyhow::Result<Cboe> {
@@ -82,6 +84,20 @@ pub fn chain_source(
             date: *date,
         }),
     })
+}
+
+/// The chain source for a spec and, when it is CBOE, CBOE's published IV30 ranges through
+/// the same client (one connection pool, one retry budget).
+pub fn chain_source_with_ranges(
+    spec: &SourceSpec,
+    settings: &Settings,
+    store: &Path,
+) -> anyhow::Result<(Chains, Option<Ranges>)> {
+    if *spec == SourceSpec::Cboe {
+        let c = cboe(settings)?;
+        return Ok((Box::new(c.clone()), Some(Box::new(c))));
+    }
+    Ok((chain_source(spec, settings, store)?, None))
 }
 
 /// The history source for a spec.

@@ -10,7 +10,9 @@ use serde::Serialize;
 use ccplan::export::{write_json, write_payoff_svg, Format, PayoffChart};
 use ccplan::fsutil::write_atomic;
 use ccplan::model::{CorporateEvents, Holding};
-use ccplan::plan::{suggest, Candidate, Market, PlanParams, Suggestion};
+use ccplan::plan::{
+    suggest, suggest_analysed, AnalysedMarket, Candidate, Market, PlanParams, Suggestion,
+};
 use ccplan::regime::{RegimeReport, RegimeThresholds};
 
 use super::analysis::{Pipeline, SymbolData};
@@ -192,7 +194,7 @@ pub fn pipeline<'a>(
         .source
         .clone()
         .unwrap_or_else(|| ctx.settings.source.clone());
-    let chains = sources::chain_source(&spec, &ctx.settings, &ctx.store)?;
+    let (chains, ranges) = sources::chain_source_with_ranges(&spec, &ctx.settings, &ctx.store)?;
     let history_spec = market
         .history
         .clone()
@@ -207,6 +209,7 @@ pub fn pipeline<'a>(
         spec,
         chains,
         histories,
+        ranges,
         thresholds,
         record,
         archive,
@@ -329,18 +332,20 @@ pub fn run(a: &SuggestArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()
     }
     let (holding, holding_note) = holding(a, &symbol)?;
     let pipe = plan_pipeline(&a.plan, ctx)?;
-    let data = pipe.run(&symbol, holding.events.next_earnings)?;
+    let data = pipe.run_events(&symbol, &holding.events)?;
     report_warnings(&data);
     let mut warnings = data.warnings.clone();
     warnings.extend(holding_note.clone());
-    let suggestion = suggest(
-        &holding,
-        &Market {
-            chain: &data.snap,
-            history: data.history.as_ref(),
-        },
-        &params,
-    )?;
+    let market = Market {
+        chain: &data.snap,
+        history: data.history.as_ref(),
+    };
+    // The pipeline's analysis serves the plan as it served the regime; without one (the
+    // analytics failed, a warning says why) `suggest` reports the cause.
+    let suggestion = match &data.surface {
+        Some(surface) => suggest_analysed(&holding, &AnalysedMarket { market, surface }, &params)?,
+        None => suggest(&holding, &market, &params)?,
+    };
     if let Some(w) = data.regime.as_ref().and_then(|r| r.thin_warning()) {
         eprintln!("warning: {w}");
         warnings.push(w);

@@ -52,17 +52,20 @@ mod hv;
 mod window;
 
 pub use manage::{
-    early_assignment, manage, EarlyAssignment, EarlyAssignmentInputs, ManageParams, ManageReport,
-    ManagedPosition, PositionAction, RollCandidate, Rule,
+    early_assignment, manage, manage_analysed, EarlyAssignment, EarlyAssignmentInputs,
+    ManageParams, ManageReport, ManagedPosition, PositionAction, RollCandidate, Rule,
 };
 pub use metrics::{annualize, call_metrics, touch_probability, CallMetrics, MetricInputs};
 pub use note::Note;
 pub use params::{
     EarningsPolicy, ExpiryWindow, PlanParams, PremiumBasis, Profile, ScoreWeights, DEFAULT_MIN_DTE,
 };
-pub use portfolio::{plan, stress_rows, HoldingPlan, Plan, PlanTotals, StressPoint, STRESS_SHOCKS};
+pub use portfolio::{
+    plan, plan_analysed, stress_rows, HoldingPlan, Plan, PlanTotals, StressPoint, STRESS_SHOCKS,
+};
 pub use reason::{CandidateFlag, RejectReason};
 pub use score::{score, ScoreBreakdown, DELTA_UNIT};
 pub use suggest::{
-    suggest, Candidate, EarlyExerciseRisk, ExpiryForward, Market, RejectedStrike, Suggestion,
+    suggest, suggest_analysed, AnalysedMarket, Candidate, EarlyExerciseRisk, ExpiryForward, Market,
+    RejectedStrike, Suggestion,
 };

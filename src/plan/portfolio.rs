@@ -21,12 +21,12 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::model::{Portfolio, Right, WrittenCall};
+use crate::model::{Holding, Portfolio, Right, WrittenCall};
 use crate::pricing::time::year_fraction;
 
 use super::note::Note;
 use super::params::PlanParams;
-use super::suggest::{suggest, Candidate, Market, Suggestion};
+use super::suggest::{suggest, suggest_analysed, AnalysedMarket, Candidate, Market, Suggestion};
 
 /// The spot moves of the stress table, decimal.
 pub const STRESS_SHOCKS: [f64; 5] = [-0.20, -0.10, 0.0, 0.10, 0.20];
@@ -106,18 +106,47 @@ pub struct Plan {
 /// Fails only on invalid parameters; a holding without a usable chain is kept, without a
 /// suggestion, and a note says why.
 pub fn plan(portfolio: &Portfolio, markets: &[Market<'_>], params: &PlanParams) -> Result<Plan> {
+    plan_with(portfolio, params, |h| {
+        markets
+            .iter()
+            .find(|m| same_symbol(m, h))
+            .map(|m| suggest(h, m, params))
+    })
+}
+
+/// [`plan`] on chains already analysed (see [`AnalysedMarket`]): each holding's suggestion
+/// reads its symbol's surface instead of analysing the chain again.
+pub fn plan_analysed(
+    portfolio: &Portfolio,
+    markets: &[AnalysedMarket<'_>],
+    params: &PlanParams,
+) -> Result<Plan> {
+    plan_with(portfolio, params, |h| {
+        markets
+            .iter()
+            .find(|m| same_symbol(&m.market, h))
+            .map(|m| suggest_analysed(h, m, params))
+    })
+}
+
+fn same_symbol(m: &Market<'_>, h: &Holding) -> bool {
+    m.chain
+        .underlying
+        .symbol
+        .trim()
+        .eq_ignore_ascii_case(h.symbol.trim())
+}
+
+fn plan_with(
+    portfolio: &Portfolio,
+    params: &PlanParams,
+    suggest_for: impl Fn(&Holding) -> Option<Result<Suggestion>>,
+) -> Result<Plan> {
     params.validate()?;
     let mut holdings = Vec::with_capacity(portfolio.holdings.len());
     let mut notes = Vec::new();
     for h in &portfolio.holdings {
-        let market = markets.iter().find(|m| {
-            m.chain
-                .underlying
-                .symbol
-                .trim()
-                .eq_ignore_ascii_case(h.symbol.trim())
-        });
-        let suggestion = match market {
+        let suggestion = match suggest_for(h) {
             None => {
                 notes.push(Note::HoldingSkipped {
                     symbol: h.symbol.clone(),
@@ -125,7 +154,7 @@ pub fn plan(portfolio: &Portfolio, markets: &[Market<'_>], params: &PlanParams) 
                 });
                 None
             }
-            Some(m) => match suggest(h, m, params) {
+            Some(result) => match result {
                 Ok(s) => Some(s),
                 Err(e) => {
                     notes.push(Note::HoldingSkipped {

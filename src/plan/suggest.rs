@@ -34,6 +34,21 @@ pub struct Market<'a> {
     pub history: Option<&'a PriceHistory>,
 }
 
+/// Market data whose chain is already analysed (by [`crate::pipeline`]): the planner reads
+/// `surface` instead of analysing the chain again.
+///
+/// `surface` must be the analysis of `market.chain` (same symbol and as-of instant, checked)
+/// covering every expiry the planner reads (all of them, as the pipeline does), made with the
+/// holding's known dividends so that calls are priced as American where one goes ex before
+/// expiry; its fallback rate and yield are the ones the figures rest on.
+#[derive(Debug, Clone, Copy)]
+pub struct AnalysedMarket<'a> {
+    /// The chain and history.
+    pub market: Market<'a>,
+    /// The chain's analytics.
+    pub surface: &'a ChainSurface,
+}
+
 /// A ranked covered call: one row of the plan.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Candidate {
@@ -194,6 +209,43 @@ impl Suggestion {
 /// top `params.top_n`. Errors only on invalid parameters, a holding/chain symbol mismatch or a
 /// chain without a usable spot; everything else becomes a rejection reason or a note.
 pub fn suggest(holding: &Holding, market: &Market<'_>, params: &PlanParams) -> Result<Suggestion> {
+    suggest_on(holding, market, None, params)
+}
+
+/// [`suggest`] on a chain already analysed (see [`AnalysedMarket`]): the same suggestion
+/// without a second analysis. Errors also when the surface is not the chain's.
+pub fn suggest_analysed(
+    holding: &Holding,
+    analysed: &AnalysedMarket<'_>,
+    params: &PlanParams,
+) -> Result<Suggestion> {
+    suggest_on(holding, &analysed.market, Some(analysed.surface), params)
+}
+
+/// The surface must be the analysis of the chain it is given with.
+pub(crate) fn check_surface_of(surface: &ChainSurface, chain: &ChainSnapshot) -> Result<()> {
+    let same = surface
+        .symbol
+        .trim()
+        .eq_ignore_ascii_case(chain.underlying.symbol.trim())
+        && surface.as_of == chain.as_of;
+    if same {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "analysed surface",
+            format!("{} as of {}", surface.symbol, surface.as_of.to_rfc3339()),
+            "the analysis of the chain given with it (same symbol and as-of instant)",
+        ))
+    }
+}
+
+fn suggest_on(
+    holding: &Holding,
+    market: &Market<'_>,
+    analysed: Option<&ChainSurface>,
+    params: &PlanParams,
+) -> Result<Suggestion> {
     params.validate()?;
     let chain = market.chain;
     if !holding
@@ -236,9 +288,19 @@ pub fn suggest(holding: &Holding, market: &Market<'_>, params: &PlanParams) -> R
         .scheduled_dividend()
         .into_iter()
         .collect::<Vec<_>>();
-    let surface = analyze_with_dividends(chain, &params.surface_params(), &dividends, |e| {
-        window.contains(&e) || written.iter().any(|w| w.contract.expiry == e)
-    })?;
+    let own;
+    let surface = match analysed {
+        Some(s) => {
+            check_surface_of(s, chain)?;
+            s
+        }
+        None => {
+            own = analyze_with_dividends(chain, &params.surface_params(), &dividends, |e| {
+                window.contains(&e) || written.iter().any(|w| w.contract.expiry == e)
+            })?;
+            &own
+        }
+    };
 
     let mut notes: Vec<Note> = Vec::new();
     notes.extend(window_note);
@@ -346,7 +408,7 @@ pub fn suggest(holding: &Holding, market: &Market<'_>, params: &PlanParams) -> R
             });
         }
     }
-    let delta_before = net_delta_before(holding, &written, &surface, &mut notes);
+    let delta_before = net_delta_before(holding, &written, surface, &mut notes);
     let delta_after = match passing.first() {
         Some(c) => {
             delta_before - c.metrics.delta * f64::from(c.multiplier) * f64::from(c.contracts)

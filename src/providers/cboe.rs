@@ -100,7 +100,7 @@ struct Doc<T> {
 #[derive(Deserialize)]
 struct WireUnderlying {
     #[serde(default)]
-    options: Option<Vec<ObjectRow<WireOption>>>,
+    options: Option<OptionRows>,
     symbol: Text,
     current_price: Num,
     close: Num,
@@ -236,7 +236,7 @@ fn underlying_of(u: &WireUnderlying, symbol: &str) -> Result<Underlying> {
             payload(
                 PROVIDER,
                 symbol,
-                "data.current_price is missing or not a positive number",
+                "data.current_price.0 is missing or not a positive number",
             )
         })?;
     let (bid, ask) = match (positive(u.bid.0), positive(u.ask.0)) {
@@ -285,7 +285,7 @@ pub fn parse_chain(body: &str, symbol: &str) -> Result<ChainSnapshot> {
             payload(
                 PROVIDER,
                 symbol,
-                "neither `timestamp` nor `data.last_trade_time` is a readable time",
+                "neither `timestamp` nor `data.last_trade_time.0` is a readable time",
             )
         })?;
     let rows = data.options.ok_or_else(|| {
@@ -295,31 +295,7 @@ pub fn parse_chain(body: &str, symbol: &str) -> Result<ChainSnapshot> {
             "field `data.options` is missing or not a list",
         )
     })?;
-    let mut quotes = Vec::with_capacity(rows.len());
-    let mut dropped = Vec::new();
-    let mut unsolved = 0usize;
-    for (i, row) in rows.into_iter().enumerate() {
-        let o = match row {
-            ObjectRow::Object(
-                o @ WireOption {
-                    option: Some(_), ..
-                },
-            ) => o,
-            _ => {
-                dropped.push(format!(
-                    "row {i}: not an option record (no `option` symbol)"
-                ));
-                continue;
-            }
-        };
-        match option_quote(o, &underlying.symbol) {
-            Ok((q, was_unsolved)) => {
-                unsolved += usize::from(was_unsolved);
-                quotes.push(q);
-            }
-            Err(reason) => dropped.push(reason),
-        }
-    }
+    let (mut quotes, mut dropped, unsolved) = rows.finish(&underlying.symbol);
     screen_chain(&mut quotes, &mut dropped, &as_of);
     let mut notes = Vec::new();
     if unsolved > 0 {
@@ -339,15 +315,142 @@ pub fn parse_chain(body: &str, symbol: &str) -> Result<ChainSnapshot> {
     })
 }
 
-fn option_quote(o: WireOption, underlying: &str) -> std::result::Result<(Quote, bool), String> {
-    let symbol = o.option.as_deref().unwrap_or_default();
-    let contract = OptionContract::parse_occ(symbol).map_err(|e| e.to_string())?;
-    if is_adjusted_root(&contract.root, underlying) {
-        return Err(format!(
-            "{}: adjusted contract (root {}), deliverable is not 100 shares",
-            symbol, contract.root
-        ));
+/// The option rows of a chain, each turned into a quote (or a reason to drop it) as it is
+/// read, so the wire rows are never all held at once (a 5,000-row chain's wire rows are a
+/// couple of megabytes, and their pages cost more to touch than to parse).
+///
+/// Whether a root is an adjusted one depends on the underlying's symbol, which may come after
+/// the rows in the document: rows whose root ends in a digit (the only roots that can be
+/// adjusted) are kept aside and settled in [`OptionRows::finish`].
+#[derive(Default)]
+struct OptionRows {
+    quotes: Vec<Quote>,
+    /// Whether each quote's provider IV was unsolved (`iv = 0`).
+    unsolved: Vec<bool>,
+    /// (row, reason) for rows dropped, in row order.
+    dropped: Vec<(usize, String)>,
+    /// Rows whose root may be an adjusted one: (row, symbol, root, index in `quotes` or the
+    /// reason the row was dropped anyway).
+    maybe_adjusted: Vec<(usize, String, String, std::result::Result<usize, String>)>,
+}
+
+impl<'de> Deserialize<'de> for OptionRows {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = OptionRows;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list of option records")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> std::result::Result<OptionRows, A::Error> {
+                let mut rows = OptionRows::default();
+                let mut i = 0usize;
+                while let Some(row) = a.next_element::<ObjectRow<WireOption>>()? {
+                    rows.push(i, row);
+                    i += 1;
+                }
+                Ok(rows)
+            }
+        }
+        d.deserialize_seq(V)
     }
+}
+
+impl OptionRows {
+    fn push(&mut self, i: usize, row: ObjectRow<WireOption>) {
+        let o = match row {
+            ObjectRow::Object(
+                o @ WireOption {
+                    option: Some(_), ..
+                },
+            ) => o,
+            _ => {
+                self.dropped.push((
+                    i,
+                    format!("row {i}: not an option record (no `option` symbol)"),
+                ));
+                return;
+            }
+        };
+        let symbol = o.option.as_deref().unwrap_or_default();
+        let contract = match OptionContract::parse_occ(symbol) {
+            Ok(c) => c,
+            Err(e) => {
+                self.dropped.push((i, e.to_string()));
+                return;
+            }
+        };
+        let digit_root = contract.root.ends_with(|c: char| c.is_ascii_digit());
+        let aside = digit_root.then(|| (symbol.to_string(), contract.root.clone()));
+        let outcome = option_quote(o, contract);
+        match (outcome, aside) {
+            (Ok((q, unsolved)), None) => {
+                self.quotes.push(q);
+                self.unsolved.push(unsolved);
+            }
+            (Err(reason), None) => self.dropped.push((i, reason)),
+            (Ok((q, unsolved)), Some((sym, root))) => {
+                self.maybe_adjusted
+                    .push((i, sym, root, Ok(self.quotes.len())));
+                self.quotes.push(q);
+                self.unsolved.push(unsolved);
+            }
+            (Err(reason), Some((sym, root))) => {
+                self.maybe_adjusted.push((i, sym, root, Err(reason)))
+            }
+        }
+    }
+
+    /// The quotes, the reasons rows were dropped (in row order) and the count of unsolved
+    /// provider IVs, once the underlying's symbol is known.
+    fn finish(mut self, underlying: &str) -> (Vec<Quote>, Vec<String>, usize) {
+        let mut adjusted: Vec<usize> = Vec::new();
+        let settled = !self.maybe_adjusted.is_empty();
+        for (i, symbol, root, outcome) in self.maybe_adjusted {
+            if is_adjusted_root(&root, underlying) {
+                self.dropped.push((
+                    i,
+                    format!(
+                        "{symbol}: adjusted contract (root {root}), deliverable is not 100 shares"
+                    ),
+                ));
+                if let Ok(k) = outcome {
+                    adjusted.push(k);
+                }
+            } else if let Err(reason) = outcome {
+                self.dropped.push((i, reason));
+            }
+        }
+        if settled {
+            self.dropped.sort_by_key(|(i, _)| *i);
+        }
+        if !adjusted.is_empty() {
+            let mut keep = vec![true; self.quotes.len()];
+            for k in adjusted {
+                keep[k] = false;
+            }
+            let mut flags = keep.iter();
+            self.unsolved
+                .retain(|_| flags.next().copied().unwrap_or(true));
+            let mut flags = keep.iter();
+            self.quotes
+                .retain(|_| flags.next().copied().unwrap_or(true));
+        }
+        let unsolved = self.unsolved.iter().filter(|u| **u).count();
+        let dropped = self.dropped.into_iter().map(|(_, r)| r).collect();
+        (self.quotes, dropped, unsolved)
+    }
+}
+
+/// A row with a parsed contract, as a quote (and whether its provider IV was unsolved).
+fn option_quote(
+    o: WireOption,
+    contract: OptionContract,
+) -> std::result::Result<(Quote, bool), String> {
+    let symbol = o.option.as_deref().unwrap_or_default();
     let s = sides(
         o.bid.0,
         o.ask.0,
@@ -402,7 +505,7 @@ pub fn parse_quote(body: &str, symbol: &str) -> Result<CboeQuote> {
             payload(
                 PROVIDER,
                 symbol,
-                "neither `timestamp` nor `data.last_trade_time` is a readable time",
+                "neither `timestamp` nor `data.last_trade_time.0` is a readable time",
             )
         })?;
     let session = last_trade.map(|t| Bar {

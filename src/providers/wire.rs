@@ -349,46 +349,49 @@ pub(crate) fn screen_chain(
             true
         }
     });
-    // Keyed on the contract's parts, so a symbol is only formatted for a row that is dropped.
-    let key = |q: &Quote| {
+    // Keyed on the contract's parts (the root borrowed), so a symbol is only formatted and a
+    // string only allocated for a row that is dropped.
+    fn key(q: &Quote) -> (&str, chrono::NaiveDate, char, u64) {
         let c = &q.contract;
         (
-            c.root.clone(),
+            c.root.as_str(),
             c.expiry,
             c.right.letter(),
             c.strike_millis(),
         )
-    };
-    let mut first: HashMap<_, usize> = HashMap::with_capacity(quotes.len());
-    let mut conflicting: HashSet<_> = HashSet::new();
+    }
     let mut keep = vec![true; quotes.len()];
-    for (i, q) in quotes.iter().enumerate() {
-        match first.entry(key(q)) {
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(i);
-            }
-            std::collections::hash_map::Entry::Occupied(o) => {
-                let j = *o.get();
-                keep[i] = false;
-                let occ = q.contract.occ();
-                if quotes[j] == *q {
-                    dropped.push(format!(
-                        "{occ}: duplicate row (same values as an earlier one)"
-                    ));
-                } else {
-                    dropped.push(format!("{occ}: duplicate row with different values"));
-                    conflicting.insert(o.key().clone());
+    {
+        let mut first: HashMap<_, usize> = HashMap::with_capacity(quotes.len());
+        let mut conflicting: HashSet<_> = HashSet::new();
+        for (i, q) in quotes.iter().enumerate() {
+            match first.entry(key(q)) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(i);
+                }
+                std::collections::hash_map::Entry::Occupied(o) => {
+                    let j = *o.get();
+                    keep[i] = false;
+                    let occ = q.contract.occ();
+                    if quotes[j] == *q {
+                        dropped.push(format!(
+                            "{occ}: duplicate row (same values as an earlier one)"
+                        ));
+                    } else {
+                        dropped.push(format!("{occ}: duplicate row with different values"));
+                        conflicting.insert(*o.key());
+                    }
                 }
             }
         }
-    }
-    for (i, q) in quotes.iter().enumerate() {
-        if keep[i] && !conflicting.is_empty() && conflicting.contains(&key(q)) {
-            keep[i] = false;
-            dropped.push(format!(
-                "{}: conflicting duplicate rows, none kept",
-                q.contract.occ()
-            ));
+        for (i, q) in quotes.iter().enumerate() {
+            if keep[i] && !conflicting.is_empty() && conflicting.contains(&key(q)) {
+                keep[i] = false;
+                dropped.push(format!(
+                    "{}: conflicting duplicate rows, none kept",
+                    q.contract.occ()
+                ));
+            }
         }
     }
     let mut it = keep.into_iter();

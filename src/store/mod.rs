@@ -77,6 +77,7 @@ mod journal;
 mod schema;
 mod session;
 mod summary;
+mod summary_store;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -90,6 +91,7 @@ pub use journal::JournalAdded;
 pub use schema::SCHEMA_VERSION;
 pub use session::session_date;
 pub use summary::DailySummary;
+pub use summary_store::StoreFile;
 
 /// How long a run waits for another run's write to finish before giving up.
 ///

@@ -65,6 +65,11 @@ pub enum AmericanScope {
     /// Every expiry (early exercise of deep in-the-money puts is worth something at a
     /// positive rate even with no dividend).
     Always,
+    /// As `WhereDividend` for the calls; the puts keep Black-76 on the (dividend-corrected)
+    /// parity forward. What a covered-call run reads: the calls it sells priced as American,
+    /// and the out-of-the-money puts of the smile, whose early exercise is worth little,
+    /// without an American put's finite-difference solve each.
+    CallsWhereDividend,
 }
 
 impl Default for SurfaceParams {
@@ -230,7 +235,7 @@ impl AmericanCarry {
             })
             .filter(|d| d.t > 0.0 && d.t < t)
             .collect();
-        let none_needed = divs.is_empty() && scope == AmericanScope::WhereDividend;
+        let none_needed = divs.is_empty() && scope != AmericanScope::Always;
         if none_needed || !(fwd.discount > 0.0 && fwd.forward > 0.0 && t > 0.0) {
             return None;
         }
@@ -512,8 +517,15 @@ fn analyze_expiry(
         stale_after_minutes: params.stale_after_minutes,
         sides: params.iv_sides,
     };
+    let put_cx = match params.american {
+        AmericanScope::CallsWhereDividend => QuoteContext {
+            american: None,
+            ..cx
+        },
+        _ => cx,
+    };
     let calls: Vec<QuoteAnalytics> = calls.iter().map(|q| analyze_quote(q, &cx)).collect();
-    let puts: Vec<QuoteAnalytics> = puts.iter().map(|q| analyze_quote(q, &cx)).collect();
+    let puts: Vec<QuoteAnalytics> = puts.iter().map(|q| analyze_quote(q, &put_cx)).collect();
     let smile = smile::build_smile(&calls, &puts, forward.forward);
     ExpirySlice {
         expiry,

@@ -138,6 +138,9 @@ pub enum IvSides {
     /// As `MidOnly` for calls; puts get no IV and no greeks, and the smile is built from the
     /// calls alone. All a covered-call planner uses: half the solves again.
     CallsMidOnly,
+    /// As `MidOnly`, but puts get their IV without greeks: what the regime (the smile of
+    /// both sides) and the planner (the calls' greeks) read together from one analysis.
+    MidOnlyCallGreeks,
 }
 
 fn positive(x: Option<f64>) -> Option<f64> {
@@ -206,6 +209,7 @@ pub(crate) fn analyze_quote(q: &Quote, cx: &QuoteContext<'_>) -> QuoteAnalytics 
     // With calls-only IVs a put gets none (and no greeks).
     let solves = !(cx.sides == IvSides::CallsMidOnly && q.contract.right == Right::Put);
     let full = cx.sides == IvSides::BidMidAsk;
+    let wants_greeks = !(cx.sides == IvSides::MidOnlyCallGreeks && q.contract.right == Right::Put);
     let solve_all = |solver: &Solver<'_>| {
         let mut failed = false;
         let iv_mid = if solves {
@@ -239,7 +243,7 @@ pub(crate) fn analyze_quote(q: &Quote, cx: &QuoteContext<'_>) -> QuoteAnalytics 
     }
     flags.iv_failed = failed;
     let iv = iv_mid.or(iv_bid);
-    let greeks = iv.and_then(|v| match &american {
+    let greeks = iv.filter(|_| wants_greeks).and_then(|v| match &american {
         Some(a) => american_greeks(a, v).ok(),
         None => greeks(&inputs.to_bsm(cx.spot), v).ok(),
     });

@@ -36,7 +36,7 @@ use crate::pricing::normal::norm_cdf;
 use crate::pricing::time::{days_to_expiry, year_fraction};
 use crate::surface::{analyze_with_dividends, check_as_of, ChainSurface};
 
-use super::suggest::Market;
+use super::suggest::{check_surface_of, AnalysedMarket, Market};
 
 pub use early::{
     early_assignment, EarlyAssignment, EarlyAssignmentInputs, AMERICAN_MODEL, EX_DATE_RULE,
@@ -228,6 +228,33 @@ pub fn manage(
     params: &ManageParams,
     now: DateTime<FixedOffset>,
 ) -> Result<ManageReport> {
+    let markets: Vec<(Market<'_>, Option<&ChainSurface>)> =
+        markets.iter().map(|m| (*m, None)).collect();
+    manage_on(portfolio, &markets, params, now)
+}
+
+/// [`manage`] on chains already analysed (see [`AnalysedMarket`]): each position reads its
+/// symbol's surface instead of analysing the chain again (the surface must be the chain's and
+/// cover the written expiries and the roll window; the pipeline's covers every expiry).
+pub fn manage_analysed(
+    portfolio: &Portfolio,
+    markets: &[AnalysedMarket<'_>],
+    params: &ManageParams,
+    now: DateTime<FixedOffset>,
+) -> Result<ManageReport> {
+    let markets: Vec<(Market<'_>, Option<&ChainSurface>)> = markets
+        .iter()
+        .map(|m| (m.market, Some(m.surface)))
+        .collect();
+    manage_on(portfolio, &markets, params, now)
+}
+
+fn manage_on(
+    portfolio: &Portfolio,
+    markets: &[(Market<'_>, Option<&ChainSurface>)],
+    params: &ManageParams,
+    now: DateTime<FixedOffset>,
+) -> Result<ManageReport> {
     params.validate()?;
     let mut positions = Vec::new();
     let mut notes = Vec::new();
@@ -241,14 +268,14 @@ pub fn manage(
         if calls.is_empty() {
             continue;
         }
-        let market = markets.iter().find(|m| {
+        let market = markets.iter().find(|(m, _)| {
             m.chain
                 .underlying
                 .symbol
                 .trim()
                 .eq_ignore_ascii_case(h.symbol.trim())
         });
-        let here = market.map_or(now, |m| m.chain.as_of);
+        let here = market.map_or(now, |(m, _)| m.chain.as_of);
         let live: Vec<&WrittenCall> = calls
             .into_iter()
             .filter(|w| {
@@ -270,9 +297,16 @@ pub fn manage(
         }
         let surface = match market {
             None => Err(format!("no option chain for {}", h.symbol)),
-            Some(m) => {
+            Some((m, given)) => {
                 as_of = as_of.max(Some(m.chain.as_of));
-                analyse(m, h, &live, params).map_err(|e| e.to_string())
+                match given {
+                    Some(s) => check_surface_of(s, m.chain)
+                        .map(|()| std::borrow::Cow::Borrowed(*s))
+                        .map_err(|e| e.to_string()),
+                    None => analyse(m, h, &live, params)
+                        .map(std::borrow::Cow::Owned)
+                        .map_err(|e| e.to_string()),
+                }
             }
         };
         for w in live {
