@@ -20,6 +20,7 @@ use ccplan::store::Store;
 use super::args::parse_fraction;
 use super::config::SourceSpec;
 use super::plan_args::{BasisArg, ProfileArg};
+use super::say;
 use super::suggest_cmd::read_holdings;
 use super::{sources, usage, Ctx};
 
@@ -315,11 +316,11 @@ pub fn run_cmd(a: &BacktestArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Resu
         // given win over them.
         if let SourceSpec::File(path) = &spec {
             if let Some(ev) = chart_events(path, sym) {
-                eprintln!(
-                    "note: {sym}: {} split(s) and {} dividend(s) in the chart's events",
+                say::note(format_args!(
+                    "{sym}: {} split(s) and {} dividend(s) in the chart's events",
                     ev.splits.len(),
                     ev.dividends.len()
-                );
+                ));
                 if splits.is_empty() {
                     splits = ev.splits;
                 }
@@ -338,14 +339,14 @@ pub fn run_cmd(a: &BacktestArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Resu
         });
     }
     if a.archive && inputs.iter().all(|h| h.chains.is_empty()) {
-        eprintln!(
-            "note: no archived chains in {} for the range; every day is synthetic",
+        say::note(format_args!(
+            "no archived chains in {} for the range; every day is synthetic",
             ctx.store.display()
-        );
+        ));
     }
     let report = run(&inputs, &params)?;
     for n in &report.notes {
-        eprintln!("note: {n}");
+        say::note(n);
     }
     if let Some(path) = &a.trades {
         write_csv(path, &ledger_table(&report.ledger))?;

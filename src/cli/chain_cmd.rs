@@ -17,6 +17,7 @@ use ccplan::surface::{
 };
 
 use super::config::Settings;
+use super::say;
 use super::{report_data_quality, sources, Ctx, MarketArgs};
 
 /// Arguments of `chain`.
@@ -82,8 +83,8 @@ pub fn run(a: &ChainArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()> 
     };
     report_data_quality(&snap);
     match super::as_of_disagreement(&snap, ctx) {
-        Some((true, w)) => eprintln!("warning: {w}"),
-        Some((false, n)) => eprintln!("note: {n}"),
+        Some((true, w)) => say::warn(&w),
+        Some((false, n)) => say::note(&n),
         None => {}
     }
     if let Some(path) = &a.save {

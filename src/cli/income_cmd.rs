@@ -9,6 +9,7 @@ use ccplan::export::{write_json, Cell, Col, Format, Table};
 use ccplan::journal::{income, Action, GroupBy, IncomeRow};
 use ccplan::store::Store;
 
+use super::say;
 use super::suggest_cmd::{emit, read_holdings};
 use super::Ctx;
 
@@ -93,11 +94,11 @@ pub fn run(a: &IncomeArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()>
     let inc = income(&entries, by, ctx.now.date_naive());
     let t = Table::from_rows(COLUMNS, inc.rows.iter().chain([&inc.total]));
     if inc.total.assignments_without_basis > 0 {
-        eprintln!(
-            "note: {} assigned contracts have no cost basis: their gain is not counted \
+        say::note(format_args!(
+            "{} assigned contracts have no cost basis: their gain is not counted \
              (journal add --cost-basis, or income --holdings FILE)",
             inc.total.assignments_without_basis
-        );
+        ));
     }
     if a.format == Format::Table && a.out.is_none() {
         writeln!(

@@ -13,6 +13,7 @@ use ccplan::journal::{parse_transactions, Action, JournalEntry};
 use ccplan::model::Right;
 use ccplan::store::Store;
 
+use super::say;
 use super::suggest_cmd::emit;
 use super::{usage, Ctx};
 
@@ -78,7 +79,7 @@ pub fn run(cmd: &JournalCmd, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<(
             })?;
             let t = parse_transactions(&text, &file.display().to_string())?;
             for n in &t.notes {
-                eprintln!("note: {n}");
+                say::note(n);
             }
             for i in &t.ignored {
                 eprintln!("ignored: {i}");

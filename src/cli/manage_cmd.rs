@@ -20,6 +20,7 @@ use ccplan::regime::RegimeThresholds;
 
 use super::args::parse_fraction;
 use super::orders_out::{write_order_file, BrokerArg};
+use super::say;
 use super::suggest_cmd::{pipeline, read_holdings, report_warnings};
 use super::watch::{next_check, parse_interval, Clock, ReplayClock, SystemClock};
 use super::{usage, ActionNeeded, Ctx, MarketArgs};
@@ -238,7 +239,9 @@ pub fn run(a: &ManageArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()>
     let mut portfolio = a.portfolio()?;
     supply_from_journal(&mut portfolio, ctx);
     if !portfolio.holdings.iter().any(|h| !h.written.is_empty()) {
-        eprintln!("note: no written calls in the holdings: nothing to manage");
+        say::note(format_args!(
+            "no written calls in the holdings: nothing to manage"
+        ));
     }
     let fail_on: Vec<PositionAction> = a.fail_on.iter().map(|x| (*x).into()).collect();
     let mut clock: Box<dyn Clock> = if ctx.frozen {
@@ -354,12 +357,14 @@ fn supply_from_journal(portfolio: &mut Portfolio, ctx: &Ctx) {
     let entries = match ccplan::store::Store::open_existing(&ctx.store).and_then(|s| s.journal()) {
         Ok(e) => e,
         Err(e) => {
-            eprintln!("warning: the journal could not be read ({e}): open prices not supplied");
+            say::warn(format_args!(
+                "the journal could not be read ({e}): open prices not supplied"
+            ));
             return;
         }
     };
     for s in ccplan::journal::supply_written_calls(portfolio, &entries, None) {
-        eprintln!("note: {}", s.describe());
+        say::note(format_args!("{}", s.describe()));
     }
 }
 
@@ -396,11 +401,11 @@ fn notify(cmd: &str, msg: &str) {
             }
             match c.wait() {
                 Ok(s) if s.success() => {}
-                Ok(s) => eprintln!("warning: --notify command exited with {s}"),
-                Err(e) => eprintln!("warning: --notify command: {e}"),
+                Ok(s) => say::warn(format_args!("--notify command exited with {s}")),
+                Err(e) => say::warn(format_args!("--notify command: {e}")),
             }
         }
-        Err(e) => eprintln!("warning: could not run the --notify command: {e}"),
+        Err(e) => say::warn(format_args!("could not run the --notify command: {e}")),
     }
 }
 
@@ -432,7 +437,7 @@ fn check(
                 data.push(d);
             }
             Err(e) => {
-                eprintln!("warning: {}: {e:#}", h.symbol);
+                say::warn(format_args!("{}: {e:#}", h.symbol));
                 warnings.push(format!("{}: {e:#}", h.symbol));
             }
         }
@@ -592,9 +597,7 @@ const ROLLS: &[Col<RollCandidate>] = &[
 
 fn human(r: &ManageReport, f: Format, w: &mut dyn Write) -> anyhow::Result<()> {
     let md = f == Format::Md;
-    if md {
-        writeln!(w, "# Written calls\n")?;
-    }
+    say::title(f, w, "Written calls")?;
     writeln!(
         w,
         "{} written calls as of {}; take profit at {:.0} %, roll window {} days, rolls up to {} \
@@ -611,11 +614,7 @@ fn human(r: &ManageReport, f: Format, w: &mut dyn Write) -> anyhow::Result<()> {
     }
     Table::from_rows(COMPACT, &r.positions).write(f, w)?;
     for p in &r.positions {
-        if md {
-            writeln!(w, "\n## {} — {}\n", p.contract, p.action)?;
-        } else {
-            writeln!(w, "\n{} — {}", p.contract, p.action)?;
-        }
+        say::heading(f, w, format_args!("{} — {}", p.contract, p.action))?;
         for reason in &p.reasons {
             writeln!(w, "- {reason}")?;
         }
@@ -631,11 +630,7 @@ fn human(r: &ManageReport, f: Format, w: &mut dyn Write) -> anyhow::Result<()> {
         }
     }
     if !r.notes.is_empty() {
-        if md {
-            writeln!(w, "\n## Notes\n")?;
-        } else {
-            writeln!(w, "\nNotes")?;
-        }
+        say::heading(f, w, "Notes")?;
         for n in &r.notes {
             writeln!(w, "- {n}")?;
         }
