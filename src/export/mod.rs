@@ -305,14 +305,11 @@ impl Table {
 
     fn write_csv(&self, out: &mut dyn Write) -> Result<()> {
         let mut w = csv::Writer::from_writer(out);
-        let io = |e: csv::Error| match e.into_kind() {
-            csv::ErrorKind::Io(e) => Error::Output(e),
-            other => Error::Output(std::io::Error::other(format!("{other:?}"))),
-        };
         w.write_record(self.columns.iter().map(|c| c.name))
-            .map_err(io)?;
+            .map_err(csv_write_error)?;
         for row in &self.rows {
-            w.write_record(row.iter().map(Cell::machine)).map_err(io)?;
+            w.write_record(row.iter().map(Cell::machine))
+                .map_err(csv_write_error)?;
         }
         w.flush().map_err(Error::Output)
     }
@@ -366,6 +363,16 @@ impl Table {
             })
             .collect();
         write_json(&rows, out)
+    }
+}
+
+/// A CSV writer's error as an output error: the writer's own IO error with its kind kept (a
+/// closed pipe must stay a `BrokenPipe`), anything else in words (never a Debug dump).
+pub fn csv_write_error(e: csv::Error) -> Error {
+    let words = e.to_string();
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => Error::Output(io),
+        _ => Error::Output(std::io::Error::other(format!("writing CSV: {words}"))),
     }
 }
 
