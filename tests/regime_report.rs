@@ -740,7 +740,7 @@ fn tables_render_in_every_format() {
     assert_eq!(names, vec!["readings", "term structure", "verdict"]);
     let readings = &tables[0].1;
     let iv30_row = readings
-        .rows
+        .rows()
         .iter()
         .find(|row| row[0] == Cell::text("IV30 (constant maturity, ATM)"))
         .unwrap();
@@ -768,7 +768,7 @@ fn tables_render_in_every_format() {
     assert!(String::from_utf8(txt).unwrap().contains("30.00"));
     // A missing reading has an empty value and no stray note.
     let skew_row = readings
-        .rows
+        .rows()
         .iter()
         .find(|row| row[0] == Cell::text("IV 90% − IV 110% moneyness"))
         .unwrap();
@@ -783,7 +783,7 @@ fn tables_render_in_every_format() {
     assert_close(fields[1].parse().unwrap(), 1.2, 1e-12);
     assert_eq!(fields[2], "ratio");
     let term = &tables[1].1;
-    assert_eq!(term.rows.len(), 2);
+    assert_eq!(term.rows().len(), 2);
     let mut md = Vec::new();
     term.write(Format::Md, &mut md).unwrap();
     let md = String::from_utf8(md).unwrap();
@@ -793,7 +793,7 @@ fn tables_render_in_every_format() {
     );
     let verdict = &tables[2].1;
     assert_eq!(
-        verdict.rows[0],
+        verdict.rows()[0],
         vec![Cell::text("premiums"), Cell::text("rich")]
     );
     let mut txt = Vec::new();

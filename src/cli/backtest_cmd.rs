@@ -8,10 +8,10 @@ use chrono::{Duration, NaiveDate};
 use clap::ValueEnum;
 
 use ccplan::backtest::{
-    run, BacktestParams, BacktestReport, Dividend, HoldingInput, IvPoint, LedgerEntry, Rule,
-    Settle, SplitEvent,
+    run, BacktestParams, BacktestReport, Dividend, EquityPoint, HoldingInput, IvPoint, LedgerEntry,
+    Rule, Settle, SplitEvent,
 };
-use ccplan::export::{write_equity_svg, write_json, Cell, Format, Table};
+use ccplan::export::{write_equity_svg, write_json, Cell, Col, Format, Table};
 use ccplan::fsutil::write_atomic;
 use ccplan::model::SeriesEvents;
 use ccplan::plan::{ExpiryWindow, ManageParams, PlanParams, PremiumBasis, Profile};
@@ -20,6 +20,7 @@ use ccplan::store::Store;
 use super::args::parse_fraction;
 use super::config::SourceSpec;
 use super::plan_args::{BasisArg, ProfileArg};
+use super::say;
 use super::suggest_cmd::read_holdings;
 use super::{sources, usage, Ctx};
 
@@ -315,11 +316,11 @@ pub fn run_cmd(a: &BacktestArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Resu
         // given win over them.
         if let SourceSpec::File(path) = &spec {
             if let Some(ev) = chart_events(path, sym) {
-                eprintln!(
-                    "note: {sym}: {} split(s) and {} dividend(s) in the chart's events",
+                say::note(format_args!(
+                    "{sym}: {} split(s) and {} dividend(s) in the chart's events",
                     ev.splits.len(),
                     ev.dividends.len()
-                );
+                ));
                 if splits.is_empty() {
                     splits = ev.splits;
                 }
@@ -338,14 +339,14 @@ pub fn run_cmd(a: &BacktestArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Resu
         });
     }
     if a.archive && inputs.iter().all(|h| h.chains.is_empty()) {
-        eprintln!(
-            "note: no archived chains in {} for the range; every day is synthetic",
+        say::note(format_args!(
+            "no archived chains in {} for the range; every day is synthetic",
             ctx.store.display()
-        );
+        ));
     }
     let report = run(&inputs, &params)?;
     for n in &report.notes {
-        eprintln!("note: {n}");
+        say::note(n);
     }
     if let Some(path) = &a.trades {
         write_csv(path, &ledger_table(&report.ledger))?;
@@ -451,14 +452,14 @@ fn metric(name: &str, machine: bool) -> String {
 
 fn summary_table(r: &BacktestReport, machine: bool) -> Table {
     let s = &r.summary;
-    let mut t = Table::new(&[
-        ("metric", "metric"),
-        ("strategy", "strategy"),
-        ("buy_and_hold", "buy and hold"),
-    ]);
+    let mut t: Vec<Metric> = Vec::new();
     let (a, b) = (&s.strategy, &s.buy_and_hold);
-    let both = |t: &mut Table, name: &str, x: Cell, y: Cell| {
-        t.push(vec![Cell::text(metric(name, machine)), x, y]);
+    let both = |t: &mut Vec<Metric>, name: &str, strategy: Cell, buy_and_hold: Cell| {
+        t.push(Metric {
+            name: metric(name, machine),
+            strategy,
+            buy_and_hold,
+        });
     };
     both(
         &mut t,
@@ -508,8 +509,12 @@ fn summary_table(r: &BacktestReport, machine: bool) -> Table {
         Cell::num(a.sortino, 2),
         Cell::num(b.sortino, 2),
     );
-    let one = |t: &mut Table, name: &str, x: Cell| {
-        t.push(vec![Cell::text(metric(name, machine)), x, Cell::Empty]);
+    let one = |t: &mut Vec<Metric>, name: &str, strategy: Cell| {
+        t.push(Metric {
+            name: metric(name, machine),
+            strategy,
+            buy_and_hold: Cell::Empty,
+        });
     };
     one(
         &mut t,
@@ -542,71 +547,69 @@ fn summary_table(r: &BacktestReport, machine: bool) -> Table {
         "reconciliation difference $",
         Cell::num(Some(r.reconciliation.difference), 2),
     );
-    t
+    Table::from_rows(SUMMARY, &t)
 }
+
+/// One line of the summary: a metric for the strategy and, where it applies, buy and hold.
+struct Metric {
+    name: String,
+    strategy: Cell,
+    buy_and_hold: Cell,
+}
+
+const SUMMARY: &[Col<Metric>] = &[
+    Col::new("metric", "metric", |m| Cell::text(&m.name)),
+    Col::new("strategy", "strategy", |m| m.strategy.clone()),
+    Col::new("buy_and_hold", "buy and hold", |m| m.buy_and_hold.clone()),
+];
 
 fn ledger_table(rows: &[LedgerEntry]) -> Table {
-    let mut t = Table::new(&[
-        ("date", "date"),
-        ("symbol", "symbol"),
-        ("event", "event"),
-        ("contract", "contract"),
-        ("expiry", "expiry"),
-        ("strike", "strike $"),
-        ("contracts", "contracts"),
-        ("deliverable", "shares per contract"),
-        ("price", "price $"),
-        ("spot", "spot $"),
-        ("iv", "IV"),
-        ("source", "source"),
-        ("shares", "shares"),
-        ("cash_flow", "cash flow $"),
-        ("fee", "fee $"),
-        ("note", "note"),
-    ]);
-    for e in rows {
-        t.push(vec![
-            Cell::text(e.date.to_string()),
-            Cell::text(&e.symbol),
-            Cell::text(e.event.as_str()),
-            Cell::text(e.contract.clone().unwrap_or_default()),
-            Cell::text(e.expiry.map(|d| d.to_string()).unwrap_or_default()),
-            Cell::num(e.strike, 2),
-            Cell::Int(i64::from(e.contracts)),
-            Cell::num(Some(e.deliverable), 0),
-            Cell::num(e.price, 2),
-            Cell::num(Some(e.spot), 2),
-            Cell::num(e.iv, 4),
-            Cell::text(e.source.as_str()),
-            Cell::num(Some(e.shares), 0),
-            Cell::num(Some(e.cash_flow), 2),
-            Cell::num(Some(e.fee), 2),
-            Cell::text(&e.note),
-        ]);
-    }
-    t
+    Table::from_rows(LEDGER, rows)
 }
 
+const LEDGER: &[Col<LedgerEntry>] = &[
+    Col::new("date", "date", |e| Cell::text(e.date.to_string())),
+    Col::new("symbol", "symbol", |e| Cell::text(&e.symbol)),
+    Col::new("event", "event", |e| Cell::text(e.event.as_str())),
+    Col::new("contract", "contract", |e| {
+        Cell::text(e.contract.clone().unwrap_or_default())
+    }),
+    Col::new("expiry", "expiry", |e| {
+        Cell::text(e.expiry.map(|d| d.to_string()).unwrap_or_default())
+    }),
+    Col::new("strike", "strike $", |e| Cell::num(e.strike, 2)),
+    Col::new("contracts", "contracts", |e| {
+        Cell::Int(i64::from(e.contracts))
+    }),
+    Col::new("deliverable", "shares per contract", |e| {
+        Cell::num(Some(e.deliverable), 0)
+    }),
+    Col::new("price", "price $", |e| Cell::num(e.price, 2)),
+    Col::new("spot", "spot $", |e| Cell::num(Some(e.spot), 2)),
+    Col::new("iv", "IV", |e| Cell::num(e.iv, 4)),
+    Col::new("source", "source", |e| Cell::text(e.source.as_str())),
+    Col::new("shares", "shares", |e| Cell::num(Some(e.shares), 0)),
+    Col::new("cash_flow", "cash flow $", |e| {
+        Cell::num(Some(e.cash_flow), 2)
+    }),
+    Col::new("fee", "fee $", |e| Cell::num(Some(e.fee), 2)),
+    Col::new("note", "note", |e| Cell::text(&e.note)),
+];
+
 fn equity_table(r: &BacktestReport) -> Table {
-    let mut t = Table::new(&[
-        ("date", "date"),
-        ("strategy", "strategy $"),
-        ("buy_and_hold", "buy and hold $"),
-        ("cash", "cash $"),
-        ("stock", "stock $"),
-        ("calls", "calls $"),
-        ("option_prices", "option prices"),
-    ]);
-    for p in &r.equity {
-        t.push(vec![
-            Cell::text(p.date.to_string()),
-            Cell::num(Some(p.strategy), 2),
-            Cell::num(Some(p.buy_and_hold), 2),
-            Cell::num(Some(p.cash), 2),
-            Cell::num(Some(p.stock), 2),
-            Cell::num(Some(p.calls), 2),
-            Cell::text(p.option_prices.as_str()),
-        ]);
-    }
-    t
+    Table::from_rows(EQUITY, &r.equity)
 }
+
+const EQUITY: &[Col<EquityPoint>] = &[
+    Col::new("date", "date", |p| Cell::text(p.date.to_string())),
+    Col::new("strategy", "strategy $", |p| Cell::num(Some(p.strategy), 2)),
+    Col::new("buy_and_hold", "buy and hold $", |p| {
+        Cell::num(Some(p.buy_and_hold), 2)
+    }),
+    Col::new("cash", "cash $", |p| Cell::num(Some(p.cash), 2)),
+    Col::new("stock", "stock $", |p| Cell::num(Some(p.stock), 2)),
+    Col::new("calls", "calls $", |p| Cell::num(Some(p.calls), 2)),
+    Col::new("option_prices", "option prices", |p| {
+        Cell::text(p.option_prices.as_str())
+    }),
+];

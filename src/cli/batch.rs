@@ -201,10 +201,7 @@ pub fn process(
 }
 
 fn csv_write(e: csv::Error) -> anyhow::Error {
-    match e.into_kind() {
-        csv::ErrorKind::Io(io) => Error::Output(io).into(),
-        other => anyhow::anyhow!("writing CSV: {other:?}"),
-    }
+    ccplan::export::csv_write_error(e).into()
 }
 
 fn blank_outputs(mode: Mode, keep_going: bool, error: &str) -> Vec<String> {

@@ -3,8 +3,8 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use ccplan::export::{Cell, Format, Table};
-use ccplan::model::{ChainSnapshot, Right};
+use ccplan::export::{Cell, Col, Format, Table};
+use ccplan::model::{ChainSnapshot, Quote, Right};
 use ccplan::pricing::time::days_to_expiry;
 use ccplan::providers::file::save_snapshot;
 use ccplan::providers::{ChainRequest, ExpiryFilter};
@@ -17,6 +17,7 @@ use ccplan::surface::{
 };
 
 use super::config::Settings;
+use super::say;
 use super::{report_data_quality, sources, Ctx, MarketArgs};
 
 /// Arguments of `chain`.
@@ -82,8 +83,8 @@ pub fn run(a: &ChainArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()> 
     };
     report_data_quality(&snap);
     match super::as_of_disagreement(&snap, ctx) {
-        Some((true, w)) => eprintln!("warning: {w}"),
-        Some((false, n)) => eprintln!("note: {n}"),
+        Some((true, w)) => say::warn(&w),
+        Some((false, n)) => say::note(&n),
         None => {}
     }
     if let Some(path) = &a.save {
@@ -196,54 +197,77 @@ pub fn chain_table(
     american: AmericanScope,
 ) -> Table {
     let ours = our_readings(snap, settings, dividends, american);
-    let mut t = Table::new(&[
-        ("contract", "contract"),
-        ("expiry", "expiry"),
-        ("dte", "DTE"),
-        ("strike", "strike $"),
-        ("right", "C/P"),
-        ("bid", "bid $"),
-        ("ask", "ask $"),
-        ("mid", "mid $"),
-        ("spread", "spread $"),
-        ("volume", "volume"),
-        ("open_interest", "OI"),
-        ("provider_iv", "prov IV %"),
-        ("iv", "IV %"),
-        ("provider_delta", "prov Δ"),
-        ("delta", "Δ"),
-        ("model", "model"),
-    ]);
     let mut quotes: Vec<_> = snap.quotes.iter().collect();
     quotes.sort_by(|a, b| {
         (a.contract.expiry, a.contract.right)
             .cmp(&(b.contract.expiry, b.contract.right))
             .then(a.contract.strike.total_cmp(&b.contract.strike))
     });
-    for q in quotes {
-        let c = &q.contract;
-        let (iv, delta, model) = ours.get(&c.occ()).copied().unwrap_or((None, None, None));
-        t.push(vec![
-            Cell::text(c.occ()),
-            Cell::text(c.expiry.to_string()),
-            Cell::Int(days_to_expiry(&snap.as_of, c.expiry)),
-            Cell::num(Some(c.strike), 2),
-            Cell::text(match c.right {
+    let lines: Vec<ChainLine<'_>> = quotes
+        .into_iter()
+        .map(|q| {
+            let (iv, delta, model) = ours
+                .get(&q.contract.occ())
+                .copied()
+                .unwrap_or((None, None, None));
+            ChainLine {
+                quote: q,
+                dte: days_to_expiry(&snap.as_of, q.contract.expiry),
+                iv,
+                delta,
+                model,
+            }
+        })
+        .collect();
+    Table::from_rows(&chain_columns(), &lines)
+}
+
+/// One quote of the chain table with ccplan's own readings.
+struct ChainLine<'a> {
+    quote: &'a Quote,
+    dte: i64,
+    iv: Option<f64>,
+    delta: Option<f64>,
+    model: Option<&'static str>,
+}
+
+/// The chain's columns (table, CSV, Markdown and `--format json` rows).
+fn chain_columns<'a>() -> [Col<ChainLine<'a>>; 16] {
+    [
+        Col::new("contract", "contract", |l| {
+            Cell::text(l.quote.contract.occ())
+        }),
+        Col::new("expiry", "expiry", |l| {
+            Cell::text(l.quote.contract.expiry.to_string())
+        }),
+        Col::new("dte", "DTE", |l| Cell::Int(l.dte)),
+        Col::new("strike", "strike $", |l| {
+            Cell::num(Some(l.quote.contract.strike), 2)
+        }),
+        Col::new("right", "C/P", |l| {
+            Cell::text(match l.quote.contract.right {
                 Right::Call => "C",
                 Right::Put => "P",
-            }),
-            Cell::num(q.bid, 2),
-            Cell::num(q.ask, 2),
-            Cell::num(q.mid(), 3),
-            Cell::num(q.spread(), 2),
-            Cell::int(q.volume.and_then(|v| i64::try_from(v).ok())),
-            Cell::int(q.open_interest.and_then(|v| i64::try_from(v).ok())),
-            Cell::pct(q.provider_iv, 1),
-            Cell::pct(iv, 1),
-            Cell::num(q.provider_greeks.and_then(|g| g.delta), 3),
-            Cell::num(delta, 3),
-            Cell::text(model.unwrap_or("")),
-        ]);
-    }
-    t
+            })
+        }),
+        Col::new("bid", "bid $", |l| Cell::num(l.quote.bid, 2)),
+        Col::new("ask", "ask $", |l| Cell::num(l.quote.ask, 2)),
+        Col::new("mid", "mid $", |l| Cell::num(l.quote.mid(), 3)),
+        Col::new("spread", "spread $", |l| Cell::num(l.quote.spread(), 2)),
+        Col::new("volume", "volume", |l| {
+            Cell::int(l.quote.volume.and_then(|v| i64::try_from(v).ok()))
+        }),
+        Col::new("open_interest", "OI", |l| {
+            Cell::int(l.quote.open_interest.and_then(|v| i64::try_from(v).ok()))
+        }),
+        Col::new("provider_iv", "prov IV %", |l| {
+            Cell::pct(l.quote.provider_iv, 1)
+        }),
+        Col::new("iv", "IV %", |l| Cell::pct(l.iv, 1)),
+        Col::new("provider_delta", "prov Δ", |l| {
+            Cell::num(l.quote.provider_greeks.and_then(|g| g.delta), 3)
+        }),
+        Col::new("delta", "Δ", |l| Cell::num(l.delta, 3)),
+        Col::new("model", "model", |l| Cell::text(l.model.unwrap_or(""))),
+    ]
 }

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Subcommand;
 
-use ccplan::export::{Cell, Format, Table};
+use ccplan::export::{Cell, Col, Format, Table};
 use ccplan::fsutil::{write_atomic, CappedReader, IV_HISTORY_LIMIT};
-use ccplan::store::Store;
+use ccplan::store::{DailySummary, Store};
 
 use super::Ctx;
 
@@ -72,26 +72,7 @@ pub fn run(cmd: &HistoryCmd, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<(
                 "no history store yet: run a market command or `history import`"
             })?;
             let rows = store.summaries(symbol)?;
-            let mut t = Table::new(&[
-                ("date", "date"),
-                ("iv30", "IV30 %"),
-                ("hv20", "HV20 %"),
-                ("spot", "spot $"),
-                ("skew", "skew 25Δ (vol pts)"),
-                ("expiries", "expiries"),
-                ("source", "source"),
-            ]);
-            for r in &rows {
-                t.push(vec![
-                    Cell::text(r.date.to_string()),
-                    Cell::pct(r.iv30, 1),
-                    Cell::pct(r.hv20, 1),
-                    Cell::num(r.spot, 2),
-                    Cell::pct(r.skew, 1),
-                    Cell::Int(r.atm_iv.len() as i64),
-                    Cell::text(&r.source),
-                ]);
-            }
+            let t = Table::from_rows(SESSIONS, &rows);
             if *format == Format::Table {
                 writeln!(
                     out,
@@ -127,3 +108,14 @@ pub fn run(cmd: &HistoryCmd, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<(
     }
     Ok(())
 }
+
+/// One stored session of `history show`.
+const SESSIONS: &[Col<DailySummary>] = &[
+    Col::new("date", "date", |r| Cell::text(r.date.to_string())),
+    Col::new("iv30", "IV30 %", |r| Cell::pct(r.iv30, 1)),
+    Col::new("hv20", "HV20 %", |r| Cell::pct(r.hv20, 1)),
+    Col::new("spot", "spot $", |r| Cell::num(r.spot, 2)),
+    Col::new("skew", "skew 25Δ (vol pts)", |r| Cell::pct(r.skew, 1)),
+    Col::new("expiries", "expiries", |r| Cell::Int(r.atm_iv.len() as i64)),
+    Col::new("source", "source", |r| Cell::text(&r.source)),
+];

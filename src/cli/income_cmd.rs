@@ -5,10 +5,11 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use ccplan::export::{write_json, Cell, Format, Table};
+use ccplan::export::{write_json, Cell, Col, Format, Table};
 use ccplan::journal::{income, Action, GroupBy, IncomeRow};
 use ccplan::store::Store;
 
+use super::say;
 use super::suggest_cmd::{emit, read_holdings};
 use super::Ctx;
 
@@ -34,40 +35,38 @@ fn parse_by(s: &str) -> Result<GroupBy, String> {
     s.parse().map_err(|e: ccplan::Error| e.to_string())
 }
 
-const COLUMNS: &[(&str, &str)] = &[
-    ("group", "group"),
-    ("contracts_sold", "sold"),
-    ("premium_collected", "collected $"),
-    ("paid_back", "paid back $"),
-    ("fees", "fees $"),
-    ("net", "net $"),
-    ("realized_gain_on_assignments", "gain on assignments $"),
-    ("assignments", "assigned"),
-    ("expired", "expired"),
-    ("bought_back", "bought back"),
-    ("open", "open"),
-    ("capital_covered", "capital covered $"),
-    ("annualized_yield", "yield %/yr"),
-];
-
-fn row(r: &IncomeRow) -> Vec<Cell> {
-    let int = |n: u64| Cell::Int(i64::try_from(n).unwrap_or(i64::MAX));
-    vec![
-        Cell::text(&r.group),
-        int(r.contracts_sold),
-        Cell::num(Some(r.premium_collected), 2),
-        Cell::num(Some(r.paid_back), 2),
-        Cell::num(Some(r.fees), 2),
-        Cell::num(Some(r.net), 2),
-        Cell::num(Some(r.realized_gain_on_assignments), 2),
-        int(r.assignments),
-        int(r.expired),
-        int(r.bought_back),
-        int(r.open),
-        Cell::num(Some(r.capital_covered), 2),
-        Cell::pct(r.annualized_yield, 2),
-    ]
+fn count(n: u64) -> Cell {
+    Cell::Int(i64::try_from(n).unwrap_or(i64::MAX))
 }
+
+/// The columns of an income row (one per group, then the total).
+const COLUMNS: &[Col<IncomeRow>] = &[
+    Col::new("group", "group", |r| Cell::text(&r.group)),
+    Col::new("contracts_sold", "sold", |r| count(r.contracts_sold)),
+    Col::new("premium_collected", "collected $", |r| {
+        Cell::num(Some(r.premium_collected), 2)
+    }),
+    Col::new("paid_back", "paid back $", |r| {
+        Cell::num(Some(r.paid_back), 2)
+    }),
+    Col::new("fees", "fees $", |r| Cell::num(Some(r.fees), 2)),
+    Col::new("net", "net $", |r| Cell::num(Some(r.net), 2)),
+    Col::new(
+        "realized_gain_on_assignments",
+        "gain on assignments $",
+        |r| Cell::num(Some(r.realized_gain_on_assignments), 2),
+    ),
+    Col::new("assignments", "assigned", |r| count(r.assignments)),
+    Col::new("expired", "expired", |r| count(r.expired)),
+    Col::new("bought_back", "bought back", |r| count(r.bought_back)),
+    Col::new("open", "open", |r| count(r.open)),
+    Col::new("capital_covered", "capital covered $", |r| {
+        Cell::num(Some(r.capital_covered), 2)
+    }),
+    Col::new("annualized_yield", "yield %/yr", |r| {
+        Cell::pct(r.annualized_yield, 2)
+    }),
+];
 
 /// Run `income`.
 pub fn run(a: &IncomeArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()> {
@@ -93,17 +92,13 @@ pub fn run(a: &IncomeArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()>
     }
     let by = a.by.unwrap_or(GroupBy::Total);
     let inc = income(&entries, by, ctx.now.date_naive());
-    let mut t = Table::new(COLUMNS);
-    for r in &inc.rows {
-        t.push(row(r));
-    }
-    t.push(row(&inc.total));
+    let t = Table::from_rows(COLUMNS, inc.rows.iter().chain([&inc.total]));
     if inc.total.assignments_without_basis > 0 {
-        eprintln!(
-            "note: {} assigned contracts have no cost basis: their gain is not counted \
+        say::note(format_args!(
+            "{} assigned contracts have no cost basis: their gain is not counted \
              (journal add --cost-basis, or income --holdings FILE)",
             inc.total.assignments_without_basis
-        );
+        ));
     }
     if a.format == Format::Table && a.out.is_none() {
         writeln!(

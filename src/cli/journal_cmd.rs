@@ -7,12 +7,13 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use clap::Subcommand;
 
-use ccplan::export::{Cell, Format, Table};
+use ccplan::export::{Cell, Col, Format, Table};
 use ccplan::import::fields::option_symbol;
 use ccplan::journal::{parse_transactions, Action, JournalEntry};
 use ccplan::model::Right;
 use ccplan::store::Store;
 
+use super::say;
 use super::suggest_cmd::emit;
 use super::{usage, Ctx};
 
@@ -78,7 +79,7 @@ pub fn run(cmd: &JournalCmd, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<(
             })?;
             let t = parse_transactions(&text, &file.display().to_string())?;
             for n in &t.notes {
-                eprintln!("note: {n}");
+                say::note(n);
             }
             for i in &t.ignored {
                 eprintln!("ignored: {i}");
@@ -153,30 +154,7 @@ pub fn run(cmd: &JournalCmd, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<(
             let store = Store::open_existing(&ctx.store)
                 .with_context(|| "no store yet: `journal import` or `journal add` first")?;
             let entries = store.journal()?;
-            let mut t = Table::new(&[
-                ("date", "date"),
-                ("account", "account"),
-                ("contract", "contract"),
-                ("action", "action"),
-                ("contracts", "contracts"),
-                ("price", "price $/sh"),
-                ("fees", "fees $"),
-                ("cash_flow", "cash flow $"),
-                ("source", "source"),
-            ]);
-            for e in &entries {
-                t.push(vec![
-                    Cell::text(e.date.to_string()),
-                    Cell::text(e.account.clone().unwrap_or_default()),
-                    Cell::text(e.contract.occ()),
-                    Cell::text(e.action.name()),
-                    Cell::Int(i64::from(e.contracts)),
-                    Cell::num(e.price, 2),
-                    Cell::num(Some(e.fees), 2),
-                    Cell::num(Some(e.cash_flow()), 2),
-                    Cell::text(&e.source),
-                ]);
-            }
+            let t = Table::from_rows(ENTRIES, &entries);
             emit(*format, file.as_deref(), out, &|f, w| {
                 if f == Format::Json {
                     ccplan::export::write_json(&entries, w)?;
@@ -189,3 +167,22 @@ pub fn run(cmd: &JournalCmd, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<(
     }
     Ok(())
 }
+
+/// One journal entry of `journal show`.
+const ENTRIES: &[Col<JournalEntry>] = &[
+    Col::new("date", "date", |e| Cell::text(e.date.to_string())),
+    Col::new("account", "account", |e| {
+        Cell::text(e.account.clone().unwrap_or_default())
+    }),
+    Col::new("contract", "contract", |e| Cell::text(e.contract.occ())),
+    Col::new("action", "action", |e| Cell::text(e.action.name())),
+    Col::new("contracts", "contracts", |e| {
+        Cell::Int(i64::from(e.contracts))
+    }),
+    Col::new("price", "price $/sh", |e| Cell::num(e.price, 2)),
+    Col::new("fees", "fees $", |e| Cell::num(Some(e.fees), 2)),
+    Col::new("cash_flow", "cash flow $", |e| {
+        Cell::num(Some(e.cash_flow()), 2)
+    }),
+    Col::new("source", "source", |e| Cell::text(&e.source)),
+];

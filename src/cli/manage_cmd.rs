@@ -10,16 +10,18 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use clap::ValueEnum;
 
 use ccplan::export::orders::{manage_tickets, TimeInForce};
-use ccplan::export::{write_json, Cell, Format, Table};
+use ccplan::export::{write_json, Cell, Col, Format, Table};
 use ccplan::fsutil::write_atomic;
 use ccplan::model::{parse_written_call, CorporateEvents, Holding, Portfolio};
 use ccplan::plan::{
-    manage, manage_analysed, AnalysedMarket, ManageParams, ManageReport, Market, PositionAction,
+    manage, manage_analysed, AnalysedMarket, ManageParams, ManageReport, ManagedPosition, Market,
+    PositionAction, RollCandidate,
 };
 use ccplan::regime::RegimeThresholds;
 
 use super::args::parse_fraction;
 use super::orders_out::{write_order_file, BrokerArg};
+use super::say;
 use super::suggest_cmd::{pipeline, read_holdings, report_warnings};
 use super::watch::{next_check, parse_interval, Clock, ReplayClock, SystemClock};
 use super::{usage, ActionNeeded, Ctx, MarketArgs};
@@ -238,7 +240,9 @@ pub fn run(a: &ManageArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()>
     let mut portfolio = a.portfolio()?;
     supply_from_journal(&mut portfolio, ctx);
     if !portfolio.holdings.iter().any(|h| !h.written.is_empty()) {
-        eprintln!("note: no written calls in the holdings: nothing to manage");
+        say::note(format_args!(
+            "no written calls in the holdings: nothing to manage"
+        ));
     }
     let fail_on: Vec<PositionAction> = a.fail_on.iter().map(|x| (*x).into()).collect();
     let mut clock: Box<dyn Clock> = if ctx.frozen {
@@ -354,12 +358,14 @@ fn supply_from_journal(portfolio: &mut Portfolio, ctx: &Ctx) {
     let entries = match ccplan::store::Store::open_existing(&ctx.store).and_then(|s| s.journal()) {
         Ok(e) => e,
         Err(e) => {
-            eprintln!("warning: the journal could not be read ({e}): open prices not supplied");
+            say::warn(format_args!(
+                "the journal could not be read ({e}): open prices not supplied"
+            ));
             return;
         }
     };
     for s in ccplan::journal::supply_written_calls(portfolio, &entries, None) {
-        eprintln!("note: {}", s.describe());
+        say::note(format_args!("{}", s.describe()));
     }
 }
 
@@ -396,11 +402,11 @@ fn notify(cmd: &str, msg: &str) {
             }
             match c.wait() {
                 Ok(s) if s.success() => {}
-                Ok(s) => eprintln!("warning: --notify command exited with {s}"),
-                Err(e) => eprintln!("warning: --notify command: {e}"),
+                Ok(s) => say::warn(format_args!("--notify command exited with {s}")),
+                Err(e) => say::warn(format_args!("--notify command: {e}")),
             }
         }
-        Err(e) => eprintln!("warning: could not run the --notify command: {e}"),
+        Err(e) => say::warn(format_args!("could not run the --notify command: {e}")),
     }
 }
 
@@ -435,7 +441,7 @@ fn check(
                 data.push(d);
             }
             Err(e) => {
-                eprintln!("warning: {}: {e:#}", h.symbol);
+                say::warn(format_args!("{}: {e:#}", h.symbol));
                 warnings.push(format!("{}: {e:#}", h.symbol));
             }
         }
@@ -477,93 +483,140 @@ fn render(r: &ManageReport, f: Format, w: &mut dyn Write) -> anyhow::Result<()> 
 
 /// Every column of a position (CSV).
 fn full(r: &ManageReport) -> Table {
-    let mut t = Table::new(&[
-        ("symbol", "symbol"),
-        ("contract", "contract"),
-        ("osi", "OSI"),
-        ("contracts", "n"),
-        ("action", "action"),
-        ("roll_to", "roll to"),
-        ("net_credit", "net credit $"),
-        ("limit", "limit $"),
-        ("captured", "captured"),
-        ("p_early_exercise", "P(early)"),
-        ("early_exercise_likely", "early exercise"),
-        ("early_model", "early model"),
-        ("ex_date", "ex-date"),
-        ("dividend", "dividend $"),
-        ("critical_spot", "critical spot $"),
-        ("spot", "spot $"),
-        ("strike", "strike $"),
-        ("expiry", "expiry"),
-        ("dte", "DTE"),
-        ("bid", "bid $"),
-        ("ask", "ask $"),
-        ("mid", "mid $"),
-        ("delta", "delta"),
-        ("moneyness", "moneyness"),
-        ("extrinsic", "extrinsic $"),
-        ("extrinsic_per_day", "extrinsic $/day"),
-        ("assignment_probability", "P(assign)"),
-        ("open_price", "open $"),
-        ("opened", "opened"),
-        ("pnl_if_closed", "P&L if closed $"),
-        ("pnl_if_assigned", "P&L if assigned $"),
-        ("days_to_earnings", "days to earnings"),
-        ("reasons", "reasons"),
-    ]);
-    for p in &r.positions {
-        let e = &p.early_assignment;
-        t.push(vec![
-            Cell::text(&p.symbol),
-            Cell::text(&p.contract),
-            Cell::text(&p.osi),
-            Cell::Int(i64::from(p.contracts)),
-            Cell::text(p.action.as_str()),
-            Cell::text(p.roll_to.clone().unwrap_or_default()),
-            Cell::num(p.net_credit, 2),
-            Cell::num(p.limit, 2),
-            Cell::pct(p.captured, 1),
-            Cell::pct(p.p_early_exercise, 1),
-            Cell::text(if !p.in_chain {
-                ""
-            } else if e.exercise_optimal {
-                "likely"
-            } else {
-                "no"
-            }),
-            Cell::text(e.model),
-            Cell::text(e.ex_date.map_or_else(String::new, |d| d.to_string())),
-            Cell::num(e.dividend, 2),
-            Cell::num(e.critical_spot, 2),
-            Cell::num(p.spot, 2),
-            Cell::num(Some(p.strike), 2),
-            Cell::text(p.expiry.to_string()),
-            Cell::Int(p.dte),
-            Cell::num(p.bid, 2),
-            Cell::num(p.ask, 2),
-            Cell::num(p.mid, 3),
-            Cell::num(p.delta, 3),
-            Cell::pct(p.moneyness, 1),
-            Cell::num(p.extrinsic, 2),
-            Cell::num(p.extrinsic_per_day, 3),
-            Cell::pct(p.assignment_probability, 1),
-            Cell::num(p.open_price, 2),
-            Cell::text(p.opened.map_or_else(String::new, |d| d.to_string())),
-            Cell::num(p.pnl_if_closed, 2),
-            Cell::num(p.pnl_if_assigned, 2),
-            Cell::int(p.days_to_earnings),
-            Cell::text(p.reasons.join("; ")),
-        ]);
-    }
-    t
+    Table::from_rows(FULL, &r.positions)
 }
+
+const FULL: &[Col<ManagedPosition>] = &[
+    Col::new("symbol", "symbol", |p| Cell::text(&p.symbol)),
+    Col::new("contract", "contract", |p| Cell::text(&p.contract)),
+    Col::new("osi", "OSI", |p| Cell::text(&p.osi)),
+    Col::new("contracts", "n", |p| Cell::Int(i64::from(p.contracts))),
+    Col::new("action", "action", |p| Cell::text(p.action.as_str())),
+    Col::new("roll_to", "roll to", |p| {
+        Cell::text(p.roll_to.clone().unwrap_or_default())
+    }),
+    Col::new("net_credit", "net credit $", |p| Cell::num(p.net_credit, 2)),
+    Col::new("limit", "limit $", |p| Cell::num(p.limit, 2)),
+    Col::new("captured", "captured", |p| Cell::pct(p.captured, 1)),
+    Col::new("p_early_exercise", "P(early)", |p| {
+        Cell::pct(p.p_early_exercise, 1)
+    }),
+    Col::new("early_exercise_likely", "early exercise", |p| {
+        Cell::text(if !p.in_chain {
+            ""
+        } else if p.early_assignment.exercise_optimal {
+            "likely"
+        } else {
+            "no"
+        })
+    }),
+    Col::new("early_model", "early model", |p| {
+        Cell::text(p.early_assignment.model)
+    }),
+    Col::new("ex_date", "ex-date", |p| {
+        Cell::text(
+            p.early_assignment
+                .ex_date
+                .map_or_else(String::new, |d| d.to_string()),
+        )
+    }),
+    Col::new("dividend", "dividend $", |p| {
+        Cell::num(p.early_assignment.dividend, 2)
+    }),
+    Col::new("critical_spot", "critical spot $", |p| {
+        Cell::num(p.early_assignment.critical_spot, 2)
+    }),
+    Col::new("spot", "spot $", |p| Cell::num(p.spot, 2)),
+    Col::new("strike", "strike $", |p| Cell::num(Some(p.strike), 2)),
+    Col::new("expiry", "expiry", |p| Cell::text(p.expiry.to_string())),
+    Col::new("dte", "DTE", |p| Cell::Int(p.dte)),
+    Col::new("bid", "bid $", |p| Cell::num(p.bid, 2)),
+    Col::new("ask", "ask $", |p| Cell::num(p.ask, 2)),
+    Col::new("mid", "mid $", |p| Cell::num(p.mid, 3)),
+    Col::new("delta", "delta", |p| Cell::num(p.delta, 3)),
+    Col::new("moneyness", "moneyness", |p| Cell::pct(p.moneyness, 1)),
+    Col::new("extrinsic", "extrinsic $", |p| Cell::num(p.extrinsic, 2)),
+    Col::new("extrinsic_per_day", "extrinsic $/day", |p| {
+        Cell::num(p.extrinsic_per_day, 3)
+    }),
+    Col::new("assignment_probability", "P(assign)", |p| {
+        Cell::pct(p.assignment_probability, 1)
+    }),
+    Col::new("open_price", "open $", |p| Cell::num(p.open_price, 2)),
+    Col::new("opened", "opened", |p| {
+        Cell::text(p.opened.map_or_else(String::new, |d| d.to_string()))
+    }),
+    Col::new("pnl_if_closed", "P&L if closed $", |p| {
+        Cell::num(p.pnl_if_closed, 2)
+    }),
+    Col::new("pnl_if_assigned", "P&L if assigned $", |p| {
+        Cell::num(p.pnl_if_assigned, 2)
+    }),
+    Col::new("days_to_earnings", "days to earnings", |p| {
+        Cell::int(p.days_to_earnings)
+    }),
+    Col::new("reasons", "reasons", |p| Cell::text(p.reasons.join("; "))),
+];
+
+/// A position at a glance (table, Markdown).
+const COMPACT: &[Col<ManagedPosition>] = &[
+    Col::new("contract", "contract", |p| Cell::text(&p.contract)),
+    Col::new("contracts", "n", |p| Cell::Int(i64::from(p.contracts))),
+    Col::new("dte", "DTE", |p| Cell::Int(p.dte)),
+    Col::new("spot", "spot $", |p| Cell::num(p.spot, 2)),
+    Col::new("bid", "bid $", |p| Cell::num(p.bid, 2)),
+    Col::new("ask", "ask $", |p| Cell::num(p.ask, 2)),
+    Col::new("delta", "Δ", |p| Cell::num(p.delta, 2)),
+    Col::new("moneyness", "ITM %", |p| Cell::pct(p.moneyness, 1)),
+    Col::new("extrinsic", "extr $", |p| Cell::num(p.extrinsic, 2)),
+    Col::new("extrinsic_per_day", "extr $/day", |p| {
+        Cell::num(p.extrinsic_per_day, 3)
+    }),
+    Col::new("captured", "captured %", |p| Cell::pct(p.captured, 0)),
+    Col::new("pnl_if_closed", "P&L close $", |p| {
+        Cell::num(p.pnl_if_closed, 0)
+    }),
+    Col::new("pnl_if_assigned", "P&L assigned $", |p| {
+        Cell::num(p.pnl_if_assigned, 0)
+    }),
+    Col::new("early", "early ex.", |p| {
+        Cell::text(if !p.in_chain {
+            ""
+        } else if p.early_assignment.ex_date.is_none() {
+            "—"
+        } else if p.early_assignment.exercise_optimal {
+            "likely"
+        } else {
+            "no"
+        })
+    }),
+    Col::new("earnings", "earnings in", |p| Cell::int(p.days_to_earnings)),
+    Col::new("action", "action", |p| Cell::text(p.action.as_str())),
+    Col::new("roll_to", "roll to", |p| {
+        Cell::text(p.roll_to.clone().unwrap_or_default())
+    }),
+    Col::new("net_credit", "credit $", |p| Cell::num(p.net_credit, 2)),
+];
+
+/// A roll candidate under its position (table, Markdown).
+const ROLLS: &[Col<RollCandidate>] = &[
+    Col::new("contract", "roll to", |c| Cell::text(&c.contract)),
+    Col::new("strike", "strike $", |c| Cell::num(Some(c.strike), 2)),
+    Col::new("dte", "DTE", |c| Cell::Int(c.dte)),
+    Col::new("net_credit", "net credit $", |c| {
+        Cell::num(Some(c.net_credit), 2)
+    }),
+    Col::new("assignment_probability", "P(assign) %", |c| {
+        Cell::pct(c.assignment_probability, 1)
+    }),
+    Col::new("annualized_yield", "yield/yr %", |c| {
+        Cell::pct(Some(c.annualized_yield), 1)
+    }),
+];
 
 fn human(r: &ManageReport, f: Format, w: &mut dyn Write) -> anyhow::Result<()> {
     let md = f == Format::Md;
-    if md {
-        writeln!(w, "# Written calls\n")?;
-    }
+    say::title(f, w, "Written calls")?;
     writeln!(
         w,
         "{} written calls as of {}; take profit at {:.0} %, roll window {} days, rolls up to {} \
@@ -578,64 +631,9 @@ fn human(r: &ManageReport, f: Format, w: &mut dyn Write) -> anyhow::Result<()> {
     if !md {
         writeln!(w)?;
     }
-    let mut t = Table::new(&[
-        ("contract", "contract"),
-        ("contracts", "n"),
-        ("dte", "DTE"),
-        ("spot", "spot $"),
-        ("bid", "bid $"),
-        ("ask", "ask $"),
-        ("delta", "Δ"),
-        ("moneyness", "ITM %"),
-        ("extrinsic", "extr $"),
-        ("extrinsic_per_day", "extr $/day"),
-        ("captured", "captured %"),
-        ("pnl_if_closed", "P&L close $"),
-        ("pnl_if_assigned", "P&L assigned $"),
-        ("early", "early ex."),
-        ("earnings", "earnings in"),
-        ("action", "action"),
-        ("roll_to", "roll to"),
-        ("net_credit", "credit $"),
-    ]);
+    Table::from_rows(COMPACT, &r.positions).write(f, w)?;
     for p in &r.positions {
-        let early = if !p.in_chain {
-            String::new()
-        } else if p.early_assignment.ex_date.is_none() {
-            "—".into()
-        } else if p.early_assignment.exercise_optimal {
-            "likely".into()
-        } else {
-            "no".into()
-        };
-        t.push(vec![
-            Cell::text(&p.contract),
-            Cell::Int(i64::from(p.contracts)),
-            Cell::Int(p.dte),
-            Cell::num(p.spot, 2),
-            Cell::num(p.bid, 2),
-            Cell::num(p.ask, 2),
-            Cell::num(p.delta, 2),
-            Cell::pct(p.moneyness, 1),
-            Cell::num(p.extrinsic, 2),
-            Cell::num(p.extrinsic_per_day, 3),
-            Cell::pct(p.captured, 0),
-            Cell::num(p.pnl_if_closed, 0),
-            Cell::num(p.pnl_if_assigned, 0),
-            Cell::text(early),
-            Cell::int(p.days_to_earnings),
-            Cell::text(p.action.as_str()),
-            Cell::text(p.roll_to.clone().unwrap_or_default()),
-            Cell::num(p.net_credit, 2),
-        ]);
-    }
-    t.write(f, w)?;
-    for p in &r.positions {
-        if md {
-            writeln!(w, "\n## {} — {}\n", p.contract, p.action)?;
-        } else {
-            writeln!(w, "\n{} — {}", p.contract, p.action)?;
-        }
+        say::heading(f, w, format_args!("{} — {}", p.contract, p.action))?;
         for reason in &p.reasons {
             writeln!(w, "- {reason}")?;
         }
@@ -644,36 +642,14 @@ fn human(r: &ManageReport, f: Format, w: &mut dyn Write) -> anyhow::Result<()> {
             writeln!(w, "- early assignment ({}): {}", e.model, e.note)?;
         }
         if !p.rolls.is_empty() {
-            let mut rt = Table::new(&[
-                ("contract", "roll to"),
-                ("strike", "strike $"),
-                ("dte", "DTE"),
-                ("net_credit", "net credit $"),
-                ("assignment_probability", "P(assign) %"),
-                ("annualized_yield", "yield/yr %"),
-            ]);
-            for c in &p.rolls {
-                rt.push(vec![
-                    Cell::text(&c.contract),
-                    Cell::num(Some(c.strike), 2),
-                    Cell::Int(c.dte),
-                    Cell::num(Some(c.net_credit), 2),
-                    Cell::pct(c.assignment_probability, 1),
-                    Cell::pct(Some(c.annualized_yield), 1),
-                ]);
-            }
             if md {
                 writeln!(w)?;
             }
-            rt.write(f, w)?;
+            Table::from_rows(ROLLS, &p.rolls).write(f, w)?;
         }
     }
     if !r.notes.is_empty() {
-        if md {
-            writeln!(w, "\n## Notes\n")?;
-        } else {
-            writeln!(w, "\nNotes")?;
-        }
+        say::heading(f, w, "Notes")?;
         for n in &r.notes {
             writeln!(w, "- {n}")?;
         }

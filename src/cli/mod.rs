@@ -19,6 +19,7 @@ mod plan_cmd;
 mod pricing_cmd;
 mod regime_cmd;
 mod render;
+mod say;
 mod sources;
 mod suggest_cmd;
 mod watch;
@@ -85,8 +86,8 @@ pub fn report_data_quality_of(snaps: &[&ChainSnapshot]) {
     }
     for (note, syms) in notes {
         match syms.as_slice() {
-            [one] => eprintln!("note: {one}: {note}"),
-            many => eprintln!("note: {note} ({})", many.join(", ")),
+            [one] => say::note(format_args!("{one}: {note}")),
+            many => say::note(format_args!("{note} ({})", many.join(", "))),
         }
     }
     for snap in snaps {
@@ -97,13 +98,13 @@ pub fn report_data_quality_of(snaps: &[&ChainSnapshot]) {
 fn report_dropped(snap: &ChainSnapshot) {
     if !snap.dropped.is_empty() {
         let shown: Vec<&str> = snap.dropped.iter().take(3).map(String::as_str).collect();
-        eprintln!(
-            "warning: {}: dropped {} bad rows from {} (e.g. {})",
+        say::warn(format_args!(
+            "{}: dropped {} bad rows from {} (e.g. {})",
             snap.underlying.symbol,
             snap.dropped.len(),
             snap.source,
             shown.join("; ")
-        );
+        ));
     }
 }
 
@@ -183,7 +184,7 @@ pub fn run() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) if e.downcast_ref::<Partial>().is_some() => {
-            let _ = writeln!(io::stderr().lock(), "warning: {e}");
+            say::warn(&e);
             ExitCode::from(PARTIAL_EXIT)
         }
         Err(e) if e.downcast_ref::<ActionNeeded>().is_some() => {

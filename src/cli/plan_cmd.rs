@@ -15,6 +15,7 @@ use super::analysis::SymbolData;
 use super::html_out;
 use super::orders_out::{write_order_file, BrokerArg};
 use super::plan_args::PlanArgs;
+use super::say;
 use super::suggest_cmd::{
     check_chart_path, plan_pipeline, read_holdings_in, warn_naked, write_chart,
 };
@@ -95,13 +96,13 @@ pub fn run(a: &PlanCmdArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()
     report_data_quality_of(&data.iter().map(|d| &d.snap).collect::<Vec<_>>());
     for d in &data {
         for w in &d.warnings {
-            eprintln!("warning: {w}");
+            say::warn(w);
         }
         warnings.extend(d.warnings.iter().cloned());
     }
     for (sym, e) in &failed {
         let w = format!("{sym}: {e:#}");
-        eprintln!("warning: {w}");
+        say::warn(&w);
         warnings.push(w);
     }
     if data.is_empty() {
@@ -158,7 +159,7 @@ pub fn run(a: &PlanCmdArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()
         .collect();
     for r in regimes.values() {
         if let Some(w) = r.thin_warning() {
-            eprintln!("warning: {w}");
+            say::warn(&w);
             warnings.push(w);
         }
     }
@@ -273,9 +274,7 @@ fn human(
     w: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let md = f == Format::Md;
-    if md {
-        writeln!(w, "# Covered-call plan\n")?;
-    }
+    say::title(f, w, "Covered-call plan")?;
     if !missing.is_empty() {
         let syms: Vec<&str> = missing.iter().map(|m| m.symbol.as_str()).collect();
         writeln!(
@@ -308,20 +307,11 @@ fn human(
         regimes
             .get(sym)
             .and_then(|r| r.verdict.premiums)
-            .map_or_else(
-                || "unknown".to_string(),
-                |v| format!("{v:?}").to_lowercase(),
-            )
+            .map_or_else(|| "unknown".to_string(), |v| v.as_str().to_string())
     };
     render::plan_compact(p, &verdict).write(f, w)?;
     let t = &p.totals;
-    let head = |w: &mut dyn Write, s: &str| -> std::io::Result<()> {
-        if md {
-            writeln!(w, "\n## {s}\n")
-        } else {
-            writeln!(w, "\n{s}")
-        }
-    };
+    let head = |w: &mut dyn Write, s: &str| say::heading(f, w, s);
     head(w, "Totals")?;
     writeln!(w, "- premium income: {:.2} USD", t.premium_income)?;
     writeln!(w, "- capital covered: {:.2} USD", t.capital_covered)?;

@@ -9,6 +9,7 @@ use ccplan::export::{write_json, Format};
 use ccplan::regime::RegimeThresholds;
 
 use super::args::parse_fraction;
+use super::say;
 use super::suggest_cmd::{pipeline, report_warnings};
 use super::{usage, Ctx, MarketArgs};
 
@@ -117,24 +118,15 @@ fn write_regime(
             }
         }
         f => {
-            if f == Format::Md {
-                writeln!(out, "# IV regime: {symbol}\n")?;
-            }
+            say::title(f, out, format_args!("IV regime: {symbol}"))?;
             writeln!(out, "{}", report.summary_line())?;
             for (title, table) in report.to_tables() {
-                if f == Format::Md {
-                    writeln!(out, "\n## {title}\n")?;
-                } else {
-                    writeln!(out, "\n{title}")?;
-                }
+                say::heading(f, out, title)?;
                 table.write(f, out)?;
             }
             if !report.notes.is_empty() {
-                if f == Format::Md {
-                    writeln!(out, "\n## Notes\n")?;
-                } else {
-                    writeln!(out, "\nnotes")?;
-                }
+                // "Notes" heads the Markdown section, "notes" the text one (as before).
+                say::heading(f, out, if f == Format::Md { "Notes" } else { "notes" })?;
                 for n in &report.notes {
                     writeln!(out, "- {n}")?;
                 }

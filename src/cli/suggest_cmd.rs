@@ -17,6 +17,7 @@ use ccplan::regime::{RegimeReport, RegimeThresholds};
 
 use super::analysis::{Pipeline, SymbolData};
 use super::plan_args::PlanArgs;
+use super::say;
 use super::{render, report_data_quality, sources, usage, Ctx, MarketArgs};
 
 /// Arguments of `suggest`.
@@ -110,13 +111,13 @@ pub fn report_import(imported: &ccplan::import::Imported) {
     if imported.positions.is_none() {
         return;
     }
-    eprintln!(
-        "note: read {} holdings from the {} export",
+    say::note(format_args!(
+        "read {} holdings from the {} export",
         imported.portfolio.holdings.len(),
         imported.format
-    );
+    ));
     for n in &imported.notes {
-        eprintln!("note: {n}");
+        say::note(n);
     }
     for i in &imported.ignored {
         eprintln!("ignored: {i}");
@@ -306,7 +307,7 @@ pub fn write_chart(
 pub fn report_warnings(data: &SymbolData) {
     report_data_quality(&data.snap);
     for w in &data.warnings {
-        eprintln!("warning: {w}");
+        say::warn(w);
     }
 }
 
@@ -316,7 +317,7 @@ pub fn warn_naked(s: &Suggestion) -> Vec<String> {
     for n in &s.notes {
         if matches!(n, ccplan::plan::Note::NakedCalls { .. }) {
             let w = format!("{}: {n}", s.symbol);
-            eprintln!("warning: {w}");
+            say::warn(&w);
             out.push(w);
         }
     }
@@ -347,12 +348,12 @@ pub fn run(a: &SuggestArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()
         None => suggest(&holding, &market, &params)?,
     };
     if let Some(w) = data.regime.as_ref().and_then(|r| r.thin_warning()) {
-        eprintln!("warning: {w}");
+        say::warn(&w);
         warnings.push(w);
     }
     warnings.extend(warn_naked(&suggestion));
     if let Some(n) = &holding_note {
-        eprintln!("note: {n}");
+        say::note(n);
     }
     let render = |f: Format, w: &mut dyn Write| -> anyhow::Result<()> {
         match f {
@@ -389,24 +390,24 @@ pub fn run(a: &SuggestArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()
         use ccplan::export::orders::{suggest_tickets, TimeInForce};
         let tickets = suggest_tickets(&suggestion, TimeInForce::Day);
         if tickets.is_empty() {
-            eprintln!("note: no call to write, so no order in {}", path.display());
+            say::note(format_args!(
+                "no call to write, so no order in {}",
+                path.display()
+            ));
         }
         super::orders_out::write_order_file(path, a.broker, &tickets)?;
     }
     if let Some(path) = &a.plan.chart {
         match suggestion.best() {
             Some(best) => write_chart(path, best, holding.shares, holding.cost_basis)?,
-            None => eprintln!("note: no candidate to chart"),
+            None => say::note(format_args!("no candidate to chart")),
         }
     }
     Ok(())
 }
 
 fn heading(f: Format, w: &mut dyn Write, text: &str) -> std::io::Result<()> {
-    match f {
-        Format::Md => writeln!(w, "\n## {text}\n"),
-        _ => writeln!(w, "\n{text}"),
-    }
+    say::heading(f, w, text)
 }
 
 fn human(
@@ -421,9 +422,7 @@ fn human(
         || "no cost basis".to_string(),
         |b| format!("cost basis {b:.2} USD"),
     );
-    if f == Format::Md {
-        writeln!(w, "# Covered calls on {}\n", s.symbol)?;
-    }
+    say::title(f, w, format_args!("Covered calls on {}", s.symbol))?;
     writeln!(
         w,
         "{}: spot {:.2} USD, as of {} ({}); {} shares, {}",

@@ -175,31 +175,101 @@ pub struct Column {
     pub label: &'static str,
 }
 
-/// Rows under named columns.
+/// One column of a row type `T`, defined once: the CSV header (`name`), the heading for
+/// people (`label`) and the function that fills the column from a row (`cell`).
+///
+/// A row type's output is a list of these (`const COLUMNS: &[Col<Candidate>] = &[...]`), and
+/// [`Table::from_rows`] is the only way to fill a [`Table`]: every row gets exactly one cell
+/// per column, so headers and cells cannot drift apart.
+///
+/// ```
+/// use ccplan::export::{Cell, Col, Format, Table};
+///
+/// struct Quote { strike: f64, bid: Option<f64> }
+/// const COLUMNS: &[Col<Quote>] = &[
+///     Col::new("strike", "strike $", |q| Cell::num(Some(q.strike), 2)),
+///     Col::new("bid", "bid $", |q| Cell::num(q.bid, 2)),
+/// ];
+/// let quotes = [Quote { strike: 200.0, bid: Some(3.1) }, Quote { strike: 210.0, bid: None }];
+/// let mut csv = Vec::new();
+/// Table::from_rows(COLUMNS, &quotes).write(Format::Csv, &mut csv).unwrap();
+/// assert_eq!(String::from_utf8(csv).unwrap(), "strike,bid\n200,3.1\n210,\n");
+/// ```
+pub struct Col<T: ?Sized> {
+    /// CSV header and JSON key.
+    pub name: &'static str,
+    /// Heading in the text table and Markdown.
+    pub label: &'static str,
+    /// The cell of this column for one row.
+    pub cell: fn(&T) -> Cell,
+}
+
+impl<T: ?Sized> Col<T> {
+    /// A column named `name` (machine) and `label` (people), filled by `cell`.
+    pub const fn new(name: &'static str, label: &'static str, cell: fn(&T) -> Cell) -> Col<T> {
+        Col { name, label, cell }
+    }
+}
+
+impl<T: ?Sized> Clone for Col<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T: ?Sized> Copy for Col<T> {}
+
+impl<T: ?Sized> fmt::Debug for Col<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Col")
+            .field("name", &self.name)
+            .field("label", &self.label)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Rows under named columns: every row has exactly one cell per column (the only
+/// constructor is [`Table::from_rows`]).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Table {
-    /// The columns.
-    pub columns: Vec<Column>,
-    /// The rows, each as long as `columns`.
-    pub rows: Vec<Vec<Cell>>,
+    columns: Vec<Column>,
+    rows: Vec<Vec<Cell>>,
 }
 
 impl Table {
-    /// A table with these `(name, label)` columns and no rows.
-    pub fn new(columns: &[(&'static str, &'static str)]) -> Table {
+    /// A table of `rows` under `columns`: each row's cells come from the columns' own cell
+    /// functions, in column order.
+    pub fn from_rows<'r, T: ?Sized + 'r>(
+        columns: &[Col<T>],
+        rows: impl IntoIterator<Item = &'r T>,
+    ) -> Table {
         Table {
             columns: columns
                 .iter()
-                .map(|&(name, label)| Column { name, label })
+                .map(|c| Column {
+                    name: c.name,
+                    label: c.label,
+                })
                 .collect(),
-            rows: Vec::new(),
+            rows: rows
+                .into_iter()
+                .map(|r| columns.iter().map(|c| (c.cell)(r)).collect())
+                .collect(),
         }
     }
 
-    /// Append a row; short rows are padded with empty cells, long rows truncated.
-    pub fn push(&mut self, mut row: Vec<Cell>) {
-        row.resize(self.columns.len(), Cell::Empty);
-        self.rows.push(row);
+    /// The columns, in order.
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
+    /// The rows, each exactly as long as [`Table::columns`].
+    pub fn rows(&self) -> &[Vec<Cell>] {
+        &self.rows
+    }
+
+    /// The CSV header: the columns' machine names, in order.
+    pub fn names(&self) -> Vec<&'static str> {
+        self.columns.iter().map(|c| c.name).collect()
     }
 
     /// Write in a flat format. `Format::Json` writes an array of objects keyed by column name
@@ -235,14 +305,11 @@ impl Table {
 
     fn write_csv(&self, out: &mut dyn Write) -> Result<()> {
         let mut w = csv::Writer::from_writer(out);
-        let io = |e: csv::Error| match e.into_kind() {
-            csv::ErrorKind::Io(e) => Error::Output(e),
-            other => Error::Output(std::io::Error::other(format!("{other:?}"))),
-        };
         w.write_record(self.columns.iter().map(|c| c.name))
-            .map_err(io)?;
+            .map_err(csv_write_error)?;
         for row in &self.rows {
-            w.write_record(row.iter().map(Cell::machine)).map_err(io)?;
+            w.write_record(row.iter().map(Cell::machine))
+                .map_err(csv_write_error)?;
         }
         w.flush().map_err(Error::Output)
     }
@@ -299,6 +366,16 @@ impl Table {
     }
 }
 
+/// A CSV writer's error as an output error: the writer's own IO error with its kind kept (a
+/// closed pipe must stay a `BrokenPipe`), anything else in words (never a Debug dump).
+pub fn csv_write_error(e: csv::Error) -> Error {
+    let words = e.to_string();
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => Error::Output(io),
+        _ => Error::Output(std::io::Error::other(format!("writing CSV: {words}"))),
+    }
+}
+
 /// Magnitudes at or above this are shown to people in scientific notation.
 const HUMAN_MAX: f64 = 1e15;
 
@@ -343,21 +420,58 @@ pub fn write_json<T: Serialize + ?Sized>(value: &T, out: &mut dyn Write) -> Resu
 mod tests {
     use super::*;
 
+    struct Row {
+        symbol: &'static str,
+        strike: Option<f64>,
+        premium_yield: Option<f64>,
+        open_interest: Option<i64>,
+    }
+
+    const SAMPLE: &[Col<Row>] = &[
+        Col::new("symbol", "symbol", |r| Cell::text(r.symbol)),
+        Col::new("strike", "strike $", |r| Cell::num(r.strike, 2)),
+        Col::new("premium_yield", "yield %", |r| {
+            Cell::pct(r.premium_yield, 2)
+        }),
+        Col::new("open_interest", "OI", |r| Cell::int(r.open_interest)),
+    ];
+
     fn sample() -> Table {
-        let mut t = Table::new(&[
-            ("symbol", "symbol"),
-            ("strike", "strike $"),
-            ("premium_yield", "yield %"),
-            ("open_interest", "OI"),
-        ]);
-        t.push(vec![
-            Cell::text("NVDA261218C00200000"),
-            Cell::num(Some(200.0), 2),
-            Cell::pct(Some(0.012345678901), 2),
-            Cell::int(Some(1520)),
-        ]);
-        t.push(vec![Cell::text("a|b"), Cell::num(None, 2)]);
-        t
+        let rows = [
+            Row {
+                symbol: "NVDA261218C00200000",
+                strike: Some(200.0),
+                premium_yield: Some(0.012345678901),
+                open_interest: Some(1520),
+            },
+            Row {
+                symbol: "a|b",
+                strike: None,
+                premium_yield: None,
+                open_interest: None,
+            },
+        ];
+        Table::from_rows(SAMPLE, &rows)
+    }
+
+    #[test]
+    fn every_row_has_one_cell_per_column_and_the_header_is_the_column_list() {
+        let t = sample();
+        assert_eq!(
+            t.names(),
+            ["symbol", "strike", "premium_yield", "open_interest"]
+        );
+        assert!(t.rows().iter().all(|r| r.len() == SAMPLE.len()));
+        let csv = render(&t, Format::Csv);
+        assert_eq!(
+            csv.lines().next(),
+            Some("symbol,strike,premium_yield,open_interest")
+        );
+        let empty = Table::from_rows(SAMPLE, std::iter::empty::<&Row>());
+        assert_eq!(
+            render(&empty, Format::Csv),
+            "symbol,strike,premium_yield,open_interest\n"
+        );
     }
 
     fn render(t: &Table, f: Format) -> String {
@@ -412,8 +526,8 @@ mod tests {
         assert_eq!(human_plain(1e308), "1e308");
         assert_eq!(human_plain(42.0), "42");
         assert_eq!(human_plain(1e-300), "1e-300");
-        let mut t = Table::new(&[("spot", "spot $")]);
-        t.push(vec![Cell::num(Some(1e308), 2)]);
+        let spot: &[Col<f64>] = &[Col::new("spot", "spot $", |v| Cell::num(Some(*v), 2))];
+        let t = Table::from_rows(spot, &[1e308]);
         assert!(render(&t, Format::Table).contains("1.000e308"));
         assert!(
             render(&t, Format::Csv)

@@ -432,10 +432,7 @@ const COLUMNS: [&str; 12] = [
 /// Write the legs as the documented CSV (module docs), full precision.
 pub fn write_orders_csv(legs: &[TicketLeg], out: &mut dyn Write) -> Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    let io = |e: csv::Error| match e.into_kind() {
-        csv::ErrorKind::Io(e) => Error::Output(e),
-        other => Error::Output(std::io::Error::other(format!("{other:?}"))),
-    };
+    let io = crate::export::csv_write_error;
     w.write_record(COLUMNS).map_err(io)?;
     for l in legs {
         w.write_record([

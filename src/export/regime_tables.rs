@@ -2,8 +2,8 @@
 //! stays with the report in `regime/render.rs`). Here, above `regime`, so the dependency
 //! points down: `export` knows the report, the report does not know `export`.
 
-use super::{Cell, Table};
-use crate::regime::report::{Iv30Method, RankSourceKind, RegimeReport};
+use super::{Cell, Col, Table};
+use crate::regime::report::{ExpiryRow, Iv30Method, RankSourceKind, RegimeReport};
 
 fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
@@ -34,7 +34,7 @@ impl RegimeReport {
     ///    signal, with its value and thresholds) and each note.
     pub fn to_tables(&self) -> Vec<(&'static str, Table)> {
         vec![
-            ("readings", self.readings_table()),
+            ("readings", self.readings_table(false)),
             ("term structure", self.term_table()),
             ("verdict", self.verdict_table()),
         ]
@@ -43,35 +43,29 @@ impl RegimeReport {
     /// [`RegimeReport::to_tables`] for CSV and JSON: the same rows, with the unit column of
     /// the percent-like readings (whose values are decimal fractions) saying `fraction`.
     pub fn to_machine_tables(&self) -> Vec<(&'static str, Table)> {
-        let mut tables = self.to_tables();
-        if let Some((_, readings)) = tables.first_mut() {
-            for row in &mut readings.rows {
-                let is_pct = matches!(row.get(1), Some(Cell::Pct { .. }) | Some(Cell::Empty))
-                    && matches!(row.get(2), Some(Cell::Text(u)) if u == "%" || u == "vol pts");
-                if is_pct {
-                    if let Some(unit) = row.get_mut(2) {
-                        *unit = Cell::text(FRACTION);
-                    }
-                }
-            }
-        }
-        tables
+        vec![
+            ("readings", self.readings_table(true)),
+            ("term structure", self.term_table()),
+            ("verdict", self.verdict_table()),
+        ]
     }
 
-    fn readings_table(&self) -> Table {
-        let mut t = Table::new(&[
-            ("reading", "reading"),
-            ("value", "value"),
-            ("unit", "unit"),
-            ("note", "note"),
-        ]);
-        let mut row = |name: &str, value: Cell, unit: &str, note: String| {
-            t.push(vec![
-                Cell::text(name),
+    /// The readings; `machine` states the unit of percent-like readings as `fraction`.
+    fn readings_table(&self, machine: bool) -> Table {
+        let mut rows: Vec<Reading> = Vec::new();
+        let mut row = |name: &str, value: Cell, unit: &'static str, note: String| {
+            let percent_like = matches!(value, Cell::Pct { .. } | Cell::Empty)
+                && (unit == "%" || unit == "vol pts");
+            rows.push(Reading {
+                name: name.to_string(),
                 value,
-                Cell::text(unit),
-                Cell::text(note),
-            ]);
+                unit: if machine && percent_like {
+                    FRACTION
+                } else {
+                    unit
+                },
+                note,
+            });
         };
         row(
             "spot",
@@ -257,55 +251,82 @@ impl RegimeReport {
             "date",
             String::new(),
         );
-        t
+        Table::from_rows(READINGS, &rows)
     }
 
     fn term_table(&self) -> Table {
-        let mut t = Table::new(&[
-            ("expiry", "expiry"),
-            ("dte_days", "DTE"),
-            ("t_years", "T years"),
-            ("atm_iv", "ATM IV %"),
-            ("move_1sd_from_iv_usd", "1σ move (IV) $"),
-            ("straddle_usd", "straddle $"),
-            ("move_1sd_from_straddle_usd", "1σ move (straddle) $"),
-            ("move_085_straddle_usd", "0.85×straddle $"),
-        ]);
-        for r in &self.term_structure {
-            t.push(vec![
-                Cell::text(r.expiry.to_string()),
-                Cell::Int(r.dte_days),
-                Cell::num(Some(r.t_years), 4),
-                Cell::pct(r.atm_iv, 2),
-                Cell::num(r.move_1sd_from_iv_usd, 2),
-                Cell::num(r.straddle_usd, 2),
-                Cell::num(r.move_1sd_from_straddle_usd, 2),
-                Cell::num(r.move_085_straddle_usd, 2),
-            ]);
-        }
-        t
+        Table::from_rows(TERM, &self.term_structure)
     }
 
     fn verdict_table(&self) -> Table {
-        let mut t = Table::new(&[("item", "item"), ("detail", "detail")]);
-        let class = self
-            .verdict
-            .premiums
-            .map_or("unknown", |p| p.as_str())
-            .to_string();
-        t.push(vec![Cell::text("premiums"), Cell::text(class)]);
+        let class = self.verdict.premiums.map_or("unknown", |p| p.as_str());
+        let mut items = vec![Item::new("premiums", class)];
         for c in &self.verdict.cautions {
-            t.push(vec![
-                Cell::text(format!("caution: {}", c.kind.as_str())),
-                Cell::text(c.message.clone()),
-            ]);
+            items.push(Item::new(
+                format!("caution: {}", c.kind.as_str()),
+                &c.message,
+            ));
         }
         for r in &self.verdict.reasons {
-            t.push(vec![Cell::text("reason"), Cell::text(r.clone())]);
+            items.push(Item::new("reason", r));
         }
         for n in &self.notes {
-            t.push(vec![Cell::text("note"), Cell::text(n.clone())]);
+            items.push(Item::new("note", n));
         }
-        t
+        Table::from_rows(VERDICT, &items)
     }
 }
+
+/// One row of the readings table.
+struct Reading {
+    name: String,
+    value: Cell,
+    unit: &'static str,
+    note: String,
+}
+
+const READINGS: &[Col<Reading>] = &[
+    Col::new("reading", "reading", |r| Cell::text(&r.name)),
+    Col::new("value", "value", |r| r.value.clone()),
+    Col::new("unit", "unit", |r| Cell::text(r.unit)),
+    Col::new("note", "note", |r| Cell::text(&r.note)),
+];
+
+const TERM: &[Col<ExpiryRow>] = &[
+    Col::new("expiry", "expiry", |r| Cell::text(r.expiry.to_string())),
+    Col::new("dte_days", "DTE", |r| Cell::Int(r.dte_days)),
+    Col::new("t_years", "T years", |r| Cell::num(Some(r.t_years), 4)),
+    Col::new("atm_iv", "ATM IV %", |r| Cell::pct(r.atm_iv, 2)),
+    Col::new("move_1sd_from_iv_usd", "1σ move (IV) $", |r| {
+        Cell::num(r.move_1sd_from_iv_usd, 2)
+    }),
+    Col::new("straddle_usd", "straddle $", |r| {
+        Cell::num(r.straddle_usd, 2)
+    }),
+    Col::new("move_1sd_from_straddle_usd", "1σ move (straddle) $", |r| {
+        Cell::num(r.move_1sd_from_straddle_usd, 2)
+    }),
+    Col::new("move_085_straddle_usd", "0.85×straddle $", |r| {
+        Cell::num(r.move_085_straddle_usd, 2)
+    }),
+];
+
+/// One row of the verdict table.
+struct Item {
+    item: String,
+    detail: String,
+}
+
+impl Item {
+    fn new(item: impl Into<String>, detail: impl Into<String>) -> Item {
+        Item {
+            item: item.into(),
+            detail: detail.into(),
+        }
+    }
+}
+
+const VERDICT: &[Col<Item>] = &[
+    Col::new("item", "item", |r| Cell::text(&r.item)),
+    Col::new("detail", "detail", |r| Cell::text(&r.detail)),
+];

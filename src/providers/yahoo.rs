@@ -346,9 +346,9 @@ fn option_quote(o: &WireOption, z: &ZoneOf) -> std::result::Result<Quote, String
     if let Some(exp) = epoch_int(o.expiration.0) {
         if utc_date(exp) != Some(contract.expiry) {
             return Err(format!(
-                "{}: expiration {exp} (UTC date {:?}) disagrees with the symbol's {}",
+                "{}: expiration {exp} (UTC date {}) disagrees with the symbol's {}",
                 o.contract_symbol,
-                utc_date(exp),
+                utc_date(exp).map_or_else(|| "out of range".to_string(), |d| d.to_string()),
                 contract.expiry
             ));
         }

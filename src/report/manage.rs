@@ -4,8 +4,8 @@
 use maud::html;
 
 use super::{list_section, params_table, table, Page};
-use crate::export::{Cell, Table};
-use crate::plan::{ManageReport, ManagedPosition, PositionAction};
+use crate::export::{Cell, Col, Table};
+use crate::plan::{ManageReport, ManagedPosition, PositionAction, RollCandidate};
 
 /// The manage page for a report; `sources` as (what, which), `warnings` of the run.
 pub fn manage_page(r: &ManageReport, sources: &[(String, String)], warnings: &[String]) -> String {
@@ -60,69 +60,59 @@ pub fn manage_page(r: &ManageReport, sources: &[(String, String)], warnings: &[S
 }
 
 fn positions_table(ps: &[ManagedPosition]) -> Table {
-    let mut t = Table::new(&[
-        ("contract", "contract (OCC)"),
-        ("contracts", "contracts"),
-        ("dte", "DTE days"),
-        ("spot", "spot $"),
-        ("strike", "strike $"),
-        ("bid", "bid $"),
-        ("ask", "ask $"),
-        ("delta", "Δ"),
-        ("moneyness", "ITM %"),
-        ("extrinsic", "extrinsic $/sh"),
-        ("extrinsic_per_day", "extrinsic $/sh/day"),
-        ("captured", "captured %"),
-        ("pnl_if_closed", "P&L if closed $"),
-        ("pnl_if_assigned", "P&L if assigned $"),
-        ("p_early_exercise", "P(early) %"),
-        ("action", "action"),
-        ("roll_to", "roll to (OCC)"),
-        ("net_credit", "net credit $/sh"),
-    ]);
-    for p in ps {
-        t.push(vec![
-            Cell::text(&p.contract),
-            Cell::Int(i64::from(p.contracts)),
-            Cell::Int(p.dte),
-            Cell::num(p.spot, 2),
-            Cell::num(Some(p.strike), 2),
-            Cell::num(p.bid, 2),
-            Cell::num(p.ask, 2),
-            Cell::num(p.delta, 2),
-            Cell::pct(p.moneyness, 1),
-            Cell::num(p.extrinsic, 2),
-            Cell::num(p.extrinsic_per_day, 3),
-            Cell::pct(p.captured, 0),
-            Cell::num(p.pnl_if_closed, 0),
-            Cell::num(p.pnl_if_assigned, 0),
-            Cell::pct(p.p_early_exercise, 1),
-            Cell::text(p.action.as_str()),
-            Cell::text(p.roll_to.clone().unwrap_or_default()),
-            Cell::num(p.net_credit, 2),
-        ]);
-    }
-    t
+    Table::from_rows(POSITIONS, ps)
 }
 
+const POSITIONS: &[Col<ManagedPosition>] = &[
+    Col::new("contract", "contract (OCC)", |p| Cell::text(&p.contract)),
+    Col::new("contracts", "contracts", |p| {
+        Cell::Int(i64::from(p.contracts))
+    }),
+    Col::new("dte", "DTE days", |p| Cell::Int(p.dte)),
+    Col::new("spot", "spot $", |p| Cell::num(p.spot, 2)),
+    Col::new("strike", "strike $", |p| Cell::num(Some(p.strike), 2)),
+    Col::new("bid", "bid $", |p| Cell::num(p.bid, 2)),
+    Col::new("ask", "ask $", |p| Cell::num(p.ask, 2)),
+    Col::new("delta", "Δ", |p| Cell::num(p.delta, 2)),
+    Col::new("moneyness", "ITM %", |p| Cell::pct(p.moneyness, 1)),
+    Col::new("extrinsic", "extrinsic $/sh", |p| Cell::num(p.extrinsic, 2)),
+    Col::new("extrinsic_per_day", "extrinsic $/sh/day", |p| {
+        Cell::num(p.extrinsic_per_day, 3)
+    }),
+    Col::new("captured", "captured %", |p| Cell::pct(p.captured, 0)),
+    Col::new("pnl_if_closed", "P&L if closed $", |p| {
+        Cell::num(p.pnl_if_closed, 0)
+    }),
+    Col::new("pnl_if_assigned", "P&L if assigned $", |p| {
+        Cell::num(p.pnl_if_assigned, 0)
+    }),
+    Col::new("p_early_exercise", "P(early) %", |p| {
+        Cell::pct(p.p_early_exercise, 1)
+    }),
+    Col::new("action", "action", |p| Cell::text(p.action.as_str())),
+    Col::new("roll_to", "roll to (OCC)", |p| {
+        Cell::text(p.roll_to.clone().unwrap_or_default())
+    }),
+    Col::new("net_credit", "net credit $/sh", |p| {
+        Cell::num(p.net_credit, 2)
+    }),
+];
+
 fn rolls_table(p: &ManagedPosition) -> Table {
-    let mut t = Table::new(&[
-        ("contract", "roll to (OCC)"),
-        ("strike", "strike $"),
-        ("dte", "DTE days"),
-        ("net_credit", "net credit $/sh"),
-        ("assignment_probability", "P(assign) %"),
-        ("annualized_yield", "yield/yr %"),
-    ]);
-    for c in &p.rolls {
-        t.push(vec![
-            Cell::text(&c.contract),
-            Cell::num(Some(c.strike), 2),
-            Cell::Int(c.dte),
-            Cell::num(Some(c.net_credit), 2),
-            Cell::pct(c.assignment_probability, 1),
-            Cell::pct(Some(c.annualized_yield), 1),
-        ]);
-    }
-    t
+    Table::from_rows(ROLLS, &p.rolls)
 }
+
+const ROLLS: &[Col<RollCandidate>] = &[
+    Col::new("contract", "roll to (OCC)", |c| Cell::text(&c.contract)),
+    Col::new("strike", "strike $", |c| Cell::num(Some(c.strike), 2)),
+    Col::new("dte", "DTE days", |c| Cell::Int(c.dte)),
+    Col::new("net_credit", "net credit $/sh", |c| {
+        Cell::num(Some(c.net_credit), 2)
+    }),
+    Col::new("assignment_probability", "P(assign) %", |c| {
+        Cell::pct(c.assignment_probability, 1)
+    }),
+    Col::new("annualized_yield", "yield/yr %", |c| {
+        Cell::pct(Some(c.annualized_yield), 1)
+    }),
+];

@@ -23,14 +23,17 @@
 //!
 //! ```
 //! use chrono::NaiveDate;
-//! use ccplan::export::{Cell, Table};
+//! use ccplan::export::{Cell, Col, Table};
 //! use ccplan::report::{figure, figures::equity_chart, table, Page};
 //!
 //! let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
 //! let mut page = Page::new("Backtest: NVDA covered calls");
 //! page.fact("period", "2026-01-02 to 2026-03-02");
-//! let mut stats = Table::new(&[("strategy", "strategy"), ("total_return", "return %")]);
-//! stats.push(vec![Cell::text("covered calls"), Cell::pct(Some(0.045), 1)]);
+//! let columns: &[Col<(&str, f64)>] = &[
+//!     Col::new("strategy", "strategy", |r| Cell::text(r.0)),
+//!     Col::new("total_return", "return %", |r| Cell::pct(Some(r.1), 1)),
+//! ];
+//! let stats = Table::from_rows(columns, &[("covered calls", 0.045)]);
 //! page.sections.push(table("Returns", &stats, true));
 //! let curve = vec![(d(1, 2), 10_000.0), (d(3, 2), 10_450.0)];
 //! page.sections.push(figure(&equity_chart("Equity", &[("covered calls".into(), curve)])));
@@ -50,7 +53,7 @@ mod regime;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use serde::Serialize;
 
-use crate::export::{human_number, Cell, Table};
+use crate::export::{human_number, Cell, Col, Table};
 
 pub use backtest::{backtest_page, BacktestView};
 pub use figures::{Smile, SmileQuote};
@@ -145,11 +148,11 @@ fn is_numeric(c: &Cell) -> bool {
 /// `row_headers`) the first cell of each row as its `scope="row"` header. Numeric columns
 /// are right-aligned; columns named `why`, `reasons` or `note` wrap.
 pub fn table(caption: &str, t: &Table, row_headers: bool) -> Markup {
-    let numeric: Vec<bool> = (0..t.columns.len())
-        .map(|i| t.rows.iter().any(|r| r.get(i).is_some_and(is_numeric)))
+    let numeric: Vec<bool> = (0..t.columns().len())
+        .map(|i| t.rows().iter().any(|r| r.get(i).is_some_and(is_numeric)))
         .collect();
     let class = |i: usize| -> Option<&'static str> {
-        let name = t.columns.get(i).map_or("", |c| c.name);
+        let name = t.columns().get(i).map_or("", |c| c.name);
         if numeric.get(i).copied().unwrap_or(false) {
             Some("num")
         } else if matches!(name, "occ" | "contract" | "roll_to") {
@@ -168,13 +171,13 @@ pub fn table(caption: &str, t: &Table, row_headers: bool) -> Markup {
                 caption { (caption) }
                 thead {
                     tr {
-                        @for (i, c) in t.columns.iter().enumerate() {
+                        @for (i, c) in t.columns().iter().enumerate() {
                             th scope="col" class=[class(i)] { (c.label) }
                         }
                     }
                 }
                 tbody {
-                    @for row in &t.rows {
+                    @for row in t.rows() {
                         tr {
                             @for (i, cell) in row.iter().enumerate() {
                                 @if i == 0 && row_headers {
@@ -194,7 +197,7 @@ pub fn table(caption: &str, t: &Table, row_headers: bool) -> Markup {
 /// A two-column table of parameters from any serializable value's top-level fields (nested
 /// values shown as compact JSON), so every parameter a run used is on the page.
 pub fn params_table<T: Serialize>(caption: &str, params: &T) -> Markup {
-    let mut t = Table::new(&[("parameter", "parameter"), ("value", "value")]);
+    let mut rows: Vec<(String, String)> = Vec::new();
     if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(params) {
         for (k, v) in map {
             let shown = match &v {
@@ -202,11 +205,16 @@ pub fn params_table<T: Serialize>(caption: &str, params: &T) -> Markup {
                 serde_json::Value::Null => "—".to_string(),
                 other => other.to_string(),
             };
-            t.push(vec![Cell::text(k.replace('_', " ")), Cell::text(shown)]);
+            rows.push((k.replace('_', " "), shown));
         }
     }
-    table(caption, &t, true)
+    table(caption, &Table::from_rows(PARAMETERS, &rows), true)
 }
+
+const PARAMETERS: &[Col<(String, String)>] = &[
+    Col::new("parameter", "parameter", |r| Cell::text(&r.0)),
+    Col::new("value", "value", |r| Cell::text(&r.1)),
+];
 
 /// A figure holding one chart, or a note saying why it is missing.
 pub fn figure(c: &chart::Chart) -> Markup {
@@ -254,12 +262,12 @@ mod tests {
 
     #[test]
     fn table_is_accessible_and_escaped() {
-        let mut t = Table::new(&[("symbol", "symbol"), ("strike", "strike $"), ("why", "why")]);
-        t.push(vec![
-            Cell::text("NVDA"),
-            Cell::num(Some(200.0), 2),
-            Cell::text("<b>rich</b> & cheap"),
-        ]);
+        let cols: &[Col<(&str, f64, &str)>] = &[
+            Col::new("symbol", "symbol", |r| Cell::text(r.0)),
+            Col::new("strike", "strike $", |r| Cell::num(Some(r.1), 2)),
+            Col::new("why", "why", |r| Cell::text(r.2)),
+        ];
+        let t = Table::from_rows(cols, &[("NVDA", 200.0, "<b>rich</b> & cheap")]);
         let s = table("Plan", &t, true).into_string();
         assert!(s.contains("<caption>Plan</caption>"));
         assert!(s.contains("<th scope=\"col\" class=\"num\">strike $</th>"));

@@ -9,8 +9,8 @@ use super::figures::{
     iv_history_chart, payoff_figure, smile_chart, stress_chart, term_chart, verdict_block, Smile,
 };
 use super::{figure, list_section, params_table, pct, table, usd, Page};
-use crate::export::{Cell, Table};
-use crate::plan::{Candidate, Plan, StressPoint, Suggestion};
+use crate::export::{Cell, Col, Table};
+use crate::plan::{Candidate, HoldingPlan, Plan, RejectedStrike, StressPoint, Suggestion};
 use crate::regime::{IvObservation, RegimeReport};
 
 /// What the page knows about one symbol beyond the plan: its regime reading, the smile of
@@ -194,107 +194,125 @@ pub fn suggest_page(r: &SuggestReport<'_>) -> String {
 }
 
 fn plan_table(r: &PlanReport<'_>) -> Table {
-    let mut t = Table::new(&[
-        ("symbol", "symbol"),
-        ("shares", "shares"),
-        ("spot", "spot $"),
-        ("occ", "call to write (OCC)"),
-        ("expiry", "expiry"),
-        ("dte", "DTE days"),
-        ("strike", "strike $"),
-        ("contracts", "contracts"),
-        ("limit_price", "limit $/sh"),
-        ("total_premium", "premium $ total"),
-        ("premium_yield", "yield %"),
-        ("premium_yield_annualized", "yield/yr %"),
-        ("cushion", "cushion %"),
-        ("if_called_annualized", "if-called/yr %"),
-        ("assignment_probability", "P(assign) %"),
-        ("delta", "Δ"),
-        ("iv", "IV %"),
-        ("regime", "IV regime"),
-    ]);
-    for h in &r.plan.holdings {
-        let spot = h.suggestion.as_ref().map(|s| s.spot);
-        let regime = r
-            .views
-            .get(&h.symbol)
-            .and_then(|v| v.regime)
-            .and_then(|g| g.verdict.premiums)
-            .map_or("unknown", |p| p.as_str());
-        let mut row = vec![
-            Cell::text(&h.symbol),
-            Cell::Int(i64::try_from(h.shares).unwrap_or(i64::MAX)),
-            Cell::num(spot, 2),
-        ];
-        match &h.best {
-            Some(c) => row.extend([
-                Cell::text(&c.occ),
-                Cell::text(c.expiry.to_string()),
-                Cell::Int(c.dte),
-                Cell::num(Some(c.strike), 2),
-                Cell::Int(i64::from(c.contracts)),
-                Cell::num(Some(c.limit_price), 2),
-                Cell::num(Some(c.total_premium), 0),
-                Cell::pct(Some(c.metrics.premium_yield), 2),
-                Cell::pct(Some(c.metrics.premium_yield_annualized), 1),
-                Cell::pct(Some(c.metrics.cushion), 2),
-                Cell::pct(Some(c.metrics.if_called_annualized), 1),
-                Cell::pct(Some(c.metrics.assignment_probability), 1),
-                Cell::num(Some(c.metrics.delta), 2),
-                Cell::pct(Some(c.metrics.iv), 1),
-            ]),
-            None => {
-                row.push(Cell::text("— none —"));
-                row.extend(std::iter::repeat_n(Cell::Empty, 13));
-            }
-        }
-        row.push(Cell::text(regime));
-        t.push(row);
+    let rows: Vec<HoldingRow<'_>> = r
+        .plan
+        .holdings
+        .iter()
+        .map(|h| HoldingRow {
+            holding: h,
+            regime: r
+                .views
+                .get(&h.symbol)
+                .and_then(|v| v.regime)
+                .and_then(|g| g.verdict.premiums)
+                .map_or("unknown", |p| p.as_str()),
+        })
+        .collect();
+    Table::from_rows(&holding_columns(), &rows)
+}
+
+/// A holding of the plan table with its premiums class.
+struct HoldingRow<'a> {
+    holding: &'a HoldingPlan,
+    regime: &'static str,
+}
+
+impl HoldingRow<'_> {
+    fn best(&self) -> Option<&Candidate> {
+        self.holding.best.as_ref()
     }
-    t
+}
+
+/// The plan table's columns; the call's columns are empty for a holding without one.
+fn holding_columns<'a>() -> [Col<HoldingRow<'a>>; 18] {
+    [
+        Col::new("symbol", "symbol", |r| Cell::text(&r.holding.symbol)),
+        Col::new("shares", "shares", |r| {
+            Cell::Int(i64::try_from(r.holding.shares).unwrap_or(i64::MAX))
+        }),
+        Col::new("spot", "spot $", |r| {
+            Cell::num(r.holding.suggestion.as_ref().map(|s| s.spot), 2)
+        }),
+        Col::new("occ", "call to write (OCC)", |r| {
+            Cell::text(r.best().map_or("— none —", |c| c.occ.as_str()))
+        }),
+        Col::new("expiry", "expiry", |r| match r.best() {
+            Some(c) => Cell::text(c.expiry.to_string()),
+            None => Cell::Empty,
+        }),
+        Col::new("dte", "DTE days", |r| Cell::int(r.best().map(|c| c.dte))),
+        Col::new("strike", "strike $", |r| {
+            Cell::num(r.best().map(|c| c.strike), 2)
+        }),
+        Col::new("contracts", "contracts", |r| {
+            Cell::int(r.best().map(|c| i64::from(c.contracts)))
+        }),
+        Col::new("limit_price", "limit $/sh", |r| {
+            Cell::num(r.best().map(|c| c.limit_price), 2)
+        }),
+        Col::new("total_premium", "premium $ total", |r| {
+            Cell::num(r.best().map(|c| c.total_premium), 0)
+        }),
+        Col::new("premium_yield", "yield %", |r| {
+            Cell::pct(r.best().map(|c| c.metrics.premium_yield), 2)
+        }),
+        Col::new("premium_yield_annualized", "yield/yr %", |r| {
+            Cell::pct(r.best().map(|c| c.metrics.premium_yield_annualized), 1)
+        }),
+        Col::new("cushion", "cushion %", |r| {
+            Cell::pct(r.best().map(|c| c.metrics.cushion), 2)
+        }),
+        Col::new("if_called_annualized", "if-called/yr %", |r| {
+            Cell::pct(r.best().map(|c| c.metrics.if_called_annualized), 1)
+        }),
+        Col::new("assignment_probability", "P(assign) %", |r| {
+            Cell::pct(r.best().map(|c| c.metrics.assignment_probability), 1)
+        }),
+        Col::new("delta", "Δ", |r| {
+            Cell::num(r.best().map(|c| c.metrics.delta), 2)
+        }),
+        Col::new("iv", "IV %", |r| {
+            Cell::pct(r.best().map(|c| c.metrics.iv), 1)
+        }),
+        Col::new("regime", "IV regime", |r| Cell::text(r.regime)),
+    ]
 }
 
 fn candidates_table(cands: &[Candidate]) -> Table {
-    let mut t = Table::new(&[
-        ("rank", "#"),
-        ("occ", "contract (OCC)"),
-        ("expiry", "expiry"),
-        ("dte", "DTE days"),
-        ("strike", "strike $"),
-        ("contracts", "contracts"),
-        ("limit_price", "limit $/sh"),
-        ("total_premium", "premium $ total"),
-        ("premium_yield_annualized", "yield/yr %"),
-        ("cushion", "cushion %"),
-        ("if_called_annualized", "if-called/yr %"),
-        ("assignment_probability", "P(assign) %"),
-        ("delta", "Δ"),
-        ("iv", "IV %"),
-        ("score", "score"),
-    ]);
-    for c in cands {
-        let m = &c.metrics;
-        t.push(vec![
-            Cell::Int(c.rank as i64),
-            Cell::text(&c.occ),
-            Cell::text(c.expiry.to_string()),
-            Cell::Int(c.dte),
-            Cell::num(Some(c.strike), 2),
-            Cell::Int(i64::from(c.contracts)),
-            Cell::num(Some(c.limit_price), 2),
-            Cell::num(Some(c.total_premium), 0),
-            Cell::pct(Some(m.premium_yield_annualized), 1),
-            Cell::pct(Some(m.cushion), 2),
-            Cell::pct(Some(m.if_called_annualized), 1),
-            Cell::pct(Some(m.assignment_probability), 1),
-            Cell::num(Some(m.delta), 2),
-            Cell::pct(Some(m.iv), 1),
-            Cell::num(Some(c.score.total), 3),
-        ]);
-    }
-    t
+    Table::from_rows(CANDIDATES, cands)
 }
+
+const CANDIDATES: &[Col<Candidate>] = &[
+    Col::new("rank", "#", |c| Cell::Int(c.rank as i64)),
+    Col::new("occ", "contract (OCC)", |c| Cell::text(&c.occ)),
+    Col::new("expiry", "expiry", |c| Cell::text(c.expiry.to_string())),
+    Col::new("dte", "DTE days", |c| Cell::Int(c.dte)),
+    Col::new("strike", "strike $", |c| Cell::num(Some(c.strike), 2)),
+    Col::new("contracts", "contracts", |c| {
+        Cell::Int(i64::from(c.contracts))
+    }),
+    Col::new("limit_price", "limit $/sh", |c| {
+        Cell::num(Some(c.limit_price), 2)
+    }),
+    Col::new("total_premium", "premium $ total", |c| {
+        Cell::num(Some(c.total_premium), 0)
+    }),
+    Col::new("premium_yield_annualized", "yield/yr %", |c| {
+        Cell::pct(Some(c.metrics.premium_yield_annualized), 1)
+    }),
+    Col::new("cushion", "cushion %", |c| {
+        Cell::pct(Some(c.metrics.cushion), 2)
+    }),
+    Col::new("if_called_annualized", "if-called/yr %", |c| {
+        Cell::pct(Some(c.metrics.if_called_annualized), 1)
+    }),
+    Col::new("assignment_probability", "P(assign) %", |c| {
+        Cell::pct(Some(c.metrics.assignment_probability), 1)
+    }),
+    Col::new("delta", "Δ", |c| Cell::num(Some(c.metrics.delta), 2)),
+    Col::new("iv", "IV %", |c| Cell::pct(Some(c.metrics.iv), 1)),
+    Col::new("score", "score", |c| Cell::num(Some(c.score.total), 3)),
+];
 
 /// Why each candidate ranks where it does, with its flags (under the table: a long text
 /// column would make every row tall).
@@ -314,25 +332,19 @@ fn whys(cands: &[Candidate]) -> Markup {
 }
 
 fn rejected_table(s: &Suggestion) -> Table {
-    let mut t = Table::new(&[
-        ("occ", "contract (OCC)"),
-        ("dte", "DTE days"),
-        ("strike", "strike $"),
-        ("premium", "premium $/sh"),
-        ("reasons", "rejected because"),
-    ]);
-    for r in &s.rejected {
-        let reasons: Vec<String> = r.reasons.iter().map(|x| x.to_string()).collect();
-        t.push(vec![
-            Cell::text(&r.occ),
-            Cell::Int(r.dte),
-            Cell::num(Some(r.strike), 2),
-            Cell::num(r.premium, 2),
-            Cell::text(reasons.join("; ")),
-        ]);
-    }
-    t
+    Table::from_rows(REJECTED, &s.rejected)
 }
+
+const REJECTED: &[Col<RejectedStrike>] = &[
+    Col::new("occ", "contract (OCC)", |r| Cell::text(&r.occ)),
+    Col::new("dte", "DTE days", |r| Cell::Int(r.dte)),
+    Col::new("strike", "strike $", |r| Cell::num(Some(r.strike), 2)),
+    Col::new("premium", "premium $/sh", |r| Cell::num(r.premium, 2)),
+    Col::new("reasons", "rejected because", |r| {
+        let reasons: Vec<String> = r.reasons.iter().map(|x| x.to_string()).collect();
+        Cell::text(reasons.join("; "))
+    }),
+];
 
 fn totals(p: &Plan) -> Markup {
     let t = &p.totals;
@@ -366,22 +378,23 @@ fn totals(p: &Plan) -> Markup {
 }
 
 fn stress_table(points: &[StressPoint]) -> Table {
-    let mut t = Table::new(&[
-        ("shock", "underlying move %"),
-        ("value_without_calls", "stock alone $"),
-        ("value_with_calls", "with calls $"),
-        ("difference", "difference $"),
-    ]);
-    for p in points {
-        t.push(vec![
-            Cell::pct(Some(p.shock), 0),
-            Cell::num(Some(p.value_without_calls), 0),
-            Cell::num(Some(p.value_with_calls), 0),
-            Cell::num(Some(p.value_with_calls - p.value_without_calls), 0),
-        ]);
-    }
-    t
+    Table::from_rows(STRESS, points)
 }
+
+const STRESS: &[Col<StressPoint>] = &[
+    Col::new("shock", "underlying move %", |p| {
+        Cell::pct(Some(p.shock), 0)
+    }),
+    Col::new("value_without_calls", "stock alone $", |p| {
+        Cell::num(Some(p.value_without_calls), 0)
+    }),
+    Col::new("value_with_calls", "with calls $", |p| {
+        Cell::num(Some(p.value_with_calls), 0)
+    }),
+    Col::new("difference", "difference $", |p| {
+        Cell::num(Some(p.value_with_calls - p.value_without_calls), 0)
+    }),
+];
 
 fn stress_section(heading: &str, caption: &str, points: &[StressPoint]) -> Markup {
     html! {

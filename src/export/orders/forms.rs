@@ -378,10 +378,7 @@ pub fn ibkr_rows(t: &OrderTicket) -> Result<Vec<[String; 13]>> {
 /// An IBKR BasketTrader CSV: the [`IBKR_COLUMNS`] header, then [`ibkr_rows`] per ticket.
 pub fn write_ibkr_basket(tickets: &[OrderTicket], out: &mut dyn Write) -> Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    let io = |e: csv::Error| match e.into_kind() {
-        csv::ErrorKind::Io(e) => Error::Output(e),
-        other => Error::Output(std::io::Error::other(format!("{other:?}"))),
-    };
+    let io = crate::export::csv_write_error;
     w.write_record(IBKR_COLUMNS).map_err(io)?;
     for t in tickets {
         for row in ibkr_rows(t)? {
