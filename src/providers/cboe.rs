@@ -236,7 +236,7 @@ fn underlying_of(u: &WireUnderlying, symbol: &str) -> Result<Underlying> {
             payload(
                 PROVIDER,
                 symbol,
-                "data.current_price.0 is missing or not a positive number",
+                "data.current_price is missing or not a positive number",
             )
         })?;
     let (bid, ask) = match (positive(u.bid.0), positive(u.ask.0)) {
@@ -285,7 +285,7 @@ pub fn parse_chain(body: &str, symbol: &str) -> Result<ChainSnapshot> {
             payload(
                 PROVIDER,
                 symbol,
-                "neither `timestamp` nor `data.last_trade_time.0` is a readable time",
+                "neither `timestamp` nor `data.last_trade_time` is a readable time",
             )
         })?;
     let rows = data.options.ok_or_else(|| {
@@ -505,7 +505,7 @@ pub fn parse_quote(body: &str, symbol: &str) -> Result<CboeQuote> {
             payload(
                 PROVIDER,
                 symbol,
-                "neither `timestamp` nor `data.last_trade_time.0` is a readable time",
+                "neither `timestamp` nor `data.last_trade_time` is a readable time",
             )
         })?;
     let session = last_trade.map(|t| Bar {
