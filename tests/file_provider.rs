@@ -447,7 +447,15 @@ fn snapshot_versions_and_damage() {
     let (_, line, _, _) = record(read_snapshot(&bad, "bad.json").unwrap_err());
     assert_eq!(line, 15);
     let neg = text.replace("\"last\": 301.25", "\"last\": -1");
-    assert!(read_snapshot(&neg, "neg.json").is_err());
+    let (source, _, field, message) = record(read_snapshot(&neg, "neg.json").unwrap_err());
+    assert_eq!(
+        (source.as_str(), field.as_str(), message.as_str()),
+        (
+            "neg.json",
+            "snapshot.underlying.last",
+            "-1: expected a positive price"
+        )
+    );
 }
 
 #[test]
