@@ -299,7 +299,12 @@ fn a_hostile_history_is_repaired_with_notes_or_rejected_never_a_panic() {
     );
     let mut back = p.clone();
     back.from = d("2024-07-01");
-    assert!(run(&[holding("HOST", 100, bars, Adjustment::None)], &back).is_err());
+    let e = run(&[holding("HOST", 100, bars, Adjustment::None)], &back).unwrap_err();
+    assert!(
+        matches!(&e, ccplan::Error::InvalidInput { what: "backtest range", value, expected }
+            if value == "2024-07-01 to 2024-06-28" && expected.contains("--from")),
+        "{e}"
+    );
 }
 
 /// Hand-built days: a constant close, so the strike each rule picks is known.
