@@ -270,13 +270,41 @@ fn a_hostile_history_is_repaired_with_notes_or_rejected_never_a_panic() {
 
     // Nothing usable, a single bar, an empty history, a range the wrong way round.
     let zeros = series("2024-01-02", "2024-03-28", |_, _| 0.0);
-    assert!(run(&[holding("Z", 100, zeros, Adjustment::None)], &p).is_err());
+    let too_short = |r: ccplan::Result<_>, sym: &str, usable: &str| {
+        let e = r.map(drop).unwrap_err();
+        assert!(
+            matches!(&e, ccplan::Error::NoData { what: "price history", symbol, message }
+                if symbol == sym
+                    && message.starts_with(usable)
+                    && message.contains("from 2024-02-01 to 2024-06-28")
+                    && message.contains("at least two")),
+            "{e}"
+        );
+    };
+    too_short(
+        run(&[holding("Z", 100, zeros, Adjustment::None)], &p),
+        "Z",
+        "0 usable session(s)",
+    );
     let one = vec![bar(d("2024-02-01"), 10.0)];
-    assert!(run(&[holding("O", 100, one, Adjustment::None)], &p).is_err());
-    assert!(run(&[holding("E", 100, vec![], Adjustment::None)], &p).is_err());
+    too_short(
+        run(&[holding("O", 100, one, Adjustment::None)], &p),
+        "O",
+        "1 usable session(s)",
+    );
+    too_short(
+        run(&[holding("E", 100, vec![], Adjustment::None)], &p),
+        "E",
+        "0 usable session(s)",
+    );
     let mut back = p.clone();
     back.from = d("2024-07-01");
-    assert!(run(&[holding("HOST", 100, bars, Adjustment::None)], &back).is_err());
+    let e = run(&[holding("HOST", 100, bars, Adjustment::None)], &back).unwrap_err();
+    assert!(
+        matches!(&e, ccplan::Error::InvalidInput { what: "backtest range", value, expected }
+            if value == "2024-07-01 to 2024-06-28" && expected.contains("--from")),
+        "{e}"
+    );
 }
 
 /// Hand-built days: a constant close, so the strike each rule picks is known.
@@ -488,5 +516,9 @@ fn extreme_values_and_empty_holdings_do_not_panic() {
         "{:?}",
         r.reconciliation
     );
-    assert!(run(&[], &p).is_err());
+    let e = run(&[], &p).unwrap_err();
+    assert!(
+        matches!(&e, ccplan::Error::InvalidInput { what: "holdings", value, .. } if value == "none"),
+        "{e}"
+    );
 }

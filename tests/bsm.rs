@@ -197,8 +197,16 @@ fn bad_inputs_are_errors_not_panics() {
         let err = price(&bad, 0.2).unwrap_err().to_string();
         assert!(err.starts_with("invalid "), "{err}");
     }
-    assert!(price(&good, -0.2).is_err());
-    assert!(greeks(&good, f64::NAN).is_err());
+    for (r, shown) in [
+        (price(&good, -0.2).map(drop), "-0.2"),
+        (greeks(&good, f64::NAN).map(drop), "NaN"),
+    ] {
+        assert!(
+            matches!(&r, Err(ccplan::Error::InvalidInput { what: "volatility", value, .. }) if value == shown),
+            "{:?}",
+            r.err()
+        );
+    }
 }
 
 #[test]

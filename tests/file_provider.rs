@@ -153,6 +153,14 @@ fn chain_csv_defaults_and_errors() {
     let text = "# spot: 50\n# as_of: 2026-07-02\nsymbol,expiry,strike,right\nXYZ,2026-12-18,50,C\n";
     let snap = parse_chain_csv(text, name, &req("XYZ")).unwrap();
     assert_eq!(snap.as_of, at("2026-07-02T16:00:00-04:00"));
+    // An as-of that is neither an instant nor a date: the line, the key and the value.
+    let text = "# spot: 50\n# as_of: yesterday\nsymbol,expiry,strike,right\nXYZ,2026-12-18,50,C\n";
+    let (src, line, field, message) = record(parse_chain_csv(text, name, &req("XYZ")).unwrap_err());
+    assert_eq!((src.as_str(), line, field.as_str()), (name, 2, "as_of"));
+    assert!(
+        message.starts_with("\"yesterday\": expected RFC 3339"),
+        "{message}"
+    );
 
     // No spot anywhere.
     let text = "symbol,expiry,strike,right,bid,ask\nXYZ,2026-12-18,50,C,2.1,2.2\n";
@@ -282,15 +290,32 @@ fn history_csv_bad_rows_name_line_and_field() {
     assert!(src.ends_with("history_bad_row.csv"), "{src}");
     assert_eq!((line, field.as_str()), (4, "Close"));
     assert!(message.contains("\"ten\""), "{message}");
-    for (row, field) in [
-        ("2026-11-17,1,2,0.5,0,10", "Close"),
-        ("2026-11-17,1,2,0.5,1,-10", "Volume"),
-        ("17.11.2026,1,2,0.5,1,10", "Date"),
-        ("2026-11-17,1,2,0.5,,10", "Close"),
+    for (row, field, want) in [
+        (
+            "2026-11-17,1,2,0.5,0,10",
+            "Close",
+            "0: expected a positive price",
+        ),
+        (
+            "2026-11-17,1,2,0.5,1,-10",
+            "Volume",
+            "-10: a count cannot be negative",
+        ),
+        (
+            "17.11.2026,1,2,0.5,1,10",
+            "Date",
+            "\"17.11.2026\" is not a date (expected YYYY-MM-DD)",
+        ),
+        ("2026-11-17,1,2,0.5,,10", "Close", "missing close"),
     ] {
         let text = format!("Date,Open,High,Low,Close,Volume\r\n{row}\r\n");
-        let (_, line, f, _) = record(parse_history_csv(&text, "h.csv", "X", None).unwrap_err());
-        assert_eq!((line, f.as_str()), (2, field), "{row}");
+        let (_, line, f, message) =
+            record(parse_history_csv(&text, "h.csv", "X", None).unwrap_err());
+        assert_eq!(
+            (line, f.as_str(), message.as_str()),
+            (2, field, want),
+            "{row}"
+        );
     }
 }
 
@@ -447,7 +472,15 @@ fn snapshot_versions_and_damage() {
     let (_, line, _, _) = record(read_snapshot(&bad, "bad.json").unwrap_err());
     assert_eq!(line, 15);
     let neg = text.replace("\"last\": 301.25", "\"last\": -1");
-    assert!(read_snapshot(&neg, "neg.json").is_err());
+    let (source, _, field, message) = record(read_snapshot(&neg, "neg.json").unwrap_err());
+    assert_eq!(
+        (source.as_str(), field.as_str(), message.as_str()),
+        (
+            "neg.json",
+            "snapshot.underlying.last",
+            "-1: expected a positive price"
+        )
+    );
 }
 
 #[test]

@@ -570,7 +570,15 @@ fn expiry_allows_only_the_intrinsic_value() {
     ));
     let otm = BlackInputs { strike: 120.0, ..i };
     assert_eq!(implied_vol_black(&otm, 0.0).unwrap(), 0.0);
-    assert!(implied_vol_black(&otm, 0.5).is_err());
+    assert!(matches!(
+        implied_vol_black(&otm, 0.5),
+        Err(Error::PriceOutOfBounds {
+            price: 0.5,
+            bound: PriceBound::AboveMaximum,
+            limit: 0.0,
+            ..
+        })
+    ));
 }
 
 #[test]

@@ -425,7 +425,14 @@ fn the_store_keeps_the_journal_once() {
     let mut worse = bad.clone();
     worse.price = None;
     let mut store = Store::open(&path).unwrap();
-    assert!(store.add_journal(&[bad, worse]).is_err());
+    let e = store.add_journal(&[bad, worse]).unwrap_err();
+    assert!(
+        matches!(&e, ccplan::Error::Record { source_name, line: 2, field, message }
+            if source_name == "journal entries"
+                && field == "sell-to-open NVDA251219C00190000"
+                && message.contains("needs its price")),
+        "{e}"
+    );
     assert_eq!(store.journal().unwrap().len(), 7);
 }
 

@@ -469,15 +469,20 @@ fn invalid_parameters_name_the_field() {
     for (p, field) in cases {
         let err = p.validate().unwrap_err().to_string();
         assert!(err.contains(field), "{err} should name {field}");
-        assert!(suggest(
+        // suggest refuses with the same error.
+        let e = suggest(
             &h,
             &Market {
                 chain: &chain,
-                history: None
+                history: None,
             },
-            &p
+            &p,
         )
-        .is_err());
+        .unwrap_err();
+        assert!(
+            matches!(&e, ccplan::Error::InvalidInput { .. }) && e.to_string() == err,
+            "{e}, not {err}"
+        );
     }
     assert!(PlanParams::default().validate().is_ok());
 }

@@ -134,5 +134,9 @@ fn an_unusable_chain_is_a_note_not_an_error() {
         coverage: 0.0,
         ..PlanParams::default()
     };
-    assert!(plan(&portfolio, &[], &bad_params).is_err());
+    let e = plan(&portfolio, &[], &bad_params).unwrap_err();
+    assert!(
+        matches!(&e, ccplan::Error::InvalidInput { what: "coverage", value, .. } if value == "0"),
+        "{e}"
+    );
 }

@@ -247,7 +247,12 @@ fn forward_fallback_is_noted_and_flagged() {
         },
         &PlanParams::default(),
     );
-    assert!(err.is_err());
+    assert!(
+        matches!(&err, Err(ccplan::Error::InvalidInput { what: "chain symbol", value, .. })
+            if value == "NVDA for a holding of AAPL"),
+        "{:?}",
+        err.as_ref().err()
+    );
 }
 
 #[test]
@@ -384,13 +389,18 @@ fn hostile_chains_and_holdings_do_not_panic() {
     // An as-of instant at the end of time is refused, not a panic.
     let mut far = chain.clone();
     far.as_of = chrono::DateTime::<chrono::FixedOffset>::MAX_UTC.fixed_offset();
-    assert!(suggest(
+    let e = suggest(
         &h,
         &Market {
             chain: &far,
-            history: None
+            history: None,
         },
-        &PlanParams::default()
+        &PlanParams::default(),
     )
-    .is_err());
+    .unwrap_err();
+    assert!(
+        matches!(&e, ccplan::Error::InvalidInput { what: "snapshot as-of instant", value, expected }
+            if value.starts_with("+262142-12-31") && expected.contains("1900 and 2999")),
+        "{e}"
+    );
 }

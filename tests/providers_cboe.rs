@@ -231,16 +231,39 @@ fn whole_payload_problems_name_provider_symbol_and_field() {
     assert!(e.to_string().contains("timestamp"), "{e}");
     let e = cboe::parse_chain(r#"{"data": {"options": [{"opt"#, "KO").unwrap_err();
     assert!(e.to_string().contains("truncated JSON"), "{e}");
-    for junk in [
-        "",
-        "null",
-        "[]",
-        "42",
-        "\"x\"",
-        "{\"data\": 7}",
-        "{\"data\": {\"options\": 5}}",
+    for (junk, why) in [
+        ("", "truncated JSON"),
+        (
+            "null",
+            "unexpected shape at line 1 column 4: invalid type: null",
+        ),
+        (
+            "[]",
+            "unexpected shape at line 1 column 2: invalid length 0",
+        ),
+        (
+            "42",
+            "unexpected shape at line 1 column 2: invalid type: integer `42`",
+        ),
+        (
+            "\"x\"",
+            "unexpected shape at line 1 column 3: invalid type: string \"x\"",
+        ),
+        (
+            "{\"data\": 7}",
+            "unexpected shape at line 1 column 10: invalid type: integer `7`",
+        ),
+        (
+            "{\"data\": {\"options\": 5}}",
+            "unexpected shape at line 1 column 22: invalid type: integer `5`",
+        ),
     ] {
-        assert!(cboe::parse_chain(junk, "KO").is_err(), "{junk}");
+        let e = cboe::parse_chain(junk, "KO").unwrap_err();
+        assert!(
+            matches!(&e, Error::Payload { provider: "cboe", symbol, message }
+                if symbol == "KO" && message.starts_with(&format!("option chain: {why}"))),
+            "{junk}: {e}"
+        );
         let _ = cboe::parse_history(junk, "KO");
         let _ = cboe::parse_quote(junk, "KO");
         let _ = cboe::parse_vol_ranges(junk, "KO");

@@ -210,7 +210,12 @@ fn thresholds_are_adjustable_and_validated() {
         thin_iv_rank: 0.8,
         ..RegimeThresholds::default()
     };
-    assert!(assess(&inputs, &bad).is_err());
+    let e = assess(&inputs, &bad).unwrap_err();
+    assert!(
+        matches!(&e, ccplan::Error::InvalidInput { what: "IV rank thresholds", value, .. }
+            if *value == format!("thin 0.8, rich {}", bad.rich_iv_rank)),
+        "{e}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -673,10 +678,14 @@ fn bad_values_are_skipped_not_panicked_on() {
     assert!(r.notes.iter().any(|n| n.contains("is not a price")));
 
     // A bad spot is an error, not a panic.
-    inputs.spot = f64::NAN;
-    assert!(assess(&inputs, &RegimeThresholds::default()).is_err());
-    inputs.spot = 0.0;
-    assert!(assess(&inputs, &RegimeThresholds::default()).is_err());
+    for (spot, shown) in [(f64::NAN, "NaN"), (0.0, "0")] {
+        inputs.spot = spot;
+        let e = assess(&inputs, &RegimeThresholds::default()).unwrap_err();
+        assert!(
+            matches!(&e, ccplan::Error::InvalidInput { what: "spot", value, .. } if value == shown),
+            "{e}"
+        );
+    }
 }
 
 trait WithT {

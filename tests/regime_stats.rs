@@ -632,10 +632,33 @@ fn iv_edge_cases() {
     let s = iv_standing(0.35, &dup, as_of).unwrap();
     assert_eq!((s.sessions, s.max), (1, 0.50));
     // Nothing usable, or a bad value today: errors, not panics.
-    assert!(iv_standing(0.30, &[], as_of).is_err());
-    assert!(iv_standing(0.30, &daily(date(2022, 1, 1), &[0.3]), as_of).is_err()); // > 1 year old
-    assert!(iv_standing(f64::NAN, &h, as_of).is_err());
-    assert!(iv_standing(-0.1, &h, as_of).is_err());
+    invalid(
+        iv_standing(0.30, &[], as_of),
+        "IV history",
+        "no finite IV in the year before 2024-06-01 (no sessions given)",
+    );
+    // > 1 year old: the message says how old.
+    invalid(
+        iv_standing(0.30, &daily(date(2022, 1, 1), &[0.3]), as_of),
+        "IV history",
+        "no finite IV in the year before 2024-06-01 (1 session(s) given, the latest usable on 2022-01-01)",
+    );
+    let unusable = daily(date(2024, 5, 1), &[f64::NAN, -0.2]);
+    invalid(
+        iv_standing(0.30, &unusable, as_of),
+        "IV history",
+        "no finite IV in the year before 2024-06-01 (2 session(s) given, none with a finite IV ≥ 0)",
+    );
+    invalid(
+        iv_standing(f64::NAN, &h, as_of),
+        "implied volatility today",
+        "NaN",
+    );
+    invalid(
+        iv_standing(-0.1, &h, as_of),
+        "implied volatility today",
+        "-0.1",
+    );
 }
 
 #[test]
@@ -649,15 +672,22 @@ fn iv_rank_falls_back_to_a_published_range() {
     // (0.35 − 0.15)/(0.55 − 0.15) = 0.5
     assert_close(iv_rank_from_range(0.35, cboe).unwrap(), 0.5, 1e-15);
     assert_eq!(iv_rank_from_range(0.60, cboe).unwrap(), 1.0);
-    assert!(iv_rank_from_range(
-        0.35,
-        PublishedRange {
-            low: 0.3,
-            high: 0.3
-        }
-    )
-    .is_err());
-    assert!(iv_rank_from_range(f64::NAN, cboe).is_err());
+    invalid(
+        iv_rank_from_range(
+            0.35,
+            PublishedRange {
+                low: 0.3,
+                high: 0.3,
+            },
+        ),
+        "published IV range",
+        "low 0.3, high 0.3",
+    );
+    invalid(
+        iv_rank_from_range(f64::NAN, cboe),
+        "implied volatility today",
+        "NaN",
+    );
 
     let r = iv_rank_with_fallback(0.35, &short, as_of, Some(cboe), 200).unwrap();
     assert_close(r.rank.unwrap(), 0.5, 1e-15);
@@ -689,8 +719,16 @@ fn iv_rank_falls_back_to_a_published_range() {
         low: 0.5,
         high: 0.2,
     };
-    assert!(iv_rank_with_fallback(0.35, &[], as_of, Some(bad), 200).is_err());
-    assert!(iv_rank_with_fallback(0.35, &[], as_of, None, 200).is_err());
+    invalid(
+        iv_rank_with_fallback(0.35, &[], as_of, Some(bad), 200),
+        "published IV range",
+        "low 0.5, high 0.2",
+    );
+    invalid(
+        iv_rank_with_fallback(0.35, &[], as_of, None, 200),
+        "IV history",
+        "no finite IV in the year before 2024-06-01 (no sessions given)",
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

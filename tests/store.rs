@@ -268,12 +268,23 @@ fn record_fetch_stores_summary_and_chain_together() {
     let other_day = d(2026, 3, 9);
     let s2 = summary("NVDA", other_day, 0.7);
     let wrong = chain("NVDA", d(2026, 3, 10), 2);
-    assert!(matches!(
-        store.record_fetch(&s2, Some(&wrong)),
-        Err(Error::InvalidInput { .. })
-    ));
+    let refused = |r: ccplan::Result<bool>| match r {
+        Err(Error::InvalidInput {
+            what: "archived chain",
+            value,
+            ..
+        }) => value,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        refused(store.record_fetch(&s2, Some(&wrong))),
+        "NVDA of session 2026-03-10 for the summary of NVDA on 2026-03-09"
+    );
     let wrong_symbol = chain("AMD", other_day, 2);
-    assert!(store.record_fetch(&s2, Some(&wrong_symbol)).is_err());
+    assert_eq!(
+        refused(store.record_fetch(&s2, Some(&wrong_symbol))),
+        "AMD of session 2026-03-09 for the summary of NVDA on 2026-03-09"
+    );
     assert_eq!(store.summary("NVDA", other_day).unwrap(), None);
 
     // Without --archive only the summary is kept.

@@ -210,7 +210,12 @@ fn non_finite_quotes_are_dropped_and_counted() {
 fn bad_spot_is_an_error_and_expired_expiries_are_skipped() {
     let mut chain = Spec::default().build();
     chain.underlying.last = f64::NAN;
-    assert!(analyze(&chain, &SurfaceParams::default()).is_err());
+    let e = analyze(&chain, &SurfaceParams::default()).unwrap_err();
+    assert!(
+        matches!(&e, ccplan::Error::NoData { what: "spot price", symbol, message }
+            if *symbol == chain.underlying.symbol && message.contains("NaN")),
+        "{e}"
+    );
     // After the close on 2026-11-20 that expiry is gone.
     let spec = Spec {
         as_of: at(2026, 11, 20, 16, 30),

@@ -297,7 +297,13 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("CCPLAN_RATE"), "{err}");
-        assert!(toml::from_str::<FileConfig>("sorce = \"cboe\"").is_err());
+        let err = toml::from_str::<FileConfig>("sorce = \"cboe\"").unwrap_err();
+        assert!(
+            err.message().contains("unknown field `sorce`")
+                && err.message().contains("`source`")
+                && err.span() == Some(0..5),
+            "{err}"
+        );
     }
 
     #[test]
@@ -313,7 +319,13 @@ mod tests {
                 .to_string(),
             "store:2026-11-20"
         );
-        assert!("store:yesterday".parse::<SourceSpec>().is_err());
+        assert_eq!(
+            "store:yesterday"
+                .parse::<SourceSpec>()
+                .unwrap_err()
+                .to_string(),
+            "store:yesterday: expected store:YYYY-MM-DD"
+        );
         assert_eq!(
             "Massive".parse::<SourceSpec>().unwrap(),
             SourceSpec::Polygon

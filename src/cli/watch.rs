@@ -185,8 +185,17 @@ mod tests {
         assert_eq!(parse_interval("15m"), Ok(Duration::minutes(15)));
         assert_eq!(parse_interval("2h30m"), Ok(Duration::minutes(150)));
         assert_eq!(parse_interval("90s"), Ok(Duration::seconds(90)));
-        assert!(parse_interval("15").is_err());
-        assert!(parse_interval("30s").is_err());
-        assert!(parse_interval("5x").is_err());
+        assert_eq!(
+            parse_interval("15"),
+            Err("\"15\": give a unit (15m, 1h)".to_string())
+        );
+        assert_eq!(
+            parse_interval("30s"),
+            Err("\"30s\": the interval must be at least one minute".to_string())
+        );
+        assert_eq!(
+            parse_interval("5x"),
+            Err("\"5x\": unknown unit 'x' (use s, m or h)".to_string())
+        );
     }
 }

@@ -288,6 +288,10 @@ mod tests {
     fn bad_inputs_are_errors() {
         let mut c = chart();
         c.spot = f64::NAN;
-        assert!(write_payoff_svg(&c, &mut Vec::new()).is_err());
+        let e = write_payoff_svg(&c, &mut Vec::new()).unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidInput { what: "chart spot", value, .. } if value == "NaN"),
+            "{e}"
+        );
     }
 }

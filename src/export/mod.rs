@@ -543,11 +543,21 @@ mod tests {
     #[test]
     fn formats_from_names_and_paths() {
         assert_eq!("MD".parse::<Format>().unwrap(), Format::Md);
-        assert!("xml".parse::<Format>().is_err());
+        let e = "xml".parse::<Format>().unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidInput { what: "format", value, expected }
+                if value == "xml" && expected.contains("csv")),
+            "{e}"
+        );
         assert_eq!(
             Format::from_path(Path::new("plan.CSV")).unwrap(),
             Format::Csv
         );
-        assert!(Format::from_path(Path::new("plan")).is_err());
+        let e = Format::from_path(Path::new("plan")).unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidInput { what: "output file extension", value, expected }
+                if value == "plan" && expected.contains(".csv")),
+            "{e}"
+        );
     }
 }

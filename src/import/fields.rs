@@ -326,9 +326,15 @@ mod tests {
         assert_eq!(number("--"), Ok(None));
         assert_eq!(number(" "), Ok(None));
         assert_eq!(number("N/A"), Ok(None));
-        assert!(number("12abc").is_err());
-        assert!(number("$").is_err());
-        assert!(number("1e999").is_err());
+        assert_eq!(
+            number("12abc"),
+            Err("\"12abc\" is not a number".to_string())
+        );
+        assert_eq!(number("$"), Err("\"$\" is not a number".to_string()));
+        assert_eq!(
+            number("1e999"),
+            Err("\"1e999\" is not a finite number".to_string())
+        );
     }
 
     #[test]

@@ -267,19 +267,30 @@ mod tests {
 
     #[test]
     fn rejects_malformed() {
-        for s in [
-            "",
-            "NVDA",
-            "261218C00200000",
-            "NVDA261318C00200000",
-            "NVDA261218X00200000",
-            "NVDA2612a8C00200000",
-            "NVDA261218C0020000x",
-            "NVDA261218C00000000",
-            "TOOLONGROOT261218C00200000",
-            "NVDÄ261218C00200000",
+        // Each symbol, and the part of it the reason names.
+        for (s, why) in [
+            ("", "too short"),
+            ("NVDA", "too short"),
+            ("261218C00200000", "too short"),
+            (
+                "NVDA261318C00200000",
+                "expiry \"261318\" is not a calendar date",
+            ),
+            ("NVDA261218X00200000", "right \"X\" is neither C nor P"),
+            ("NVDA2612a8C00200000", "expiry \"2612a8\" is not YYMMDD"),
+            ("NVDA261218C0020000x", "strike \"0020000x\" is not 8 digits"),
+            ("NVDA261218C00000000", "strike is zero"),
+            (
+                "TOOLONGROOT261218C00200000",
+                "root \"TOOLONGROOT\" must be 1 to 6 characters",
+            ),
+            ("NVDÄ261218C00200000", "non-ASCII"),
         ] {
-            assert!(OptionContract::parse_occ(s).is_err(), "{s:?} should fail");
+            let e = OptionContract::parse_occ(s).unwrap_err();
+            assert!(
+                matches!(&e, Error::BadSymbol { symbol, reason } if symbol == s && reason.contains(why)),
+                "{s:?}: {e}"
+            );
         }
     }
 }

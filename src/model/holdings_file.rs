@@ -689,7 +689,13 @@ shares = 100
         assert!(e.starts_with("h.toml, line 3: shares:"), "{e}");
         assert!(e.contains("float"), "{e}");
         let t = "[[holding]]\nsymbol = \"NVDA\"\nshares = 9223372036854775807\n";
-        assert!(parse_holdings(t, "h.toml").is_err());
+        let e = parse_holdings(t, "h.toml").unwrap_err();
+        assert!(
+            matches!(&e, Error::Record { source_name, line: 3, field, message }
+                if source_name == "h.toml" && field == "shares"
+                    && message.contains("9223372036854775807") && message.contains("float")),
+            "{e}"
+        );
         let ok = "[[holding]]\nsymbol = \"NVDA\"\nshares = 10000000000\n";
         assert_eq!(
             parse_holdings(ok, "h.toml").unwrap().holdings[0].shares,
@@ -792,9 +798,21 @@ written = [
         assert!(e.to_string().contains("not an option on NVDA"), "{e}");
         let e = parse_holdings("symbol,shares\nNVDA,1\nnvda,2\n", "h.csv").unwrap_err();
         assert!(e.to_string().contains("appears twice"), "{e}");
-        assert!(parse_holdings("", "h.csv").is_err());
+        let empty = parse_holdings("", "h.csv").unwrap_err();
+        assert!(
+            matches!(&empty, Error::Record { source_name, line: 1, field, message }
+                if source_name == "h.csv" && field == "header"
+                    && message.contains("symbol,shares")),
+            "{empty}"
+        );
         // The CSV duplicate names the line of the second entry.
         assert!(e.to_string().starts_with("h.csv, line 3: symbol:"), "{e}");
-        assert!(parse_holdings("symbol,shares\n", "h.csv").is_err());
+        let e = parse_holdings("symbol,shares\n", "h.csv").unwrap_err();
+        assert!(
+            matches!(&e, Error::Record { source_name, line: 1, field, message }
+                if source_name == "h.csv" && field == "holding"
+                    && message.contains("no holdings")),
+            "{e}"
+        );
     }
 }

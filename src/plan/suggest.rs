@@ -255,7 +255,10 @@ fn suggest_on(
     {
         return Err(Error::invalid(
             "chain symbol",
-            &chain.underlying.symbol,
+            format!(
+                "{} for a holding of {}",
+                chain.underlying.symbol, holding.symbol
+            ),
             "the holding's symbol",
         ));
     }

@@ -783,19 +783,36 @@ mod tests {
 
     #[test]
     fn rejects_bad_symbols_and_ranges() {
-        assert!(Demo::new()
-            .chain(&req("", "2026-11-17T10:00:00-05:00"))
-            .is_err());
-        assert!(Demo::new()
-            .chain(&req("TOOLONGX", "2026-11-17T10:00:00-05:00"))
-            .is_err());
+        let invalid = |r: Result<_>, want: &str, given: &str| match r {
+            Err(Error::InvalidInput { what, value, .. }) => {
+                assert_eq!((what, value.as_str()), (want, given));
+            }
+            Err(e) => panic!("{want} {given}: wrong error: {e}"),
+            Ok(_) => panic!("{want} {given}: accepted"),
+        };
+        let demo = Demo::new();
+        invalid(
+            demo.chain(&req("", "2026-11-17T10:00:00-05:00")).map(drop),
+            "symbol",
+            "\"\"",
+        );
+        invalid(
+            demo.chain(&req("TOOLONGX", "2026-11-17T10:00:00-05:00"))
+                .map(drop),
+            "symbol",
+            "\"TOOLONGX\"",
+        );
         let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
-        assert!(Demo::new()
-            .history("NVDA", d(2026, 2, 1), d(2026, 1, 1))
-            .is_err());
-        assert!(Demo::new()
-            .history("NVDA", d(1900, 1, 1), d(1901, 1, 1))
-            .is_err());
+        invalid(
+            demo.history("NVDA", d(2026, 2, 1), d(2026, 1, 1)).map(drop),
+            "history range",
+            "2026-02-01 to 2026-01-01",
+        );
+        invalid(
+            demo.history("NVDA", d(1900, 1, 1), d(1901, 1, 1)).map(drop),
+            "demo market date",
+            "1900-01-01",
+        );
         let h = Demo::new()
             .history("NVDA", d(2026, 7, 4), d(2026, 7, 5))
             .unwrap();

@@ -643,9 +643,15 @@ mod tests {
         assert_eq!(count(Some(-1.0)), None);
         assert_eq!(count(Some(f64::NAN)), None);
         assert_eq!(price("bid", Some(0.0)), Ok(None));
-        assert!(price("bid", Some(-0.1)).is_err());
-        assert!(price("bid", Some(f64::NAN)).is_err());
-        assert!(sides(Some(2.0), Some(1.0), None, None, None).is_err());
+        assert_eq!(
+            price("bid", Some(-0.1)),
+            Err("bid is negative (-0.1)".to_string())
+        );
+        assert_eq!(price("bid", Some(f64::NAN)), Err("bid is NaN".to_string()));
+        assert_eq!(
+            sides(Some(2.0), Some(1.0), None, None, None).err(),
+            Some("crossed quote: bid 2 > ask 1".to_string())
+        );
         let s = sides(Some(1.0), Some(2.0), Some(0.0), Some(3.0), Some(0.0)).unwrap();
         assert_eq!(
             (s.bid, s.ask, s.bid_size, s.ask_size, s.last),

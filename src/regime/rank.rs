@@ -134,11 +134,21 @@ pub fn iv_standing(
     let (first, last) = match (window.first(), window.last()) {
         (Some(f), Some(l)) => (*f, *l),
         _ => {
+            let latest = history
+                .iter()
+                .filter(|o| o.iv.is_finite() && o.iv >= 0.0)
+                .map(|o| o.date)
+                .max();
+            let given = match (history.len(), latest) {
+                (0, _) => "no sessions given".to_string(),
+                (n, None) => format!("{n} session(s) given, none with a finite IV ≥ 0"),
+                (n, Some(d)) => format!("{n} session(s) given, the latest usable on {d}"),
+            };
             return Err(Error::invalid(
                 "IV history",
-                format!("no finite IV in the year before {as_of}"),
+                format!("no finite IV in the year before {as_of} ({given})"),
                 "at least one session with a finite IV ≥ 0 before the as-of date",
-            ))
+            ));
         }
     };
     let min = window.iter().map(|o| o.iv).fold(f64::INFINITY, f64::min);

@@ -535,18 +535,56 @@ mod tests {
     #[test]
     fn thresholds_validate() {
         assert!(RegimeThresholds::default().validate().is_ok());
+        // The threshold named, and the value(s) given.
         let bad = |f: fn(&mut RegimeThresholds)| {
             let mut t = RegimeThresholds::default();
             f(&mut t);
-            t.validate().is_err()
+            match t.validate() {
+                Err(Error::InvalidInput { what, value, .. }) => (what, value),
+                other => panic!("{other:?}"),
+            }
         };
-        assert!(bad(|t| t.thin_iv_rank = 0.6));
-        assert!(bad(|t| t.rich_iv_rank = 1.5));
-        assert!(bad(|t| t.thin_iv_hv_ratio = 2.0));
-        assert!(bad(|t| t.rich_iv_hv_ratio = f64::NAN));
-        assert!(bad(|t| t.backwardation_min_spread = -0.01));
-        assert!(bad(|t| t.rsi_overbought = 0.0));
-        assert!(bad(|t| t.min_local_sessions = 0));
-        assert!(bad(|t| t.min_expiry_days = f64::INFINITY));
+        let d = RegimeThresholds::default();
+        assert_eq!(
+            bad(|t| t.thin_iv_rank = 0.6),
+            (
+                "IV rank thresholds",
+                format!("thin 0.6, rich {}", d.rich_iv_rank)
+            )
+        );
+        assert_eq!(
+            bad(|t| t.rich_iv_rank = 1.5),
+            (
+                "IV rank thresholds",
+                format!("thin {}, rich 1.5", d.thin_iv_rank)
+            )
+        );
+        assert_eq!(
+            bad(|t| t.thin_iv_hv_ratio = 2.0),
+            (
+                "IV30/HV20 thresholds",
+                format!("thin 2, rich {}", d.rich_iv_hv_ratio)
+            )
+        );
+        assert_eq!(
+            bad(|t| t.rich_iv_hv_ratio = f64::NAN),
+            ("rich IV30/HV20 threshold", "NaN".to_string())
+        );
+        assert_eq!(
+            bad(|t| t.backwardation_min_spread = -0.01),
+            ("backwardation spread", "-0.01".to_string())
+        );
+        assert_eq!(
+            bad(|t| t.rsi_overbought = 0.0),
+            ("RSI overbought level", "0".to_string())
+        );
+        assert_eq!(
+            bad(|t| t.min_local_sessions = 0),
+            ("minimum local IV sessions", "0".to_string())
+        );
+        assert_eq!(
+            bad(|t| t.min_expiry_days = f64::INFINITY),
+            ("minimum expiry days", "inf".to_string())
+        );
     }
 }

@@ -488,6 +488,11 @@ mod tests {
         c.series[0].points = vec![(f64::NAN, 1.0)];
         c.ranges = None;
         c.vlines.clear();
-        assert!(render(&c).is_err());
+        let e = render(&c).unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidInput { what: "chart data", value, expected }
+                if *value == c.title && expected.contains("finite point")),
+            "{e}"
+        );
     }
 }

@@ -76,7 +76,10 @@ impl Store {
             if s1 != s2 || summary.date != d2 {
                 return Err(Error::invalid(
                     "archived chain",
-                    format!("{s2} of session {d2}"),
+                    format!(
+                        "{s2} of session {d2} for the summary of {s1} on {}",
+                        summary.date
+                    ),
                     "the chain of the summary's symbol and session date",
                 ));
             }

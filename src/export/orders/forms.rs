@@ -121,8 +121,31 @@ pub fn write_orders(form: OrderForm, tickets: &[OrderTicket], out: &mut dyn Writ
     }
 }
 
+/// A ticket this form cannot carry: its id, legs and limit, and what the form needs.
 fn unsupported(t: &OrderTicket, why: &'static str) -> Error {
-    Error::invalid("order ticket", &t.id, why)
+    let legs: Vec<String> = t
+        .legs
+        .iter()
+        .map(|l| {
+            let unpriced = if l.price.is_some() { "" } else { " unpriced" };
+            format!(
+                "{} {} {}{unpriced}",
+                l.side.as_str(),
+                l.quantity,
+                l.contract.occ()
+            )
+        })
+        .collect();
+    let legs = if legs.is_empty() {
+        "no legs".to_string()
+    } else {
+        legs.join(", ")
+    };
+    Error::InvalidInput {
+        what: "order ticket",
+        value: crate::error::tame(&format!("{} ({legs}; limit {})", t.id, t.limit), 300),
+        expected: why,
+    }
 }
 
 /// A price with two decimals, as brokers' order forms take it: `4.10`, `0.15`.
@@ -672,16 +695,55 @@ mod tests {
 
     #[test]
     fn thinkorswim_refuses_what_it_cannot_spell() {
+        // The ticket, its legs and limit, and what thinkorswim needs.
+        let refused = |t: &OrderTicket| match tos_order(t) {
+            Err(Error::InvalidInput {
+                what: "order ticket",
+                value,
+                expected,
+            }) => (value, expected),
+            other => panic!("{other:?}"),
+        };
+        let two_legs = "a two-leg order of one root and right, one leg bought and one sold, \
+                        equal quantities";
         let mut t = roll("NVDA261224C00157500", 0.15, PriceEffect::Credit);
         t.legs[1].quantity = 2;
-        assert!(tos_order(&t).is_err());
+        assert_eq!(
+            refused(&t),
+            (
+                "NVDA-20261120-02 (buy_to_close 1 NVDA261127C00150000, \
+                 sell_to_open 2 NVDA261224C00157500; limit 0.15)"
+                    .to_string(),
+                two_legs
+            )
+        );
         let mut t = roll("MSFT261224C00600000", 0.15, PriceEffect::Credit);
-        assert!(tos_order(&t).is_err());
+        assert_eq!(
+            refused(&t),
+            (
+                "NVDA-20261120-02 (buy_to_close 1 NVDA261127C00150000, \
+                 sell_to_open 1 MSFT261224C00600000; limit 0.15)"
+                    .to_string(),
+                two_legs
+            )
+        );
         t.legs.clear();
-        assert!(tos_order(&t).is_err());
+        assert_eq!(
+            refused(&t),
+            (
+                "NVDA-20261120-02 (no legs; limit 0.15)".to_string(),
+                "one or two legs"
+            )
+        );
         let mut t = sale();
         t.limit = f64::NAN;
-        assert!(tos_order(&t).is_err());
+        assert_eq!(
+            refused(&t),
+            (
+                "NVDA-20251120-01 (sell_to_open 2 NVDA251219C00150000; limit NaN)".to_string(),
+                "a limit ≥ 0"
+            )
+        );
     }
 
     #[test]
@@ -722,7 +784,13 @@ mod tests {
         assert_eq!(ibkr_rows(&t).unwrap()[1][11], "7.66");
         // A roll leg without a quote cannot be priced alone.
         t.legs[0].price = None;
-        assert!(ibkr_rows(&t).is_err());
+        let e = ibkr_rows(&t).unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidInput { what: "order ticket", value, expected }
+                if value.starts_with("NVDA-20261120-02 (buy_to_close 1 NVDA261127C00150000 unpriced, ")
+                    && expected.starts_with("a price for each leg")),
+            "{e}"
+        );
     }
 
     #[test]
@@ -766,7 +834,12 @@ mod tests {
             assert_eq!(f.as_str().parse::<OrderForm>().unwrap(), f);
         }
         assert_eq!("thinkorswim".parse::<OrderForm>().unwrap(), OrderForm::Tos);
-        assert!("fidelity".parse::<OrderForm>().is_err());
+        let e = "fidelity".parse::<OrderForm>().unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidInput { what: "broker", value, expected }
+                if value == "fidelity" && expected.contains("tastytrade")),
+            "{e}"
+        );
         let mut a = Vec::new();
         write_orders(OrderForm::Generic, &[sale()], &mut a).unwrap();
         let mut b = Vec::new();

@@ -193,10 +193,26 @@ mod tests {
         assert_eq!(parse_date("18"), None);
         assert_eq!(parse_iv("47%", "f", 1, "iv").unwrap(), 0.47);
         assert_eq!(parse_iv("0.47", "f", 1, "iv").unwrap(), 0.47);
-        assert!(parse_iv("47", "f", 1, "iv").is_err());
+        let e = parse_iv("47", "f", 1, "iv").unwrap_err();
+        assert!(
+            matches!(&e, Error::Record { source_name, line: 1, field, message }
+                if source_name == "f" && field == "iv"
+                    && message.starts_with("47:") && message.contains("decimal fraction")),
+            "{e}"
+        );
         assert_eq!(parse_count("1234.6", "f", 1, "v").unwrap(), 1235);
-        assert!(parse_count("-1", "f", 1, "v").is_err());
-        assert!(parse_price("inf", "f", 1, "bid").is_err());
+        let e = parse_count("-1", "f", 1, "v").unwrap_err();
+        assert!(
+            matches!(&e, Error::Record { line: 1, field, message, .. }
+                if field == "v" && message.contains("-1") && message.contains("negative")),
+            "{e}"
+        );
+        let e = parse_price("inf", "f", 1, "bid").unwrap_err();
+        assert!(
+            matches!(&e, Error::Record { line: 1, field, message, .. }
+                if field == "bid" && message.contains("\"inf\" is not a number")),
+            "{e}"
+        );
         assert_eq!(
             parse_as_of("2026-12-18").unwrap().to_rfc3339(),
             "2026-12-18T16:00:00-05:00"
