@@ -496,3 +496,21 @@ proptest! {
         }
     }
 }
+
+/// The case proptest found (seed 25 of `arbitrary_json_never_panics`): a saved snapshot whose
+/// quote list repeats a contract, which the reader passed on twice.
+#[test]
+fn a_snapshot_that_repeats_a_contract_keeps_one_copy() {
+    let text = fixture("file/snapshot_v1.json");
+    let doubled = mutate_json(&text, &[(3202151548348961318, 0, 115)]);
+    let s = file::read_snapshot(&doubled, "fuzz.json").expect("a snapshot");
+    check_snapshot(&s);
+    let occs: Vec<String> = s.quotes.iter().map(|q| q.contract.occ()).collect();
+    assert_eq!(occs, ["TSM261218C00310000", "TSM270115P00280000"]);
+    assert_eq!(s.dropped.len(), 1, "{:?}", s.dropped);
+    assert!(
+        s.dropped[0].contains("TSM261218C00310000"),
+        "{:?}",
+        s.dropped
+    );
+}

@@ -9,6 +9,7 @@ use super::strip_bom;
 use crate::error::{Error, Result};
 use crate::fsutil::write_atomic;
 use crate::model::ChainSnapshot;
+use crate::providers::wire::screen_chain;
 
 /// The snapshot file version this ccplan writes and reads.
 pub const SNAPSHOT_VERSION: u32 = 1;
@@ -110,8 +111,11 @@ pub fn read_snapshot(text: &str, source_name: &str) -> Result<ChainSnapshot> {
     check_snapshot(typed.map_err(json_err)?.snapshot, source_name)
 }
 
-/// The checks a loaded snapshot must pass (a positive spot and strikes).
-fn check_snapshot(snap: ChainSnapshot, source_name: &str) -> Result<ChainSnapshot> {
+/// The checks a loaded snapshot must pass (a positive spot and strikes), and the screen every
+/// provider's chain passes ([`screen_chain`]): a file edited by hand or damaged may repeat a
+/// contract, which a saved chain never does. The rows that screen drops are named in
+/// [`ChainSnapshot::dropped`]; a snapshot ccplan saved passes it unchanged.
+fn check_snapshot(mut snap: ChainSnapshot, source_name: &str) -> Result<ChainSnapshot> {
     let spot = snap.underlying.last;
     if !(spot.is_finite() && spot > 0.0) {
         return Err(Error::record(
@@ -133,5 +137,6 @@ fn check_snapshot(snap: ChainSnapshot, source_name: &str) -> Result<ChainSnapsho
             format!("{}: expected a positive strike", q.contract.strike),
         ));
     }
+    screen_chain(&mut snap.quotes, &mut snap.dropped, &snap.as_of);
     Ok(snap)
 }
