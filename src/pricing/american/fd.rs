@@ -102,10 +102,23 @@ impl Factor {
         let mut prev_cp = 0.0;
         for _ in 0..n_int {
             let iv = 1.0 / (b - a * prev_cp);
-            prev_cp = c * iv;
-            cp.push(prev_cp);
+            let next = c * iv;
+            cp.push(next);
             inv.push(iv);
             g.push(a * iv);
+            if next == prev_cp {
+                // The pivots' recurrence has reached its fixed point (in a dozen rows or so,
+                // the system being diagonally dominant): every later row is the same, bit
+                // for bit, without a division each.
+                break;
+            }
+            prev_cp = next;
+        }
+        let (last_cp, last_inv, last_g) = (prev_cp, inv.last().copied(), g.last().copied());
+        if let (Some(iv), Some(gl)) = (last_inv, last_g) {
+            cp.resize(n_int, last_cp);
+            inv.resize(n_int, iv);
+            g.resize(n_int, gl);
         }
         let e = (1.0 - theta) * h;
         Factor {
@@ -171,10 +184,9 @@ impl Factor {
 }
 
 /// Cell average of the payoff over [x − h/2, x + h/2].
-fn cell_payoff(right: Right, k: f64, x: f64, dx: f64) -> f64 {
+fn cell_payoff(right: Right, k: f64, lk: f64, x: f64, dx: f64) -> f64 {
     let lo = x - 0.5 * dx;
     let hi = x + 0.5 * dx;
-    let lk = k.ln();
     match right {
         Right::Call => {
             let a = lo.max(lk);
@@ -270,7 +282,8 @@ pub(super) fn solve(p: &Problem, grid: Grid, want_prob: bool) -> Solution {
     let boundary = |t_now: f64| -> (f64, f64) {
         let tau = t - t_now;
         let dr = (-r * tau).exp();
-        let dq = (-q * tau).exp();
+        // exp(−0·τ) is 1 exactly: no call for the usual q = 0.
+        let dq = if q == 0.0 { 1.0 } else { (-q * tau).exp() };
         let pv = pv_divs(t_now);
         let (at_lo, at_hi) = match right {
             Right::Call => {
@@ -296,7 +309,11 @@ pub(super) fn solve(p: &Problem, grid: Grid, want_prob: bool) -> Solution {
     marks.insert(0, 0.0);
     marks.push(t);
     let n_int = nx - 2;
-    let mut v: Vec<f64> = xs.iter().map(|&x| cell_payoff(right, k, x, dx)).collect();
+    let lk = k.ln();
+    let mut v: Vec<f64> = xs
+        .iter()
+        .map(|&x| cell_payoff(right, k, lk, x, dx))
+        .collect();
     let (first0, last0) = boundary(t);
     v[0] = first0;
     v[nx - 1] = last0;
