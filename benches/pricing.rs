@@ -189,8 +189,8 @@ fn bench_greeks(c: &mut Criterion) {
 }
 
 /// American prices under the discrete-dividend model: the cases of issue 12's targets (a
-/// one-dividend call by the ex-date integral; the finite-difference engine for puts), on a
-/// 100 strike, 60 days, 30 % vol, dividends of 1.50.
+/// one-dividend call by the ex-date integral; the finite-difference engine for puts and for a
+/// call with a yield), on a 100 strike, 60 days, 30 % vol, dividends of 1.50.
 fn bench_american(c: &mut Criterion) {
     use ccplan::pricing::american::{
         american_greeks, american_price, implied_vol_american, AmericanInputs, CashDividend,
@@ -212,12 +212,20 @@ fn bench_american(c: &mut Criterion) {
     let call2 = case(Right::Call, vec![d(15.0), d(45.0)]);
     let put0 = case(Right::Put, vec![]);
     let put1 = case(Right::Put, vec![d(30.0)]);
+    let put2 = case(Right::Put, vec![d(15.0), d(45.0)]);
+    // A continuous yield beside the cash dividend takes a call off the integral, to the grid.
+    let call_yield = AmericanInputs {
+        div_yield: 0.01,
+        ..case(Right::Call, vec![d(30.0)])
+    };
     let mut g = c.benchmark_group("american");
     for (name, inputs) in [
         ("call_one_dividend", &call1),
         ("call_two_dividends", &call2),
         ("put_no_dividend", &put0),
         ("put_one_dividend", &put1),
+        ("put_two_dividends", &put2),
+        ("call_one_dividend_and_yield", &call_yield),
     ] {
         g.bench_function(name, |b| {
             b.iter(|| american_price(black_box(inputs), black_box(0.3)))
