@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 
 use ccplan::model::CorporateEvents;
 use ccplan::pipeline::{self, PipelineSettings, PublishedRanges, Record, StoreFile, SymbolRequest};
+use ccplan::plan::{AnalysedMarket, Market};
 use ccplan::providers::{ChainSource, HistorySource};
 use ccplan::regime::RegimeThresholds;
 
@@ -100,4 +101,23 @@ impl Pipeline<'_> {
         }
         Ok(data)
     }
+}
+
+/// The pipeline's analyses beside their markets (`markets[i]` drawn from `data[i]`), for the
+/// planner's `*_analysed` entry points: all of them, or `None` when a chain could not be
+/// analysed (the planner then analyses again and says why).
+pub fn analysed_markets<'a>(
+    markets: &[Market<'a>],
+    data: &'a [SymbolData],
+) -> Option<Vec<AnalysedMarket<'a>>> {
+    markets
+        .iter()
+        .zip(data)
+        .map(|(m, d)| {
+            d.surface.as_ref().map(|surface| AnalysedMarket {
+                market: *m,
+                surface,
+            })
+        })
+        .collect()
 }

@@ -14,8 +14,8 @@ use ccplan::export::{write_json, Cell, Col, Format, Table};
 use ccplan::fsutil::write_atomic;
 use ccplan::model::{parse_written_call, CorporateEvents, Holding, Portfolio};
 use ccplan::plan::{
-    manage, manage_analysed, AnalysedMarket, ManageParams, ManageReport, ManagedPosition, Market,
-    PositionAction, RollCandidate,
+    manage, manage_analysed, ManageParams, ManageReport, ManagedPosition, Market, PositionAction,
+    RollCandidate,
 };
 use ccplan::regime::RegimeThresholds;
 
@@ -455,16 +455,7 @@ fn check(
         .collect();
     // The pipeline's analyses serve the positions (all of them, or `manage` analyses again
     // and says why a chain could not be).
-    let analysed: Option<Vec<AnalysedMarket<'_>>> = markets
-        .iter()
-        .zip(&data)
-        .map(|(m, d)| {
-            d.surface.as_ref().map(|surface| AnalysedMarket {
-                market: *m,
-                surface,
-            })
-        })
-        .collect();
+    let analysed = super::analysis::analysed_markets(&markets, &data);
     let report = match &analysed {
         Some(analysed) => manage_analysed(portfolio, analysed, params, now)?,
         None => manage(portfolio, &markets, params, now)?,

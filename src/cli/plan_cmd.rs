@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use ccplan::export::{write_json, Format};
-use ccplan::plan::{plan, plan_analysed, AnalysedMarket, Market, Note, Plan};
+use ccplan::plan::{plan, plan_analysed, Market, Note, Plan};
 use ccplan::providers::fetch::run_bounded;
 use ccplan::regime::RegimeReport;
 
@@ -131,16 +131,7 @@ pub fn run(a: &PlanCmdArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()
         .collect();
     // The pipeline's analyses serve the plan as they served the regimes (all of them, or
     // `plan` analyses again and says why a chain could not be).
-    let analysed: Option<Vec<AnalysedMarket<'_>>> = markets
-        .iter()
-        .zip(&data)
-        .map(|(m, d)| {
-            d.surface.as_ref().map(|surface| AnalysedMarket {
-                market: *m,
-                surface,
-            })
-        })
-        .collect();
+    let analysed = super::analysis::analysed_markets(&markets, &data);
     let mut the_plan = match &analysed {
         Some(analysed) => plan_analysed(&portfolio, analysed, &params)?,
         None => plan(&portfolio, &markets, &params)?,
