@@ -41,6 +41,8 @@
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::Deserialize;
 
+mod fast;
+
 use super::http::{base_or, encode, HttpClient, HttpConfig};
 use super::wire::{
     count, from_json, greeks, naive_datetime, new_york, payload, screen_chain, sides, text_only,
@@ -114,7 +116,7 @@ struct WireUnderlying {
     last_trade_time: Text,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct WireOption {
     #[serde(default, deserialize_with = "text_only")]
     option: Option<String>,
@@ -270,7 +272,11 @@ pub(crate) fn is_adjusted_root(root: &str, underlying: &str) -> bool {
 /// Parse `options/{SYM}.json` into a snapshot of every expiry. `symbol` is the ticker asked
 /// for (used when the payload does not name it, and in errors).
 pub fn parse_chain(body: &str, symbol: &str) -> Result<ChainSnapshot> {
-    let doc: Doc<WireUnderlying> = from_json(PROVIDER, symbol, "option chain", body)?;
+    chain_of(chain_doc(body, symbol)?, symbol)
+}
+
+/// The snapshot a parsed chain document describes.
+fn chain_of(doc: Doc<WireUnderlying>, symbol: &str) -> Result<ChainSnapshot> {
     let data = doc
         .data
         .ok_or_else(|| payload(PROVIDER, symbol, "field `data` is missing or null"))?;
@@ -313,6 +319,27 @@ pub fn parse_chain(body: &str, symbol: &str) -> Result<ChainSnapshot> {
         dropped,
         notes,
     })
+}
+
+/// The chain document: its option rows by the fast scanner ([`fast`]) and the rest by serde
+/// where the document is of the plain shape that scanner reads, all of it by serde otherwise
+/// (and whenever the rest does not parse, so that an error names its line and column in the
+/// document as sent).
+fn chain_doc(body: &str, symbol: &str) -> Result<Doc<WireUnderlying>> {
+    if let Some(scanned) = fast::scan(body) {
+        let mut rest = String::with_capacity(body.len() - (scanned.close - scanned.open));
+        rest.push_str(&body[..scanned.open]);
+        rest.push_str(&body[scanned.close..]);
+        if let Ok(mut doc) = serde_json::from_str::<Doc<WireUnderlying>>(&rest) {
+            if let Some(data) = doc.data.as_mut() {
+                if data.options.as_ref().is_some_and(OptionRows::is_empty) {
+                    data.options = Some(scanned.rows);
+                    return Ok(doc);
+                }
+            }
+        }
+    }
+    from_json(PROVIDER, symbol, "option chain", body)
 }
 
 /// The option rows of a chain, each turned into a quote (or a reason to drop it) as it is
@@ -360,6 +387,11 @@ impl<'de> Deserialize<'de> for OptionRows {
 }
 
 impl OptionRows {
+    /// Whether no row was read.
+    fn is_empty(&self) -> bool {
+        self.quotes.is_empty() && self.dropped.is_empty() && self.maybe_adjusted.is_empty()
+    }
+
     fn push(&mut self, i: usize, row: ObjectRow<WireOption>) {
         let o = match row {
             ObjectRow::Object(
@@ -727,5 +759,119 @@ impl HistorySource for Cboe {
         }
         h.bars.retain(|b| from <= b.date && b.date <= to);
         Ok(h)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The chain as serde alone reads it (the path before the fast scanner).
+    fn by_serde(body: &str) -> String {
+        let r = from_json(PROVIDER, "NVDA", "option chain", body).and_then(|d| chain_of(d, "NVDA"));
+        format!("{r:?}")
+    }
+
+    fn by_default_path(body: &str) -> String {
+        format!("{:?}", parse_chain(body, "NVDA"))
+    }
+
+    /// Rows with every quirk the lenient wire types accept.
+    const QUIRKS: &str = r#"{"timestamp": "2026-11-16 15:30:00", "data": {"options": [
+ {"option": "NVDA261120C00060000", "bid": 124.83, "bid_size": 115.0, "ask": 125.63, "ask_size": 160, "iv": 0.8183, "open_interest": 108.0, "volume": 3.0, "delta": 1.0000, "gamma": 0.0000, "vega": 0.0000, "theta": -0.0065, "rho": 0.0069, "theo": 125.2274, "tick": "up", "last_trade_price": 127.45, "last_trade_time": "2026-11-16T09:24:32", "percent_change": 4.905754},
+ {"option": "NVDA261120P00060000", "bid": 0, "bid_size": 250.0, "ask": "0.01", "ask_size": " ", "iv": 0, "open_interest": null, "volume": true, "delta": -0, "gamma": "", "vega": 1e-3, "theta": -2.5E-3, "rho": "n/a", "last_trade_price": 0.01, "last_trade_time": null},
+ {"option": "NVDA1261120C00100000", "bid": 80.1, "ask": 80.9, "iv": 0.5},
+ {"option": "NVDA261120C00100000", "bid": 86.1, "ask": 85.9, "iv": 0.5, "delta": 0.99},
+ {"option": "NVDA261120C00110000", "bid": 75.1, "ask": 75.9, "iv": 123456789012345678901234567890, "delta": 0.1234567890123456789},
+ {"option": 5, "bid": 1, "ask": 2},
+ {"bid": 1, "ask": 2},
+ {},
+ {"option": "BADSYMBOL", "bid": 1, "ask": 2},
+ {"option": "NVDA261120C00100000", "bid": 86.1, "ask": 86.5, "iv": 0.5, "delta": 0.99},
+ {"option": "NVDA261218C00190000", "bid": 8.15, "ask": 8.35, "bid_size": 12, "ask_size": 30, "iv": 0.47, "volume": 1200, "open_interest": 5300, "last_trade_price": 8.25, "last_trade_time": "2026-11-16T10:29:58"}
+], "symbol": "NVDA", "current_price": 185.2, "bid": 185.19, "ask": 185.21, "iv30": 48.0, "last_trade_time": "2026-11-16T10:29:59"}}"#;
+
+    #[test]
+    fn the_fast_path_reads_what_serde_reads() {
+        assert!(
+            fast::scan(QUIRKS).is_some(),
+            "the quirks are in the plain shape"
+        );
+        let want = by_serde(QUIRKS);
+        assert!(want.starts_with("Ok("), "{want}");
+        assert_eq!(by_default_path(QUIRKS), want);
+    }
+
+    /// Every way of breaking the document (cut short, a byte dropped, a byte or a token put
+    /// in) gives the same snapshot or the same error, line and column, on both paths.
+    #[test]
+    fn broken_documents_read_alike_on_both_paths() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let tokens = [
+            "{",
+            "}",
+            "[",
+            "]",
+            ",",
+            ":",
+            "\"",
+            "\\",
+            "-",
+            "0",
+            "e",
+            ".",
+            "null",
+            " ",
+            "\n",
+            "\"bid\": 1, ",
+            "\"option\": ",
+            "{\"a\": 1}",
+            "1e999",
+            "é",
+            "\\u0041",
+            "\t",
+        ];
+        let bytes = QUIRKS.as_bytes();
+        let mut fast_taken = 0;
+        for round in 0..3000 {
+            let at = next(bytes.len());
+            let mut b: Vec<u8> = match round % 4 {
+                0 => bytes[..at].to_vec(),
+                1 => [&bytes[..at], &bytes[(at + 1).min(bytes.len())..]].concat(),
+                2 => [
+                    &bytes[..at],
+                    tokens[next(tokens.len())].as_bytes(),
+                    &bytes[at..],
+                ]
+                .concat(),
+                _ => {
+                    let mut v = bytes.to_vec();
+                    let swaps = b" ,:{}[]\"0-.e9n";
+                    v[at] = swaps[next(swaps.len())];
+                    v
+                }
+            };
+            // Keep the mutant text (a cut through `é` is not a str).
+            while std::str::from_utf8(&b).is_err() {
+                b.pop();
+            }
+            let body = std::str::from_utf8(&b).unwrap_or_default();
+            if fast::scan(body).is_some() {
+                fast_taken += 1;
+            }
+            assert_eq!(
+                by_default_path(body),
+                by_serde(body),
+                "mutant {round}: {body}"
+            );
+        }
+        // The comparison means something only if many mutants went the fast way.
+        assert!(fast_taken > 300, "{fast_taken} mutants scanned");
     }
 }

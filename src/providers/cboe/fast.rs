@@ -1,0 +1,528 @@
+//! The fast path through CBOE's chain answer: the option rows read by a scanner made for their
+//! shape, the rest of the document by serde.
+//!
+//! A 5,000-contract `options/{SYM}.json` answer is 2.2 MB of flat objects (`{"option":
+//! "NVDA261120C00060000", "bid": 124.83, ...}`), and serde_json's typed parse of it was two
+//! thirds of a whole `ccplan suggest` (about 13,500 instructions a row). This scanner reads a
+//! row in a fraction of that: keys are matched as bytes, numbers are read by Clinger's exact
+//! fast path (a mantissa below 2⁵³ times or over a power of ten up to 10²², one correctly
+//! rounded operation; anything longer goes to the standard library's correctly rounded
+//! parser), ignored fields are skipped without being decoded.
+//!
+//! It reads only what it is sure of and gives up on anything else, so it can never read a
+//! document differently from serde: the document must open with scalar fields and then
+//! `"data": {`, scalar fields and `"options": [`; each row must be an object of scalar fields
+//! (strings without escapes, JSON numbers, `true`/`false`/`null`), none twice. On anything
+//! else (an escape, a nested value, a repeated key, a number out of range, a syntax error)
+//! [`scan`] returns `None` and the caller parses the whole document with serde as before,
+//! which also gives the error its line and column. Where it succeeds, the values are the ones
+//! serde's lenient wire types ([`Num`], [`Text`], `text_only`) would have produced: numbers
+//! correctly rounded (serde_json is built with `float_roundtrip`), numeric strings read as
+//! [`Num`] reads them, `null` and booleans as no value.
+
+use super::{OptionRows, WireOption};
+use crate::providers::wire::{Num, ObjectRow, Text};
+
+/// The option rows and where their list sits in the document: `open` is just after its `[`,
+/// `close` is at its `]`, so `body[..open] + body[close..]` is the document with an empty list.
+pub(super) struct Scanned {
+    pub(super) open: usize,
+    pub(super) close: usize,
+    pub(super) rows: OptionRows,
+}
+
+/// The rows of `data.options`, or `None` where the document is not of the plain shape this
+/// scanner reads (the caller then parses it with serde).
+pub(super) fn scan(body: &str) -> Option<Scanned> {
+    let mut c = Cursor {
+        b: body.as_bytes(),
+        i: 0,
+    };
+    let open = c.options_list()?;
+    let mut rows = OptionRows::default();
+    c.ws();
+    if c.peek()? == b']' {
+        return Some(Scanned {
+            open,
+            close: c.i,
+            rows,
+        });
+    }
+    let mut n = 0usize;
+    loop {
+        c.ws();
+        let row = c.row()?;
+        rows.push(n, ObjectRow::Object(row));
+        n += 1;
+        c.ws();
+        match c.next()? {
+            b',' => {}
+            b']' => {
+                return Some(Scanned {
+                    open,
+                    close: c.i - 1,
+                    rows,
+                })
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// A position in the document's bytes.
+struct Cursor<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let c = self.peek()?;
+        self.i += 1;
+        Some(c)
+    }
+
+    /// The bytes from here on.
+    fn rest(&self) -> &'a [u8] {
+        self.b.get(self.i..).unwrap_or_default()
+    }
+
+    /// JSON's whitespace (space, tab, line feed, carriage return).
+    fn ws(&mut self) {
+        // Almost always none or one space.
+        match self.peek() {
+            Some(b' ') => {
+                self.i += 1;
+                if !matches!(self.peek(), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+                    return;
+                }
+            }
+            Some(b'\n' | b'\r' | b'\t') => {}
+            _ => return,
+        }
+        self.i += self
+            .rest()
+            .iter()
+            .take_while(|c| matches!(c, b' ' | b'\n' | b'\r' | b'\t'))
+            .count();
+    }
+
+    /// Whitespace, then `ch`.
+    fn eat(&mut self, ch: u8) -> Option<()> {
+        self.ws();
+        (self.next()? == ch).then_some(())
+    }
+
+    /// A string without escapes or control characters (its quotes consumed): its bytes.
+    fn string(&mut self) -> Option<&'a [u8]> {
+        if self.next()? != b'"' {
+            return None;
+        }
+        let rest = self.rest();
+        let n = rest
+            .iter()
+            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+        if rest[n] != b'"' {
+            return None;
+        }
+        self.i += n + 1;
+        Some(&rest[..n])
+    }
+
+    /// A string as text. The slice lies between two ASCII quotes of a `str`, so it is UTF-8.
+    fn text(&mut self) -> Option<&'a str> {
+        std::str::from_utf8(self.string()?).ok()
+    }
+
+    /// Digits from here: how many, and the mantissa they extend `m` to (wrapping: only read
+    /// when the count says it is exact).
+    fn digits(&mut self, m: &mut u64) -> usize {
+        let rest = self.rest();
+        let n = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+        for &d in &rest[..n] {
+            *m = m.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+        }
+        self.i += n;
+        n
+    }
+
+    /// A number in JSON's grammar: its text, and its value when Clinger's fast path gives it
+    /// exactly (up to 15 digits, no exponent).
+    fn number(&mut self) -> Option<(&'a [u8], Option<f64>)> {
+        let start = self.i;
+        let neg = self.peek() == Some(b'-');
+        if neg {
+            self.i += 1;
+        }
+        let mut m = 0u64;
+        let mut n = match self.peek()? {
+            b'0' => {
+                self.i += 1;
+                1
+            }
+            b'1'..=b'9' => self.digits(&mut m),
+            _ => return None,
+        };
+        let mut frac = 0;
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            frac = self.digits(&mut m);
+            if frac == 0 {
+                return None;
+            }
+            n += frac;
+        }
+        let mut simple = n <= 15;
+        if let Some(b'e' | b'E') = self.peek() {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.i += 1;
+            }
+            if self.digits(&mut 0) == 0 {
+                return None;
+            }
+            simple = false;
+        }
+        let text = self.b.get(start..self.i)?;
+        // Up to 15 digits the mantissa is below 2⁵³ and exact, the power of ten is exact, and
+        // one IEEE division rounds correctly.
+        let value = simple.then(|| {
+            let v = if frac == 0 {
+                m as f64
+            } else {
+                m as f64 / POW10[frac]
+            };
+            if neg {
+                -v
+            } else {
+                v
+            }
+        });
+        Some((text, value))
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        let end = self.i.checked_add(word.len())?;
+        (self.b.get(self.i..end)? == word).then(|| self.i = end)
+    }
+
+    /// `true`, `false` or `null`, consumed; anything else is not a literal.
+    fn word(&mut self) -> Option<()> {
+        match self.peek()? {
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'n' => self.literal(b"null"),
+            _ => None,
+        }
+    }
+
+    /// Any scalar, skipped (a nested value is not one).
+    fn skip_scalar(&mut self) -> Option<()> {
+        match self.peek()? {
+            b'"' => self.string().map(|_| ()),
+            b't' | b'f' | b'n' => self.word(),
+            _ => self.number().map(|_| ()),
+        }
+    }
+
+    /// The document's opening up to the `[` of `data.options` (the index after it): scalar
+    /// fields at each level before, nothing else.
+    fn options_list(&mut self) -> Option<usize> {
+        self.eat(b'{')?;
+        loop {
+            self.ws();
+            let key = self.string()?;
+            self.eat(b':')?;
+            self.ws();
+            if key == b"data" {
+                break;
+            }
+            self.skip_scalar()?;
+            self.eat(b',')?;
+        }
+        self.eat(b'{')?;
+        loop {
+            self.ws();
+            let key = self.string()?;
+            self.eat(b':')?;
+            self.ws();
+            if key == b"options" {
+                self.eat(b'[')?;
+                return Some(self.i);
+            }
+            self.skip_scalar()?;
+            self.eat(b',')?;
+        }
+    }
+
+    /// A number field as [`Num`] reads it.
+    fn num(&mut self) -> Option<Num> {
+        Some(match self.peek()? {
+            b'"' => {
+                let t = self.text()?.trim();
+                Num(if t.is_empty() {
+                    None
+                } else {
+                    t.parse::<f64>().ok()
+                })
+            }
+            b't' | b'f' | b'n' => {
+                self.word()?;
+                Num(None)
+            }
+            _ => {
+                let (text, value) = self.number()?;
+                Num(Some(match value {
+                    Some(v) => v,
+                    None => decimal(text)?,
+                }))
+            }
+        })
+    }
+
+    /// A text field: a string, or no value for `null` and booleans. A number (which
+    /// [`Text`] would spell out) is left to serde.
+    fn text_field(&mut self) -> Option<Option<String>> {
+        match self.peek()? {
+            b'"' => Some(Some(self.text()?.to_string())),
+            b't' | b'f' | b'n' => self.word().map(|_| None),
+            _ => None,
+        }
+    }
+
+    /// The `option` field as `text_only` reads it: a string, anything else no value.
+    fn symbol_field(&mut self) -> Option<Option<String>> {
+        match self.peek()? {
+            b'"' => Some(Some(self.text()?.to_string())),
+            b't' | b'f' | b'n' => self.word().map(|_| None),
+            _ => self.number().map(|_| None),
+        }
+    }
+
+    /// One row: an object of scalar fields, none repeated.
+    fn row(&mut self) -> Option<WireOption> {
+        self.eat(b'{')?;
+        let mut o = WireOption::default();
+        let mut seen = 0u32;
+        self.ws();
+        if self.peek()? == b'}' {
+            self.i += 1;
+            return Some(o);
+        }
+        loop {
+            self.ws();
+            let key = self.string()?;
+            self.eat(b':')?;
+            self.ws();
+            let bit = match key {
+                b"option" => {
+                    o.option = self.symbol_field()?;
+                    0
+                }
+                b"bid" => {
+                    o.bid = self.num()?;
+                    1
+                }
+                b"ask" => {
+                    o.ask = self.num()?;
+                    2
+                }
+                b"bid_size" => {
+                    o.bid_size = self.num()?;
+                    3
+                }
+                b"ask_size" => {
+                    o.ask_size = self.num()?;
+                    4
+                }
+                b"iv" => {
+                    o.iv = self.num()?;
+                    5
+                }
+                b"open_interest" => {
+                    o.open_interest = self.num()?;
+                    6
+                }
+                b"volume" => {
+                    o.volume = self.num()?;
+                    7
+                }
+                b"delta" => {
+                    o.delta = self.num()?;
+                    8
+                }
+                b"gamma" => {
+                    o.gamma = self.num()?;
+                    9
+                }
+                b"vega" => {
+                    o.vega = self.num()?;
+                    10
+                }
+                b"theta" => {
+                    o.theta = self.num()?;
+                    11
+                }
+                b"rho" => {
+                    o.rho = self.num()?;
+                    12
+                }
+                b"last_trade_price" => {
+                    o.last_trade_price = self.num()?;
+                    13
+                }
+                b"last_trade_time" => {
+                    o.last_trade_time = Text(self.text_field()?);
+                    14
+                }
+                _ => {
+                    self.skip_scalar()?;
+                    31
+                }
+            };
+            if bit != 31 {
+                // serde refuses a repeated field; so does this (by handing the row back).
+                if seen & (1 << bit) != 0 {
+                    return None;
+                }
+                seen |= 1 << bit;
+            }
+            self.ws();
+            match self.next()? {
+                b',' => {}
+                b'}' => return Some(o),
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// Powers of ten exactly representable as `f64`.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// A JSON number's value, correctly rounded (the standard library's parser); `None` where it
+/// overflows (serde_json refuses those). `t` is in JSON's grammar.
+fn decimal(t: &[u8]) -> Option<f64> {
+    let v: f64 = std::str::from_utf8(t).ok()?.parse().ok()?;
+    v.is_finite().then_some(v)
+}
+
+/// A number's value as the scanner reads it (fast path or parser).
+#[cfg(test)]
+fn value_of(t: &str) -> Option<f64> {
+    let mut c = Cursor {
+        b: t.as_bytes(),
+        i: 0,
+    };
+    let (text, v) = c.number()?;
+    if c.i != t.len() {
+        return None;
+    }
+    v.or_else(|| decimal(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_match_the_correctly_rounded_parse() {
+        for t in [
+            "0",
+            "-0",
+            "0.0",
+            "-0.0000",
+            "1",
+            "124.83",
+            "0.01",
+            "-0.0065",
+            "4.905754",
+            "127.45",
+            "999999999999999",
+            "0.000000000000000000001",
+            "123456789012345678901234567890",
+            "1.7976931348623157e308",
+            "2.2250738585072014e-308",
+            "5e-324",
+            "1e-400",
+            "1E5",
+            "1.5e+3",
+            "-2.5E-3",
+            "0.1",
+            "0.2",
+            "0.30000000000000004",
+            "9007199254740993",
+        ] {
+            let want: f64 = t.parse().unwrap();
+            let got = value_of(t).unwrap();
+            assert_eq!(got.to_bits(), want.to_bits(), "{t}: {got} vs {want}");
+        }
+        assert_eq!(value_of("1e400"), None);
+        assert_eq!(value_of("-1e309"), None);
+    }
+
+    #[test]
+    fn numbers_follow_json_grammar() {
+        for (t, want) in [
+            ("0", Some("0")),
+            ("-12.5e3,", Some("-12.5e3")),
+            ("01", Some("0")),
+            ("1.", None),
+            (".5", None),
+            ("-", None),
+            ("1e", None),
+            ("1e+", None),
+            ("+1", None),
+        ] {
+            let mut c = Cursor {
+                b: t.as_bytes(),
+                i: 0,
+            };
+            let got = c
+                .number()
+                .map(|(s, _)| std::str::from_utf8(s).unwrap().to_string());
+            assert_eq!(got.as_deref(), want, "{t}");
+        }
+    }
+
+    #[test]
+    fn only_the_plain_shape_is_scanned() {
+        let ok = r#"{"timestamp": "2026-11-16 15:30:00", "data": {"options": [{"option": "NVDA261120C00060000", "bid": 1.5, "ask": "1.7", "iv": null, "tick": "up", "x": true}], "symbol": "NVDA"}}"#;
+        let s = scan(ok).expect("plain shape");
+        assert_eq!(&ok[s.open - 1..s.open], "[");
+        assert_eq!(&ok[s.close..s.close + 1], "]");
+        assert_eq!(s.rows.quotes.len(), 1);
+        assert_eq!(s.rows.quotes[0].bid, Some(1.5));
+        assert_eq!(s.rows.quotes[0].ask, Some(1.7));
+        let empty = r#"{"data": {"options": [ ]}}"#;
+        assert!(scan(empty).is_some_and(|s| s.rows.quotes.is_empty() && s.close == s.open + 1));
+        for bad in [
+            // an escape in a string
+            r#"{"data": {"options": [{"option": "NVDA\u0032", "bid": 1}]}}"#,
+            // a nested value in a row or before the list
+            r#"{"data": {"options": [{"option": "X", "greeks": {"d": 1}}]}}"#,
+            r#"{"meta": {}, "data": {"options": []}}"#,
+            // a repeated field
+            r#"{"data": {"options": [{"bid": 1, "bid": 2}]}}"#,
+            // a row that is not an object, a trailing comma, an overflow, truncation
+            r#"{"data": {"options": [1]}}"#,
+            r#"{"data": {"options": [{"bid": 1},]}}"#,
+            r#"{"data": {"options": [{"bid": 1e999}]}}"#,
+            r#"{"data": {"options": [{"bid": 1"#,
+            // a number where text is expected (Text spells it out; left to serde)
+            r#"{"data": {"options": [{"last_trade_time": 5}]}}"#,
+            // no data.options list
+            r#"{"data": {"symbol": "NVDA"}}"#,
+            r#"{"data": null}"#,
+        ] {
+            assert!(scan(bad).is_none(), "{bad}");
+        }
+    }
+}
