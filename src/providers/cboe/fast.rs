@@ -138,56 +138,64 @@ impl<'a> Cursor<'a> {
         std::str::from_utf8(self.string()?).ok()
     }
 
-    /// Digits from here: how many, and the mantissa they extend `m` to (wrapping: only read
-    /// when the count says it is exact).
-    fn digits(&mut self, m: &mut u64) -> usize {
-        let rest = self.rest();
-        let n = rest.iter().take_while(|c| c.is_ascii_digit()).count();
-        for &d in &rest[..n] {
-            *m = m.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+    /// Digits from byte `i` on: the index after them, and the mantissa they extend `m` to
+    /// (wrapping: only read when the count says it is exact). One pass, one test a byte.
+    #[inline]
+    fn digits_at(b: &[u8], mut i: usize, m: &mut u64) -> usize {
+        while let Some(&c) = b.get(i) {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                break;
+            }
+            *m = m.wrapping_mul(10).wrapping_add(u64::from(d));
+            i += 1;
         }
-        self.i += n;
-        n
+        i
     }
 
     /// A number in JSON's grammar: its text, and its value when Clinger's fast path gives it
     /// exactly (up to 15 digits, no exponent).
     fn number(&mut self) -> Option<(&'a [u8], Option<f64>)> {
+        let b = self.b;
         let start = self.i;
-        let neg = self.peek() == Some(b'-');
+        let mut i = start;
+        let neg = b.get(i) == Some(&b'-');
         if neg {
-            self.i += 1;
+            i += 1;
         }
         let mut m = 0u64;
-        let mut n = match self.peek()? {
-            b'0' => {
-                self.i += 1;
-                1
-            }
-            b'1'..=b'9' => self.digits(&mut m),
+        let int_start = i;
+        i = match *b.get(i)? {
+            b'0' => i + 1,
+            b'1'..=b'9' => Self::digits_at(b, i, &mut m),
             _ => return None,
         };
+        let mut n = i - int_start;
         let mut frac = 0;
-        if self.peek() == Some(b'.') {
-            self.i += 1;
-            frac = self.digits(&mut m);
+        if b.get(i) == Some(&b'.') {
+            let frac_start = i + 1;
+            i = Self::digits_at(b, frac_start, &mut m);
+            frac = i - frac_start;
             if frac == 0 {
                 return None;
             }
             n += frac;
         }
         let mut simple = n <= 15;
-        if let Some(b'e' | b'E') = self.peek() {
-            self.i += 1;
-            if let Some(b'+' | b'-') = self.peek() {
-                self.i += 1;
+        if let Some(b'e' | b'E') = b.get(i) {
+            i += 1;
+            if let Some(b'+' | b'-') = b.get(i) {
+                i += 1;
             }
-            if self.digits(&mut 0) == 0 {
+            let exp_start = i;
+            i = Self::digits_at(b, exp_start, &mut 0);
+            if i == exp_start {
                 return None;
             }
             simple = false;
         }
-        let text = self.b.get(start..self.i)?;
+        self.i = i;
+        let text = b.get(start..i)?;
         // Up to 15 digits the mantissa is below 2⁵³ and exact, the power of ten is exact, and
         // one IEEE division rounds correctly.
         let value = simple.then(|| {
