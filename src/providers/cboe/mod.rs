@@ -212,6 +212,25 @@ pub struct VolRanges {
 // ---------------------------------------------------------------------------------------------
 // Parsers.
 
+/// When an answer was true: its `timestamp` (UTC), else the underlying's last trade (New
+/// York), else an error naming both fields.
+fn answer_time(
+    timestamp: Option<&str>,
+    last_trade: Option<DateTime<FixedOffset>>,
+    symbol: &str,
+) -> Result<DateTime<FixedOffset>> {
+    timestamp
+        .and_then(timestamp_utc)
+        .or(last_trade)
+        .ok_or_else(|| {
+            payload(
+                PROVIDER,
+                symbol,
+                "neither `timestamp` nor `data.last_trade_time` is a readable time",
+            )
+        })
+}
+
 fn timestamp_utc(s: &str) -> Option<DateTime<FixedOffset>> {
     naive_datetime(s).map(|n| utc_to_new_york(n.and_utc()))
 }
@@ -281,19 +300,11 @@ fn chain_of(doc: Doc<WireUnderlying>, symbol: &str) -> Result<ChainSnapshot> {
         .data
         .ok_or_else(|| payload(PROVIDER, symbol, "field `data` is missing or null"))?;
     let underlying = underlying_of(&data, symbol)?;
-    let as_of = doc
-        .timestamp
-        .0
-        .as_deref()
-        .and_then(timestamp_utc)
-        .or_else(|| eastern(data.last_trade_time.0.as_deref()))
-        .ok_or_else(|| {
-            payload(
-                PROVIDER,
-                symbol,
-                "neither `timestamp` nor `data.last_trade_time` is a readable time",
-            )
-        })?;
+    let as_of = answer_time(
+        doc.timestamp.0.as_deref(),
+        eastern(data.last_trade_time.0.as_deref()),
+        symbol,
+    )?;
     let rows = data.options.ok_or_else(|| {
         payload(
             PROVIDER,
@@ -527,19 +538,7 @@ pub fn parse_quote(body: &str, symbol: &str) -> Result<CboeQuote> {
         .ok_or_else(|| payload(PROVIDER, symbol, "field `data` is missing or null"))?;
     let underlying = underlying_of(&data, symbol)?;
     let last_trade = eastern(data.last_trade_time.0.as_deref());
-    let as_of = doc
-        .timestamp
-        .0
-        .as_deref()
-        .and_then(timestamp_utc)
-        .or(last_trade)
-        .ok_or_else(|| {
-            payload(
-                PROVIDER,
-                symbol,
-                "neither `timestamp` nor `data.last_trade_time` is a readable time",
-            )
-        })?;
+    let as_of = answer_time(doc.timestamp.0.as_deref(), last_trade, symbol)?;
     let session = last_trade.map(|t| Bar {
         date: t.date_naive(),
         open: positive(data.open.0),
