@@ -66,6 +66,7 @@ pub trait HistorySource {
     fn history(&self, symbol: &str, from: NaiveDate, to: NaiveDate) -> Result<PriceHistory>;
 }
 
+mod bytes;
 pub mod cboe;
 pub mod clock;
 pub mod fetch;

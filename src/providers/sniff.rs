@@ -17,6 +17,7 @@
 //! object, a key with escapes, a syntax error, the end of the text) answers `None`, and the
 //! caller falls back to its full probe, which names the fault.
 
+use super::bytes::Cursor;
 use super::raw::PayloadKind;
 
 /// What the start of a JSON document says it is.
@@ -33,7 +34,7 @@ pub(crate) enum Sniffed {
 /// byte-order mark and whitespace are skipped.
 pub(crate) fn sniff_json(text: &str) -> Option<Sniffed> {
     let body = text.strip_prefix('\u{feff}').unwrap_or(text).as_bytes();
-    let mut s = Scanner { b: body, i: 0 };
+    let mut s = Cursor::new(body);
     s.ws();
     s.eat(b'{')?;
     let (mut quotes, mut options) = (false, false);
@@ -81,32 +82,7 @@ pub(crate) fn sniff_json(text: &str) -> Option<Sniffed> {
     }
 }
 
-struct Scanner<'a> {
-    b: &'a [u8],
-    i: usize,
-}
-
-impl<'a> Scanner<'a> {
-    fn peek(&self) -> Option<u8> {
-        self.b.get(self.i).copied()
-    }
-
-    fn next(&mut self) -> Option<u8> {
-        let c = self.peek()?;
-        self.i += 1;
-        Some(c)
-    }
-
-    fn eat(&mut self, c: u8) -> Option<()> {
-        (self.next()? == c).then_some(())
-    }
-
-    fn ws(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\r' | b'\n')) {
-            self.i += 1;
-        }
-    }
-
+impl<'a> Cursor<'a> {
     /// A key and its colon; `None` for a key with escapes (not worth unescaping to sniff).
     fn key(&mut self) -> Option<&'a [u8]> {
         self.eat(b'"')?;

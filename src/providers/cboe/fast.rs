@@ -21,6 +21,7 @@
 //! [`Num`] reads them, `null` and booleans as no value.
 
 use super::{OptionRows, WireOption};
+use crate::providers::bytes::Cursor;
 use crate::providers::wire::{Num, ObjectRow, Text};
 
 /// The option rows and where their list sits in the document: `open` is just after its `[`,
@@ -34,10 +35,7 @@ pub(super) struct Scanned {
 /// The rows of `data.options`, or `None` where the document is not of the plain shape this
 /// scanner reads (the caller then parses it with serde).
 pub(super) fn scan(body: &str) -> Option<Scanned> {
-    let mut c = Cursor {
-        b: body.as_bytes(),
-        i: 0,
-    };
+    let mut c = Cursor::new(body.as_bytes());
     let open = c.options_list()?;
     let mut rows = OptionRows::default();
     c.ws();
@@ -69,52 +67,11 @@ pub(super) fn scan(body: &str) -> Option<Scanned> {
     }
 }
 
-/// A position in the document's bytes.
-struct Cursor<'a> {
-    b: &'a [u8],
-    i: usize,
-}
-
 impl<'a> Cursor<'a> {
-    fn peek(&self) -> Option<u8> {
-        self.b.get(self.i).copied()
-    }
-
-    fn next(&mut self) -> Option<u8> {
-        let c = self.peek()?;
-        self.i += 1;
-        Some(c)
-    }
-
-    /// The bytes from here on.
-    fn rest(&self) -> &'a [u8] {
-        self.b.get(self.i..).unwrap_or_default()
-    }
-
-    /// JSON's whitespace (space, tab, line feed, carriage return).
-    fn ws(&mut self) {
-        // Almost always none or one space.
-        match self.peek() {
-            Some(b' ') => {
-                self.i += 1;
-                if !matches!(self.peek(), Some(b' ' | b'\n' | b'\r' | b'\t')) {
-                    return;
-                }
-            }
-            Some(b'\n' | b'\r' | b'\t') => {}
-            _ => return,
-        }
-        self.i += self
-            .rest()
-            .iter()
-            .take_while(|c| matches!(c, b' ' | b'\n' | b'\r' | b'\t'))
-            .count();
-    }
-
     /// Whitespace, then `ch`.
-    fn eat(&mut self, ch: u8) -> Option<()> {
+    fn ws_eat(&mut self, ch: u8) -> Option<()> {
         self.ws();
-        (self.next()? == ch).then_some(())
+        self.eat(ch)
     }
 
     /// A string without escapes or control characters (its quotes consumed): its bytes.
@@ -240,30 +197,30 @@ impl<'a> Cursor<'a> {
     /// The document's opening up to the `[` of `data.options` (the index after it): scalar
     /// fields at each level before, nothing else.
     fn options_list(&mut self) -> Option<usize> {
-        self.eat(b'{')?;
+        self.ws_eat(b'{')?;
         loop {
             self.ws();
             let key = self.string()?;
-            self.eat(b':')?;
+            self.ws_eat(b':')?;
             self.ws();
             if key == b"data" {
                 break;
             }
             self.skip_scalar()?;
-            self.eat(b',')?;
+            self.ws_eat(b',')?;
         }
-        self.eat(b'{')?;
+        self.ws_eat(b'{')?;
         loop {
             self.ws();
             let key = self.string()?;
-            self.eat(b':')?;
+            self.ws_eat(b':')?;
             self.ws();
             if key == b"options" {
-                self.eat(b'[')?;
+                self.ws_eat(b'[')?;
                 return Some(self.i);
             }
             self.skip_scalar()?;
-            self.eat(b',')?;
+            self.ws_eat(b',')?;
         }
     }
 
@@ -313,7 +270,7 @@ impl<'a> Cursor<'a> {
 
     /// One row: an object of scalar fields, none repeated.
     fn row(&mut self) -> Option<WireOption> {
-        self.eat(b'{')?;
+        self.ws_eat(b'{')?;
         let mut o = WireOption::default();
         let mut seen = 0u32;
         self.ws();
@@ -324,7 +281,7 @@ impl<'a> Cursor<'a> {
         loop {
             self.ws();
             let key = self.string()?;
-            self.eat(b':')?;
+            self.ws_eat(b':')?;
             self.ws();
             let bit = match key {
                 b"option" => {
@@ -425,10 +382,7 @@ fn decimal(t: &[u8]) -> Option<f64> {
 /// A number's value as the scanner reads it (fast path or parser).
 #[cfg(test)]
 fn value_of(t: &str) -> Option<f64> {
-    let mut c = Cursor {
-        b: t.as_bytes(),
-        i: 0,
-    };
+    let mut c = Cursor::new(t.as_bytes());
     let (text, v) = c.number()?;
     if c.i != t.len() {
         return None;
@@ -489,10 +443,7 @@ mod tests {
             ("1e+", None),
             ("+1", None),
         ] {
-            let mut c = Cursor {
-                b: t.as_bytes(),
-                i: 0,
-            };
+            let mut c = Cursor::new(t.as_bytes());
             let got = c
                 .number()
                 .map(|(s, _)| std::str::from_utf8(s).unwrap().to_string());
