@@ -63,15 +63,16 @@ impl<R: Read> CappedReader<R> {
     }
 
     fn over(&self) -> io::Error {
-        io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!(
-                "larger than the {} limit for {}",
-                size_words(self.limit),
-                self.what
-            ),
-        )
+        over_limit(self.limit, self.what)
     }
+}
+
+/// The error of an input over its limit.
+fn over_limit(limit: u64, what: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("larger than the {} limit for {what}", size_words(limit)),
+    )
 }
 
 impl<R: Read> Read for CappedReader<R> {
@@ -106,12 +107,17 @@ pub fn read_text_capped(path: &Path, limit: u64, what: &'static str) -> Result<S
         )));
     }
     let file = File::open(path).map_err(io_err)?;
-    // One allocation for the whole file (the reader stops one byte past the cap).
+    // One allocation for the whole file, read one byte past the cap. (`take` rather than a
+    // `CappedReader`: the file's own reads go straight into the spare capacity, where a
+    // reader with only `read` has every buffer zero-filled first, 2 MB for a big chain.)
     let hint = meta.len().min(limit.saturating_add(1));
     let mut bytes = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
-    CappedReader::new(file, limit, what)
+    file.take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(io_err)?;
+    if bytes.len() as u64 > limit {
+        return Err(io_err(over_limit(limit, what)));
+    }
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let line = e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1;
@@ -278,6 +284,37 @@ mod tests {
             .unwrap();
         assert_eq!(v.len(), 1000);
         assert_eq!(size_words(8 * MIB), "8 MiB");
+    }
+
+    /// A file of exactly the limit is read whole; one byte more is refused naming the path
+    /// and the limit; `/dev/zero` (a length of 0 that never ends) is refused the same way.
+    #[test]
+    fn read_text_capped_reads_up_to_the_limit_and_refuses_more() {
+        let dir = tempfile::tempdir().unwrap();
+        let at = dir.path().join("at.txt");
+        fs::write(&at, "x".repeat(1000)).unwrap();
+        assert_eq!(
+            read_text_capped(&at, 1000, "a test input").unwrap().len(),
+            1000
+        );
+        let over = dir.path().join("over.txt");
+        fs::write(&over, "x".repeat(1001)).unwrap();
+        for path in [over.as_path(), Path::new("/dev/zero")] {
+            if !path.exists() {
+                continue;
+            }
+            match read_text_capped(path, 1000, "a test input") {
+                Err(Error::Io { path: p, source }) => {
+                    assert_eq!(p, path);
+                    assert_eq!(source.kind(), io::ErrorKind::InvalidData);
+                    assert_eq!(
+                        source.to_string(),
+                        "larger than the 1000 bytes limit for a test input"
+                    );
+                }
+                other => panic!("{}: {other:?}", path.display()),
+            }
+        }
     }
 
     fn leftovers(dir: &Path) -> Vec<String> {
