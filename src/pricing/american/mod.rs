@@ -306,7 +306,9 @@ impl Prepared {
     /// escrowed one L₂·(S − D/E[L₁])·L₁: both affine in L₁ with the same mean, the escrowed one
     /// less steep, so smaller in convex order and worth less in any call or put. (Where
     /// S·L₁ < D, a fall of 97 % or more for the dividends allowed, the model's stock is worth
-    /// nothing; the bound ignores that, by less than 1e-12 of the strike.)
+    /// nothing; the bound ignores that, by less than 1e-12 of the strike.) Unlike the IV
+    /// solver's first-guess view ([`Priced::escrowed`], floored spot, yield on the escrowed
+    /// spot) this one keeps the model's forward exactly, as a bound must.
     fn escrowed_european(&self, vol: f64) -> f64 {
         let escrowed = self.spot * (-self.q * self.t).exp() - self.pv_dividends();
         if escrowed <= 0.0 {

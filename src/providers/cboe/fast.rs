@@ -198,26 +198,23 @@ impl<'a> Cursor<'a> {
     /// fields at each level before, nothing else.
     fn options_list(&mut self) -> Option<usize> {
         self.ws_eat(b'{')?;
-        loop {
-            self.ws();
-            let key = self.string()?;
-            self.ws_eat(b':')?;
-            self.ws();
-            if key == b"data" {
-                break;
-            }
-            self.skip_scalar()?;
-            self.ws_eat(b',')?;
-        }
+        self.scalars_until(b"data")?;
         self.ws_eat(b'{')?;
+        self.scalars_until(b"options")?;
+        self.ws_eat(b'[')?;
+        Some(self.i)
+    }
+
+    /// Inside an object: scalar fields skipped up to the key `wanted`, the cursor left at its
+    /// value (anything but a scalar before it is not the plain shape).
+    fn scalars_until(&mut self, wanted: &[u8]) -> Option<()> {
         loop {
             self.ws();
             let key = self.string()?;
             self.ws_eat(b':')?;
             self.ws();
-            if key == b"options" {
-                self.ws_eat(b'[')?;
-                return Some(self.i);
+            if key == wanted {
+                return Some(());
             }
             self.skip_scalar()?;
             self.ws_eat(b',')?;
