@@ -8,7 +8,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::America::New_York;
 use serde::de::{self, Deserializer, IgnoredAny, Visitor};
 use serde::Deserialize;
@@ -360,6 +360,23 @@ pub(crate) fn screen_chain(
             c.strike_millis(),
         )
     }
+    // A chain listed in order (by expiry, then strike, call before put, as providers list
+    // them) with every contract after the one before has no duplicate: one pass, no table.
+    fn listing_order(q: &Quote) -> (&str, chrono::NaiveDate, u64, char) {
+        let c = &q.contract;
+        (
+            c.root.as_str(),
+            c.expiry,
+            c.strike_millis(),
+            c.right.letter(),
+        )
+    }
+    if quotes
+        .windows(2)
+        .all(|w| listing_order(&w[0]) < listing_order(&w[1]))
+    {
+        return;
+    }
     let mut keep = vec![true; quotes.len()];
     {
         let mut first: HashMap<_, usize> = HashMap::with_capacity(quotes.len());
@@ -449,6 +466,42 @@ pub(crate) fn new_york(naive: NaiveDateTime) -> Option<DateTime<FixedOffset>> {
         .from_local_datetime(&naive)
         .earliest()
         .map(|t| t.fixed_offset())
+}
+
+/// New York wall-clock times read many to a day (a chain's last-trade times): the day's
+/// offset is looked up once where it holds all day, and the time zone consulted for each
+/// reading only on the two days a year the clocks change.
+#[derive(Debug, Default)]
+pub(crate) struct NewYorkDays {
+    /// The last day seen, and its offset where one offset holds for the whole of it.
+    day: Option<(NaiveDate, Option<FixedOffset>)>,
+}
+
+impl NewYorkDays {
+    /// What [`new_york`] gives for `naive`.
+    pub(crate) fn local(&mut self, naive: NaiveDateTime) -> Option<DateTime<FixedOffset>> {
+        let date = naive.date();
+        let offset = match self.day {
+            Some((d, offset)) if d == date => offset,
+            _ => {
+                let offset = whole_day_offset(date);
+                self.day = Some((date, offset));
+                offset
+            }
+        };
+        match offset {
+            Some(offset) => offset.from_local_datetime(&naive).single(),
+            None => new_york(naive),
+        }
+    }
+}
+
+/// New York's offset on `date` where it is the same at the first and the last second of the
+/// day: the clocks change at most once a day, so it then holds all day.
+fn whole_day_offset(date: NaiveDate) -> Option<FixedOffset> {
+    let first = new_york(date.and_time(NaiveTime::MIN))?;
+    let last = new_york(date.and_hms_opt(23, 59, 59)?)?;
+    (first.offset() == last.offset()).then(|| *first.offset())
 }
 
 /// An instant shown in New York time.
@@ -691,5 +744,46 @@ mod tests {
             1651254260
         );
         assert!(new_york(naive_datetime("2026-03-08 02:30:00").unwrap()).is_none());
+    }
+
+    #[test]
+    fn new_york_days_read_as_the_time_zone_does() {
+        let mut days = NewYorkDays::default();
+        // Ordinary days either side of the changes, the spring gap (02:00-03:00 on
+        // 2026-03-08 does not exist) and the autumn fold (01:00-02:00 on 2026-11-01 happens
+        // twice; the earlier reading is kept), visited in an order that revisits days.
+        let dates = [
+            "2026-03-07",
+            "2026-03-08",
+            "2026-03-09",
+            "2026-11-01",
+            "2026-10-31",
+            "2026-11-01",
+            "2026-11-02",
+            "2026-07-24",
+            "2026-03-08",
+        ];
+        let mut checked = 0;
+        for d in dates {
+            let date: NaiveDate = d.parse().unwrap();
+            for minute in (0..24 * 60).step_by(7) {
+                let t = date.and_time(NaiveTime::MIN) + chrono::Duration::minutes(minute);
+                assert_eq!(days.local(t), new_york(t), "{t}");
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 9 * 206);
+        let gap = "2026-03-08T02:30:00".parse::<NaiveDateTime>().unwrap();
+        assert_eq!(days.local(gap), None);
+        let fold = "2026-11-01T01:30:00".parse::<NaiveDateTime>().unwrap();
+        assert_eq!(
+            days.local(fold).unwrap().offset().local_minus_utc(),
+            -4 * 3600
+        );
+        let summer = "2026-07-24T15:59:59".parse::<NaiveDateTime>().unwrap();
+        assert_eq!(
+            days.local(summer).unwrap().to_rfc3339(),
+            "2026-07-24T15:59:59-04:00"
+        );
     }
 }

@@ -395,13 +395,15 @@ pub fn analyze_with_dividends(
     let as_of = snapshot.as_of;
     let mut dropped = 0usize;
     // Sort on a small key with the input position last, so an unstable sort orders exactly as
-    // a stable one would and the first of duplicate contracts is the one kept.
+    // a stable one would and the first of duplicate contracts is the one kept. The key is in
+    // the order providers list a chain (expiry, strike, call before put), so a chain that
+    // arrives in that order is found sorted in one pass.
     let mut keyed: Vec<(QuoteKey, &Quote)> = Vec::with_capacity(snapshot.quotes.len());
     for (i, q) in snapshot.quotes.iter().enumerate() {
         if usable(q) {
             // Strikes are positive, so their bit patterns order like the numbers.
             let c = &q.contract;
-            keyed.push(((c.expiry, c.right, c.strike.to_bits(), i), q));
+            keyed.push(((c.expiry, c.strike.to_bits(), c.right, i), q));
         } else {
             dropped += 1;
         }
@@ -424,10 +426,11 @@ pub fn analyze_with_dividends(
     let mut slices = Vec::new();
     let mut expired = 0usize;
     let mut start = 0;
+    let mut group: Vec<&Quote> = Vec::new();
     while start < good.len() {
         let expiry = good[start].contract.expiry;
         let end = start + good[start..].partition_point(|q| q.contract.expiry == expiry);
-        let group = &good[start..end];
+        let same_expiry = &good[start..end];
         start = end;
         let t = year_fraction(&as_of, expiry);
         if t <= 0.0 {
@@ -437,8 +440,20 @@ pub fn analyze_with_dividends(
         if !keep(expiry) {
             continue;
         }
+        // Calls, then puts, each by strike.
+        group.clear();
+        group.extend(
+            same_expiry
+                .iter()
+                .filter(|q| q.contract.right == Right::Call),
+        );
+        group.extend(
+            same_expiry
+                .iter()
+                .filter(|q| q.contract.right == Right::Put),
+        );
         slices.push(analyze_expiry(
-            group, expiry, t, spot, &as_of, params, dividends,
+            &group, expiry, t, spot, &as_of, params, dividends,
         ));
     }
     Ok(ChainSurface {
@@ -451,8 +466,8 @@ pub fn analyze_with_dividends(
     })
 }
 
-/// Sort key of a quote: expiry, right, strike bits, input position.
-type QuoteKey = (NaiveDate, Right, u64, usize);
+/// Sort key of a quote: expiry, strike bits, right, input position.
+type QuoteKey = (NaiveDate, u64, Right, usize);
 
 /// The snapshot's as-of instant must be a plausible date (see [`plausible_expiry`]).
 pub(crate) fn check_as_of(snapshot: &ChainSnapshot) -> Result<()> {

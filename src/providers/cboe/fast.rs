@@ -7,7 +7,10 @@
 //! row in a fraction of that: keys are matched as bytes, numbers are read by Clinger's exact
 //! fast path (a mantissa below 2⁵³ times or over a power of ten up to 10²², one correctly
 //! rounded operation; anything longer goes to the standard library's correctly rounded
-//! parser), ignored fields are skipped without being decoded.
+//! parser), ignored fields are skipped without being decoded. A chain's rows are laid out
+//! alike (the same keys in the same order, spaced the same), so each row is first tried
+//! against the layout of the row before it: the bytes between values are compared, not
+//! read as keys, and a row that differs anywhere is read again by its keys.
 //!
 //! It reads only what it is sure of and gives up on anything else, so it can never read a
 //! document differently from serde: the document must open with scalar fields and then
@@ -22,7 +25,9 @@
 
 use super::{OptionRows, WireOption};
 use crate::providers::bytes::Cursor;
-use crate::providers::wire::{Num, ObjectRow, Text};
+use crate::providers::wire::Num;
+#[cfg(doc)]
+use crate::providers::wire::Text;
 
 /// The option rows and where their list sits in the document: `open` is just after its `[`,
 /// `close` is at its `]`, so `body[..open] + body[close..]` is the document with an empty list.
@@ -30,6 +35,10 @@ pub(super) struct Scanned {
     pub(super) open: usize,
     pub(super) close: usize,
     pub(super) rows: OptionRows,
+    /// How many rows were read by the layout of the row before them (the tests check the
+    /// layout path is the one taken).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(super) by_layout: usize,
 }
 
 /// The rows of `data.options`, or `None` where the document is not of the plain shape this
@@ -44,13 +53,28 @@ pub(super) fn scan(body: &str) -> Option<Scanned> {
             open,
             close: c.i,
             rows,
+            by_layout: 0,
         });
     }
     let mut n = 0usize;
+    let mut layout: Option<Layout> = None;
+    let mut by_layout = 0;
     loop {
         c.ws();
-        let row = c.row()?;
-        rows.push(n, ObjectRow::Object(row));
+        let start = c.i;
+        let row = match layout.as_ref().and_then(|l| c.row_like(l)) {
+            Some(row) => {
+                by_layout += 1;
+                row
+            }
+            None => {
+                c.i = start;
+                let (row, learnt) = c.row()?;
+                layout = Some(learnt);
+                row
+            }
+        };
+        rows.push_fields(n, &row.numbers, row.symbol, row.last_trade);
         n += 1;
         c.ws();
         match c.next()? {
@@ -60,6 +84,7 @@ pub(super) fn scan(body: &str) -> Option<Scanned> {
                     open,
                     close: c.i - 1,
                     rows,
+                    by_layout,
                 })
             }
             _ => return None,
@@ -248,117 +273,171 @@ impl<'a> Cursor<'a> {
 
     /// A text field: a string, or no value for `null` and booleans. A number (which
     /// [`Text`] would spell out) is left to serde.
-    fn text_field(&mut self) -> Option<Option<String>> {
+    fn text_field(&mut self) -> Option<Option<&'a str>> {
         match self.peek()? {
-            b'"' => Some(Some(self.text()?.to_string())),
+            b'"' => Some(Some(self.text()?)),
             b't' | b'f' | b'n' => self.word().map(|_| None),
             _ => None,
         }
     }
 
     /// The `option` field as `text_only` reads it: a string, anything else no value.
-    fn symbol_field(&mut self) -> Option<Option<String>> {
+    fn symbol_field(&mut self) -> Option<Option<&'a str>> {
         match self.peek()? {
-            b'"' => Some(Some(self.text()?.to_string())),
+            b'"' => Some(Some(self.text()?)),
             b't' | b'f' | b'n' => self.word().map(|_| None),
             _ => self.number().map(|_| None),
         }
     }
 
-    /// One row: an object of scalar fields, none repeated.
-    fn row(&mut self) -> Option<WireOption> {
+    /// One row: an object of scalar fields, none repeated, and the row's layout (its keys in
+    /// order, with the bytes around them) for [`Cursor::row_like`] to try on the next row.
+    fn row(&mut self) -> Option<(Row<'a>, Layout<'a>)> {
+        let mut row = Row::default();
+        let mut layout = Layout::default();
+        let mut from = self.i;
         self.ws_eat(b'{')?;
-        let mut o = WireOption::default();
-        let mut seen = 0u32;
         self.ws();
         if self.peek()? == b'}' {
             self.i += 1;
-            return Some(o);
+            layout.close = self.b.get(from..self.i)?;
+            return Some((row, layout));
         }
+        let mut seen = 0u32;
         loop {
             self.ws();
-            let key = self.string()?;
+            let field = Field::of(self.string()?);
             self.ws_eat(b':')?;
             self.ws();
-            let bit = match key {
-                b"option" => {
-                    o.option = self.symbol_field()?;
-                    0
-                }
-                b"bid" => {
-                    o.bid = self.num()?;
-                    1
-                }
-                b"ask" => {
-                    o.ask = self.num()?;
-                    2
-                }
-                b"bid_size" => {
-                    o.bid_size = self.num()?;
-                    3
-                }
-                b"ask_size" => {
-                    o.ask_size = self.num()?;
-                    4
-                }
-                b"iv" => {
-                    o.iv = self.num()?;
-                    5
-                }
-                b"open_interest" => {
-                    o.open_interest = self.num()?;
-                    6
-                }
-                b"volume" => {
-                    o.volume = self.num()?;
-                    7
-                }
-                b"delta" => {
-                    o.delta = self.num()?;
-                    8
-                }
-                b"gamma" => {
-                    o.gamma = self.num()?;
-                    9
-                }
-                b"vega" => {
-                    o.vega = self.num()?;
-                    10
-                }
-                b"theta" => {
-                    o.theta = self.num()?;
-                    11
-                }
-                b"rho" => {
-                    o.rho = self.num()?;
-                    12
-                }
-                b"last_trade_price" => {
-                    o.last_trade_price = self.num()?;
-                    13
-                }
-                b"last_trade_time" => {
-                    o.last_trade_time = Text(self.text_field()?);
-                    14
-                }
-                _ => {
-                    self.skip_scalar()?;
-                    31
-                }
-            };
-            if bit != 31 {
+            layout.fields.push((self.b.get(from..self.i)?, field));
+            self.field(field, &mut row)?;
+            if field != Field::Other {
                 // serde refuses a repeated field; so does this (by handing the row back).
-                if seen & (1 << bit) != 0 {
+                let bit = 1u32 << field as u32;
+                if seen & bit != 0 {
                     return None;
                 }
-                seen |= 1 << bit;
+                seen |= bit;
             }
+            from = self.i;
             self.ws();
             match self.next()? {
                 b',' => {}
-                b'}' => return Some(o),
+                b'}' => {
+                    layout.close = self.b.get(from..self.i)?;
+                    return Some((row, layout));
+                }
                 _ => return None,
             }
+        }
+    }
+
+    /// A row laid out exactly as `layout` (the same keys in the same order, with the same
+    /// bytes between them; a chain's rows almost always are), read without looking at its
+    /// keys; `None`, with the cursor anywhere in the row, where it is laid out otherwise.
+    /// The layout came from a row [`Cursor::row`] read, so its keys are strings without
+    /// escapes, each field it reads appears once, and its separators are JSON's: a row that
+    /// matches it byte for byte reads as it would there.
+    fn row_like(&mut self, layout: &Layout<'a>) -> Option<Row<'a>> {
+        let mut row = Row::default();
+        for &(before, field) in &layout.fields {
+            self.bytes(before)?;
+            self.field(field, &mut row)?;
+        }
+        self.bytes(layout.close)?;
+        Some(row)
+    }
+
+    /// Exactly `want` here, consumed.
+    #[inline]
+    fn bytes(&mut self, want: &[u8]) -> Option<()> {
+        let end = self.i + want.len();
+        (self.b.get(self.i..end)? == want).then(|| self.i = end)
+    }
+
+    /// The value of `field`, read into `row`.
+    fn field(&mut self, field: Field, row: &mut Row<'a>) -> Option<()> {
+        let o = &mut row.numbers;
+        match field {
+            Field::Option => row.symbol = self.symbol_field()?,
+            Field::Bid => o.bid = self.num()?,
+            Field::Ask => o.ask = self.num()?,
+            Field::BidSize => o.bid_size = self.num()?,
+            Field::AskSize => o.ask_size = self.num()?,
+            Field::Iv => o.iv = self.num()?,
+            Field::OpenInterest => o.open_interest = self.num()?,
+            Field::Volume => o.volume = self.num()?,
+            Field::Delta => o.delta = self.num()?,
+            Field::Gamma => o.gamma = self.num()?,
+            Field::Vega => o.vega = self.num()?,
+            Field::Theta => o.theta = self.num()?,
+            Field::Rho => o.rho = self.num()?,
+            Field::LastTradePrice => o.last_trade_price = self.num()?,
+            Field::LastTradeTime => row.last_trade = self.text_field()?,
+            Field::Other => self.skip_scalar()?,
+        }
+        Some(())
+    }
+}
+
+/// One option row as read: its numbers (the text fields of `numbers` left empty), its
+/// symbol and last-trade time borrowed from the document.
+#[derive(Default)]
+pub(super) struct Row<'a> {
+    pub(super) numbers: WireOption,
+    pub(super) symbol: Option<&'a str>,
+    pub(super) last_trade: Option<&'a str>,
+}
+
+/// A row's layout: for each field in order, the bytes from the end of the value before (or
+/// the row's start) to the start of its value (`, "bid": `), and the field; then the bytes
+/// from the last value to the closing brace.
+#[derive(Default)]
+struct Layout<'a> {
+    fields: Vec<(&'a [u8], Field)>,
+    close: &'a [u8],
+}
+
+/// The fields of a CBOE option row this scanner reads; `Other` is skipped.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Option,
+    Bid,
+    Ask,
+    BidSize,
+    AskSize,
+    Iv,
+    OpenInterest,
+    Volume,
+    Delta,
+    Gamma,
+    Vega,
+    Theta,
+    Rho,
+    LastTradePrice,
+    LastTradeTime,
+    Other,
+}
+
+impl Field {
+    fn of(key: &[u8]) -> Field {
+        match key {
+            b"option" => Field::Option,
+            b"bid" => Field::Bid,
+            b"ask" => Field::Ask,
+            b"bid_size" => Field::BidSize,
+            b"ask_size" => Field::AskSize,
+            b"iv" => Field::Iv,
+            b"open_interest" => Field::OpenInterest,
+            b"volume" => Field::Volume,
+            b"delta" => Field::Delta,
+            b"gamma" => Field::Gamma,
+            b"vega" => Field::Vega,
+            b"theta" => Field::Theta,
+            b"rho" => Field::Rho,
+            b"last_trade_price" => Field::LastTradePrice,
+            b"last_trade_time" => Field::LastTradeTime,
+            _ => Field::Other,
         }
     }
 }

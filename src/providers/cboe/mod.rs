@@ -46,7 +46,7 @@ mod fast;
 use super::http::{base_or, encode, HttpClient, HttpConfig};
 use super::wire::{
     count, from_json, greeks, naive_datetime, new_york, payload, screen_chain, sides, text_only,
-    utc_to_new_york, Num, ObjectRow, Text, PER_POINT_PER_DAY,
+    utc_to_new_york, NewYorkDays, Num, ObjectRow, Text, PER_POINT_PER_DAY,
 };
 use super::{ChainRequest, ChainSource, HistorySource};
 use crate::error::{Error, Result};
@@ -370,6 +370,8 @@ struct OptionRows {
     /// Rows whose root may be an adjusted one: (row, symbol, root, index in `quotes` or the
     /// reason the row was dropped anyway).
     maybe_adjusted: Vec<(usize, String, String, std::result::Result<usize, String>)>,
+    /// The last-trade times' day in New York.
+    days: NewYorkDays,
 }
 
 impl<'de> Deserialize<'de> for OptionRows {
@@ -404,21 +406,32 @@ impl OptionRows {
     }
 
     fn push(&mut self, i: usize, row: ObjectRow<WireOption>) {
-        let o = match row {
-            ObjectRow::Object(
-                o @ WireOption {
-                    option: Some(_), ..
-                },
-            ) => o,
-            _ => {
-                self.dropped.push((
-                    i,
-                    format!("row {i}: not an option record (no `option` symbol)"),
-                ));
-                return;
+        match row {
+            ObjectRow::Object(mut o) => {
+                let symbol = o.option.take();
+                let last_trade = o.last_trade_time.0.take();
+                self.push_fields(i, &o, symbol.as_deref(), last_trade.as_deref());
             }
+            _ => self.push_fields(i, &WireOption::default(), None, None),
+        }
+    }
+
+    /// One row: its numbers in `o`, its symbol and last-trade time apart (borrowed from the
+    /// document where the row scanner read them; `o`'s own are not read).
+    fn push_fields(
+        &mut self,
+        i: usize,
+        o: &WireOption,
+        symbol: Option<&str>,
+        last_trade: Option<&str>,
+    ) {
+        let Some(symbol) = symbol else {
+            self.dropped.push((
+                i,
+                format!("row {i}: not an option record (no `option` symbol)"),
+            ));
+            return;
         };
-        let symbol = o.option.as_deref().unwrap_or_default();
         let contract = match OptionContract::parse_occ(symbol) {
             Ok(c) => c,
             Err(e) => {
@@ -428,7 +441,10 @@ impl OptionRows {
         };
         let digit_root = contract.root.ends_with(|c: char| c.is_ascii_digit());
         let aside = digit_root.then(|| (symbol.to_string(), contract.root.clone()));
-        let outcome = option_quote(o, contract);
+        let last_trade = last_trade
+            .and_then(naive_datetime)
+            .and_then(|t| self.days.local(t));
+        let outcome = option_quote(o, symbol, last_trade, contract);
         match (outcome, aside) {
             (Ok((q, unsolved)), None) => {
                 self.quotes.push(q);
@@ -490,10 +506,11 @@ impl OptionRows {
 
 /// A row with a parsed contract, as a quote (and whether its provider IV was unsolved).
 fn option_quote(
-    o: WireOption,
+    o: &WireOption,
+    symbol: &str,
+    last_trade: Option<DateTime<FixedOffset>>,
     contract: OptionContract,
 ) -> std::result::Result<(Quote, bool), String> {
-    let symbol = o.option.as_deref().unwrap_or_default();
     let s = sides(
         o.bid.0,
         o.ask.0,
@@ -524,7 +541,7 @@ fn option_quote(
     q.last = s.last;
     q.volume = count(o.volume.0);
     q.open_interest = count(o.open_interest.0);
-    q.last_trade = eastern(o.last_trade_time.0.as_deref());
+    q.last_trade = last_trade;
     q.provider_iv = iv;
     q.provider_greeks = provider_greeks;
     Ok((q, unsolved))
@@ -787,15 +804,20 @@ mod tests {
  {},
  {"option": "BADSYMBOL", "bid": 1, "ask": 2},
  {"option": "NVDA261120C00100000", "bid": 86.1, "ask": 86.5, "iv": 0.5, "delta": 0.99},
- {"option": "NVDA261218C00190000", "bid": 8.15, "ask": 8.35, "bid_size": 12, "ask_size": 30, "iv": 0.47, "volume": 1200, "open_interest": 5300, "last_trade_price": 8.25, "last_trade_time": "2026-11-16T10:29:58"}
+ {"option": "NVDA261218C00190000", "bid": 8.15, "ask": 8.35, "bid_size": 12, "ask_size": 30, "iv": 0.47, "volume": 1200, "open_interest": 5300, "last_trade_price": 8.25, "last_trade_time": "2026-11-16T10:29:58"},
+ {"option": "NVDA261218P00190000", "bid": 2.15, "ask": 2.35, "bid_size": 10, "ask_size": 20, "iv": 0.45, "volume": 900, "open_interest": 4100, "last_trade_price": 2.25, "last_trade_time": "2026-11-16T10:29:57"},
+ {"option": "NVDA261218C00200000", "bid": 5.15, "ask": 5.35, "bid_size": 11, "ask_size": 21, "iv": 0.44, "volume": 800, "open_interest": 3100, "last_trade_price": "5.25", "last_trade_time": null},
+ {"option": "NVDA261218P00200000", "bid": 7.15, "ask":  7.35, "bid_size": 12, "ask_size": 22, "iv": 0.43, "volume": 700, "open_interest": 2100, "last_trade_price": 7.25, "last_trade_time": "2026-11-16T10:29:56"},
+ {"option": "NVDA261218C00210000", "bid": 3.15, "ask": 3.35, "bid_size": 13, "ask_size": 23, "iv": 0.42, "volume": 600, "open_interest": 1100, "last_trade_price": 3.25, "last_trade_time": "2026-11-16T10:29:55"}
 ], "symbol": "NVDA", "current_price": 185.2, "bid": 185.19, "ask": 185.21, "iv30": 48.0, "last_trade_time": "2026-11-16T10:29:59"}}"#;
 
     #[test]
     fn the_fast_path_reads_what_serde_reads() {
-        assert!(
-            fast::scan(QUIRKS).is_some(),
-            "the quirks are in the plain shape"
-        );
+        let scanned = fast::scan(QUIRKS).expect("the quirks are in the plain shape");
+        // Three rows were read by the layout of the row before: the two after the first
+        // row of the December strip, and the 110 call after the 100 call of the same keys.
+        // The row spaced apart, and the row after it, were read by their keys.
+        assert_eq!(scanned.by_layout, 3);
         let want = by_serde(QUIRKS);
         assert!(want.starts_with("Ok("), "{want}");
         assert_eq!(by_default_path(QUIRKS), want);
