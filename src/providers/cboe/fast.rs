@@ -74,6 +74,9 @@ pub(super) fn scan(body: &str) -> Option<Scanned> {
                 row
             }
         };
+        if n == 0 {
+            rows.reserve(rows_like(c.i - start, c.b.len() - start));
+        }
         rows.push_fields(n, &row.numbers, row.symbol, row.last_trade);
         n += 1;
         c.ws();
@@ -138,6 +141,18 @@ impl<'a> Cursor<'a> {
     /// A number in JSON's grammar: its text, and its value when Clinger's fast path gives it
     /// exactly (up to 15 digits, no exponent).
     fn number(&mut self) -> Option<(&'a [u8], Option<f64>)> {
+        self.number_with::<true>()
+    }
+
+    /// A number in JSON's grammar, skipped (as serde skips an ignored one: its grammar
+    /// checked, its value not read, so no range either).
+    fn skip_number(&mut self) -> Option<()> {
+        self.number_with::<false>().map(|_| ())
+    }
+
+    /// [`Cursor::number`], the value only worked out where `VALUE`.
+    #[inline(always)]
+    fn number_with<const VALUE: bool>(&mut self) -> Option<(&'a [u8], Option<f64>)> {
         let b = self.b;
         let start = self.i;
         let mut i = start;
@@ -177,6 +192,9 @@ impl<'a> Cursor<'a> {
             simple = false;
         }
         self.i = i;
+        if !VALUE {
+            return Some((&[], None));
+        }
         let text = b.get(start..i)?;
         // Up to 15 digits the mantissa is below 2⁵³ and exact, the power of ten is exact, and
         // one IEEE division rounds correctly.
@@ -215,7 +233,7 @@ impl<'a> Cursor<'a> {
         match self.peek()? {
             b'"' => self.string().map(|_| ()),
             b't' | b'f' | b'n' => self.word(),
-            _ => self.number().map(|_| ()),
+            _ => self.skip_number(),
         }
     }
 
@@ -351,8 +369,8 @@ impl<'a> Cursor<'a> {
     /// Exactly `want` here, consumed.
     #[inline]
     fn bytes(&mut self, want: &[u8]) -> Option<()> {
-        let end = self.i + want.len();
-        (self.b.get(self.i..end)? == want).then(|| self.i = end)
+        let end = self.i.checked_add(want.len())?;
+        same_bytes(self.b.get(self.i..end)?, want).then(|| self.i = end)
     }
 
     /// The value of `field`, read into `row`.
@@ -442,6 +460,44 @@ impl Field {
     }
 }
 
+/// About how many rows of `row` bytes the `left` bytes from a row's start hold: room for
+/// the quotes is made once, not doubled up to 5,000 as they come. None for a row too short
+/// to be a quote (an estimate from `{}` would be absurd), and never more than 100,000.
+fn rows_like(row: usize, left: usize) -> usize {
+    if row < 64 {
+        0
+    } else {
+        (left / row + 1).min(100_000)
+    }
+}
+
+/// Whether two byte strings are equal, compared eight bytes at a time (a row's separators
+/// are 5 to 25 bytes long: a call to `memcmp` for each would cost more than the comparing).
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    fn word(s: &[u8], at: usize) -> u64 {
+        s.get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map_or(0, u64::from_le_bytes)
+    }
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 8 {
+        return a == b;
+    }
+    // Whole words from the start, then the last eight bytes (overlapping the one before).
+    let mut at = 0;
+    while at + 8 < n {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    word(a, n - 8) == word(b, n - 8)
+}
+
 /// Powers of ten exactly representable as `f64`.
 const POW10: [f64; 23] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
@@ -524,7 +580,37 @@ mod tests {
                 .number()
                 .map(|(s, _)| std::str::from_utf8(s).unwrap().to_string());
             assert_eq!(got.as_deref(), want, "{t}");
+            // Skipping a number checks the same grammar and stops at the same byte.
+            let mut skip = Cursor::new(t.as_bytes());
+            let skipped = skip.skip_number().map(|()| &t[..skip.i]);
+            assert_eq!(skipped, want, "{t} skipped");
         }
+        // A number out of range is refused as a value and skipped as serde skips it.
+        assert!(Cursor::new(b"1e999").skip_number().is_some());
+    }
+
+    #[test]
+    fn separators_compare_as_bytes_do() {
+        let base: Vec<u8> = (0..40u8).map(|i| b' ' + i).collect();
+        for n in 0..=base.len() {
+            let a = &base[..n];
+            assert!(same_bytes(a, a), "{n}");
+            for at in 0..n {
+                let mut b = a.to_vec();
+                b[at] ^= 0x20;
+                assert!(!same_bytes(a, &b), "{n}, byte {at}");
+            }
+            if n > 0 {
+                assert!(!same_bytes(a, &a[..n - 1]), "{n}, shorter");
+            }
+        }
+    }
+
+    #[test]
+    fn room_is_made_for_rows_like_the_first() {
+        assert_eq!(rows_like(450, 2_250_000), 5_001);
+        assert_eq!(rows_like(2, 64 << 20), 0);
+        assert_eq!(rows_like(64, 64 << 20), 100_000);
     }
 
     #[test]

@@ -400,6 +400,12 @@ impl<'de> Deserialize<'de> for OptionRows {
 }
 
 impl OptionRows {
+    /// Room for `n` more quotes.
+    fn reserve(&mut self, n: usize) {
+        self.quotes.reserve(n);
+        self.unsolved.reserve(n);
+    }
+
     /// Whether no row was read.
     fn is_empty(&self) -> bool {
         self.quotes.is_empty() && self.dropped.is_empty() && self.maybe_adjusted.is_empty()
