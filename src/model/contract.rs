@@ -150,8 +150,14 @@ impl OptionContract {
         if millis <= 0.0 {
             return Err(bad("strike is zero"));
         }
+        // Roots come in capitals almost always: copied, not mapped a byte at a time.
+        let root = if root.bytes().any(|b| b.is_ascii_lowercase()) {
+            root.to_ascii_uppercase()
+        } else {
+            root.to_owned()
+        };
         Ok(OptionContract {
-            root: root.to_ascii_uppercase(),
+            root,
             expiry,
             strike: millis / 1000.0,
             right,
@@ -243,6 +249,8 @@ mod tests {
             "NVDA261218C00200000",
             "NVDA  261218C00200000",
             "O:NVDA261218C00200000",
+            "nvda261218c00200000",
+            "NvDa261218C00200000",
         ] {
             assert_eq!(OptionContract::parse_occ(s).unwrap(), want, "{s}");
         }

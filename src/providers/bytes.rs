@@ -4,13 +4,21 @@
 
 /// A byte position in a document.
 pub(super) struct Cursor<'a> {
+    /// The document as text, for slices of it that are text (cut at ASCII bytes, they need no
+    /// second check of their UTF-8).
+    pub(super) s: &'a str,
+    /// The document's bytes.
     pub(super) b: &'a [u8],
     pub(super) i: usize,
 }
 
 impl<'a> Cursor<'a> {
-    pub(super) fn new(b: &'a [u8]) -> Cursor<'a> {
-        Cursor { b, i: 0 }
+    pub(super) fn new(s: &'a str) -> Cursor<'a> {
+        Cursor {
+            s,
+            b: s.as_bytes(),
+            i: 0,
+        }
     }
 
     /// The byte here, if any.

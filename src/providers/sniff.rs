@@ -33,7 +33,7 @@ pub(crate) enum Sniffed {
 /// Recognize a JSON document from its top-level keys (see the module docs). A leading
 /// byte-order mark and whitespace are skipped.
 pub(crate) fn sniff_json(text: &str) -> Option<Sniffed> {
-    let body = text.strip_prefix('\u{feff}').unwrap_or(text).as_bytes();
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut s = Cursor::new(body);
     s.ws();
     s.eat(b'{')?;

@@ -44,7 +44,7 @@ pub(super) struct Scanned {
 /// The rows of `data.options`, or `None` where the document is not of the plain shape this
 /// scanner reads (the caller then parses it with serde).
 pub(super) fn scan(body: &str) -> Option<Scanned> {
-    let mut c = Cursor::new(body.as_bytes());
+    let mut c = Cursor::new(body);
     let open = c.options_list()?;
     let mut rows = OptionRows::default();
     c.ws();
@@ -118,9 +118,12 @@ impl<'a> Cursor<'a> {
         Some(&rest[..n])
     }
 
-    /// A string as text. The slice lies between two ASCII quotes of a `str`, so it is UTF-8.
+    /// A string as text: the document's text between the two quotes (ASCII bytes, so
+    /// char boundaries).
     fn text(&mut self) -> Option<&'a str> {
-        std::str::from_utf8(self.string()?).ok()
+        let start = self.i.checked_add(1)?;
+        let len = self.string()?.len();
+        self.s.get(start..start + len)
     }
 
     /// Digits from byte `i` on: the index after them, and the mantissa they extend `m` to
@@ -514,7 +517,7 @@ fn decimal(t: &[u8]) -> Option<f64> {
 /// A number's value as the scanner reads it (fast path or parser).
 #[cfg(test)]
 fn value_of(t: &str) -> Option<f64> {
-    let mut c = Cursor::new(t.as_bytes());
+    let mut c = Cursor::new(t);
     let (text, v) = c.number()?;
     if c.i != t.len() {
         return None;
@@ -575,18 +578,18 @@ mod tests {
             ("1e+", None),
             ("+1", None),
         ] {
-            let mut c = Cursor::new(t.as_bytes());
+            let mut c = Cursor::new(t);
             let got = c
                 .number()
                 .map(|(s, _)| std::str::from_utf8(s).unwrap().to_string());
             assert_eq!(got.as_deref(), want, "{t}");
             // Skipping a number checks the same grammar and stops at the same byte.
-            let mut skip = Cursor::new(t.as_bytes());
+            let mut skip = Cursor::new(t);
             let skipped = skip.skip_number().map(|()| &t[..skip.i]);
             assert_eq!(skipped, want, "{t} skipped");
         }
         // A number out of range is refused as a value and skipped as serde skips it.
-        assert!(Cursor::new(b"1e999").skip_number().is_some());
+        assert!(Cursor::new("1e999").skip_number().is_some());
     }
 
     #[test]
