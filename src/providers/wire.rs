@@ -301,11 +301,20 @@ pub(crate) fn sides(
     ask_size: Option<f64>,
     last: Option<f64>,
 ) -> Result<Sides, String> {
+    sides_counted(bid, ask, count(bid_size), count(ask_size), last)
+}
+
+/// [`sides`] with the sizes already counts (a saved snapshot's quotes).
+pub(crate) fn sides_counted(
+    bid: Option<f64>,
+    ask: Option<f64>,
+    bid_size: Option<u64>,
+    ask_size: Option<u64>,
+    last: Option<f64>,
+) -> Result<Sides, String> {
     let mut bid = price("bid", bid)?;
     let mut ask = price("ask", ask)?;
     let last = price("last", last)?;
-    let bid_size = count(bid_size);
-    let ask_size = count(ask_size);
     if bid_size == Some(0) {
         bid = None;
     }

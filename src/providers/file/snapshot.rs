@@ -9,7 +9,7 @@ use super::strip_bom;
 use crate::error::{Error, Result};
 use crate::fsutil::write_atomic;
 use crate::model::ChainSnapshot;
-use crate::providers::wire::screen_chain;
+use crate::providers::wire::{screen_chain, sides_counted};
 
 /// The snapshot file version this ccplan writes and reads.
 pub const SNAPSHOT_VERSION: u32 = 1;
@@ -137,6 +137,27 @@ fn check_snapshot(mut snap: ChainSnapshot, source_name: &str) -> Result<ChainSna
             format!("{}: expected a positive strike", q.contract.strike),
         ));
     }
+    screen_prices(&mut snap);
     screen_chain(&mut snap.quotes, &mut snap.dropped, &snap.as_of);
     Ok(snap)
+}
+
+/// Each quote's prices checked as a provider's row is ([`sides_counted`]): a negative or
+/// crossed quote is dropped with its reason, a zero price or a side of size zero is no
+/// price. A snapshot ccplan saved passes unchanged.
+fn screen_prices(snap: &mut ChainSnapshot) {
+    let dropped = &mut snap.dropped;
+    snap.quotes.retain_mut(
+        |q| match sides_counted(q.bid, q.ask, q.bid_size, q.ask_size, q.last) {
+            Ok(s) => {
+                (q.bid, q.ask, q.bid_size, q.ask_size, q.last) =
+                    (s.bid, s.ask, s.bid_size, s.ask_size, s.last);
+                true
+            }
+            Err(reason) => {
+                dropped.push(format!("{}: {reason}", q.contract.occ()));
+                false
+            }
+        },
+    );
 }
