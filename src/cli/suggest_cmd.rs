@@ -403,6 +403,10 @@ pub fn run(a: &SuggestArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()
             None => say::note(format_args!("no candidate to chart")),
         }
     }
+    // The analysed chain is the command's largest value and the process ends with it: its
+    // memory goes back with the process instead of one `free` a string (about 2 M
+    // instructions for 5,000 contracts).
+    std::mem::forget(data);
     Ok(())
 }
 
