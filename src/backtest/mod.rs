@@ -14,7 +14,7 @@
 //!   above the close, and hold it to expiry;
 //! * `bxy` — the same, at the lowest strike at or above 1.02 × the close;
 //! * `bxmd` — the same, at the strike whose delta is closest to 0.30;
-//! * `ccplan` — the planner's own choice ([`crate::plan::suggest`]) on the day's chain with the
+//! * `ccplan` — the planner's own choice ([`crate::plan::suggest()`]) on the day's chain with the
 //!   [`PlanParams`] given (profile, DTE window, filters), and, when [`ManageParams`] are given,
 //!   the manage rules read daily: take profit (buy back when (open − ask) ÷ open reaches
 //!   `take_profit`) and roll (an in-the-money call within `roll_dte` days of expiry is bought

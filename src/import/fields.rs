@@ -114,7 +114,7 @@ impl Header {
         }
     }
 
-    /// The first column answering to any of `names` (compared as [`key`]s).
+    /// The first column answering to any of `names` (compared with case, spaces and punctuation ignored).
     pub fn col(&self, names: &[&str]) -> Option<usize> {
         names.iter().find_map(|n| {
             let want = key(n);

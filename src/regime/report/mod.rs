@@ -1,6 +1,6 @@
 //! The regime report: every reading for one symbol on one day, and the call seller's verdict.
 //!
-//! [`assess`] is pure: it reads only [`RegimeInputs`] and [`RegimeThresholds`]. Every input but
+//! [`assess`] is pure: it reads only [`crate::regime::RegimeInputs`] and [`crate::regime::RegimeThresholds`]. Every input but
 //! the symbol, the as-of instant and the spot is optional, and a missing one only removes the
 //! readings that depend on it, with a note saying so:
 //!
