@@ -3,8 +3,8 @@
 //!
 //! Where no archived chain exists, a call is priced with Black-Scholes-Merton at the session's
 //! close (European, on the spot less the present value of the cash dividends before expiry, the
-//! escrowed-dividend model) with the volatility of the day (see [`super::HoldingResult::iv_source`]) bent by a
-//! skew, then quoted with a spread:
+//! escrowed-dividend model) with the volatility of the day (see
+//! [`super::HoldingResult::iv_source`]) bent by a skew, then quoted with a spread:
 //!
 //! * **Strikes** follow a listing ladder by spot: 0.50 below 5 USD, 1 below 25, 2.50 below 200,
 //!   5 below 500, 10 below 1 000, 25 above ([`strike_increment`]).
