@@ -215,6 +215,11 @@ pub fn run(a: &PlanCmdArgs, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<()
             }
         }
     }
+    // The analysed chains are the command's largest values and the process ends with them:
+    // their memory goes back with the process instead of one `free` a string.
+    drop(analysed);
+    drop(markets);
+    std::mem::forget(data);
     if !missing.is_empty() {
         let syms: Vec<&str> = missing.iter().map(|m| m.symbol.as_str()).collect();
         return Err(Partial(format!(
