@@ -540,34 +540,36 @@ pub(super) struct CallModel {
     grid: Option<Grid>,
 }
 
+/// A call's terms for [`CallModel`]: strike, years to expiry, the continuous rate and yield,
+/// the volatility, and the cash dividends as (years from now, amount).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct CallTerms<'a> {
+    pub(super) k: f64,
+    pub(super) t: f64,
+    pub(super) rate: f64,
+    pub(super) q: f64,
+    pub(super) vol: f64,
+    pub(super) divs: &'a [(f64, f64)],
+}
+
 impl CallModel {
-    /// `divs` are (time from now, amount), sorted, all strictly inside (0, T); none, one or
-    /// two. Early exercise is only valued with q = 0 and r ≥ 0 (the caller's rule); the
+    /// `terms.divs` are (time from now, amount), sorted, all strictly inside (0, T); none,
+    /// one or two. Early exercise is only valued with q = 0 and r ≥ 0 (the caller's rule); the
     /// European value (`value(_, false)`) holds for any q.
-    pub(super) fn new(
-        k: f64,
-        t: f64,
-        rate: f64,
-        q: f64,
-        vol: f64,
-        divs: &[(f64, f64)],
-        exercise: bool,
-    ) -> CallModel {
-        CallModel::with_quad(k, t, rate, q, vol, divs, exercise, Quad::Adaptive)
+    pub(super) fn new(terms: &CallTerms<'_>, exercise: bool) -> CallModel {
+        CallModel::with_quad(terms, exercise, Quad::Adaptive)
     }
 
     /// `new` with the panels' quadrature given.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn with_quad(
-        k: f64,
-        t: f64,
-        rate: f64,
-        q: f64,
-        vol: f64,
-        divs: &[(f64, f64)],
-        exercise: bool,
-        quad: Quad,
-    ) -> CallModel {
+    pub(super) fn with_quad(terms: &CallTerms<'_>, exercise: bool, quad: Quad) -> CallModel {
+        let CallTerms {
+            k,
+            t,
+            rate,
+            q,
+            vol,
+            divs,
+        } = *terms;
         let last = divs.last().map_or(0.0, |d| d.0);
         let leg = Leg::new(k, t - last, rate, q, vol);
         let mut steps = Vec::with_capacity(divs.len());
@@ -692,21 +694,21 @@ impl CallModel {
 mod tests {
     use super::*;
 
-    /// The adaptive panel orders against 64 nodes a panel, over the domain (K = 100):
-    /// spots 85–115, 10–120 days, σ 15–60 %, one or two dividends of 0.5–2.5, American and
-    /// European, prices, deltas and probabilities of early exercise.
-    /// The adaptive panel orders against 64 nodes a panel, over the domain (K = 100):
-    /// spots 85–115, 10–120 days, σ 15–60 %, one or two dividends of 0.5–2.5, American and
-    /// European, prices, deltas and probabilities of early exercise.
-    #[test]
-    fn trace_bench_case() {
-        let t = 120.0 / 365.0;
-        let m = CallModel::new(100.0, t, 0.04, 0.0, 0.6, &[(0.9 * t, 0.5)], true);
-        eprintln!("sstar {:?}", m.critical_spots());
-        let v = m.value(85.0, true);
-        eprintln!("{v:?}");
+    /// The test cases' terms: strike 100, r = 4 %, no yield.
+    fn terms(t: f64, vol: f64, divs: &[(f64, f64)]) -> CallTerms<'_> {
+        CallTerms {
+            k: 100.0,
+            t,
+            rate: 0.04,
+            q: 0.0,
+            vol,
+            divs,
+        }
     }
 
+    /// The adaptive panel orders against 64 nodes a panel, over the domain (K = 100):
+    /// spots 85–115, 10–120 days, σ 15–60 %, one or two dividends of 0.5–2.5, American and
+    /// European, prices, deltas and probabilities of early exercise.
     #[test]
     fn adaptive_orders_match_the_reference_quadrature() {
         let (mut worst_p, mut worst_d, mut worst_pe, mut cases) = (0.0f64, 0.0f64, 0.0f64, 0);
@@ -721,9 +723,7 @@ mod tests {
                         vec![(0.45 * t, d), (0.97 * t, d)],
                     ] {
                         for exercise in [true, false] {
-                            let m = |q| {
-                                CallModel::with_quad(100.0, t, 0.04, 0.0, vol, &divs, exercise, q)
-                            };
+                            let m = |q| CallModel::with_quad(&terms(t, vol, &divs), exercise, q);
                             let (a, r) = (m(Quad::Adaptive), m(Quad::Reference));
                             for s in [85.0, 92.0, 97.0, 100.0, 103.0, 108.0, 115.0] {
                                 let (va, vr) = (a.value(s, exercise), r.value(s, exercise));
@@ -763,7 +763,7 @@ mod tests {
                     ] {
                         let divs = [(f.0 * t, d), (f.1 * t, d)];
                         for exercise in [true, false] {
-                            let m = CallModel::new(100.0, t, 0.04, 0.0, vol, &divs, exercise);
+                            let m = CallModel::new(&terms(t, vol, &divs), exercise);
                             let (s2, step2) = (m.sstar[1], m.steps[1]);
                             let (lo, hi) = if exercise {
                                 (0.0, f64::INFINITY)

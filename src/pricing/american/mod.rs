@@ -272,15 +272,15 @@ impl Prepared {
     }
 
     fn call_model(&self, vol: f64, exercise: bool) -> call::CallModel {
-        call::CallModel::new(
-            self.strike,
-            self.t,
-            self.rate,
-            self.q,
+        let terms = call::CallTerms {
+            k: self.strike,
+            t: self.t,
+            rate: self.rate,
+            q: self.q,
             vol,
-            &self.divs,
-            exercise,
-        )
+            divs: &self.divs,
+        };
+        call::CallModel::new(&terms, exercise)
     }
 
     /// European value under the model.
