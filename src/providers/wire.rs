@@ -359,19 +359,10 @@ pub(crate) fn screen_chain(
         }
     });
     // Keyed on the contract's parts (the root borrowed), so a symbol is only formatted and a
-    // string only allocated for a row that is dropped.
-    fn key(q: &Quote) -> (&str, chrono::NaiveDate, char, u64) {
-        let c = &q.contract;
-        (
-            c.root.as_str(),
-            c.expiry,
-            c.right.letter(),
-            c.strike_millis(),
-        )
-    }
-    // A chain listed in order (by expiry, then strike, call before put, as providers list
-    // them) with every contract after the one before has no duplicate: one pass, no table.
-    fn listing_order(q: &Quote) -> (&str, chrono::NaiveDate, u64, char) {
+    // string only allocated for a row that is dropped. The parts are in the order providers
+    // list a chain (by expiry, then strike, call before put): a chain in that order with
+    // every contract after the one before has no duplicate, found in one pass, no table.
+    fn key(q: &Quote) -> (&str, chrono::NaiveDate, u64, char) {
         let c = &q.contract;
         (
             c.root.as_str(),
@@ -380,10 +371,7 @@ pub(crate) fn screen_chain(
             c.right.letter(),
         )
     }
-    if quotes
-        .windows(2)
-        .all(|w| listing_order(&w[0]) < listing_order(&w[1]))
-    {
+    if quotes.windows(2).all(|w| key(&w[0]) < key(&w[1])) {
         return;
     }
     let mut keep = vec![true; quotes.len()];
