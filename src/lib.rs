@@ -49,6 +49,7 @@ pub mod fsutil;
 pub mod import;
 pub mod journal;
 pub mod model;
+mod par;
 pub mod pipeline;
 pub mod plan;
 pub mod pricing;

@@ -423,10 +423,11 @@ pub fn analyze_with_dividends(
         }
     }
 
-    let mut slices = Vec::new();
+    // One job an expiry (its calls, then its puts, each by strike), analysed in order, on two
+    // threads where the chain is large (expiries are independent).
+    let mut jobs: Vec<(NaiveDate, f64, Vec<&Quote>)> = Vec::new();
     let mut expired = 0usize;
     let mut start = 0;
-    let mut group: Vec<&Quote> = Vec::new();
     while start < good.len() {
         let expiry = good[start].contract.expiry;
         let end = start + good[start..].partition_point(|q| q.contract.expiry == expiry);
@@ -440,8 +441,7 @@ pub fn analyze_with_dividends(
         if !keep(expiry) {
             continue;
         }
-        // Calls, then puts, each by strike.
-        group.clear();
+        let mut group: Vec<&Quote> = Vec::with_capacity(same_expiry.len());
         group.extend(
             same_expiry
                 .iter()
@@ -452,10 +452,14 @@ pub fn analyze_with_dividends(
                 .iter()
                 .filter(|q| q.contract.right == Right::Put),
         );
-        slices.push(analyze_expiry(
-            &group, expiry, t, spot, &as_of, params, dividends,
-        ));
+        jobs.push((expiry, t, group));
     }
+    let slices = crate::par::map_in_order(
+        &jobs,
+        crate::par::MIN_SPLIT_WEIGHT,
+        |(_, _, group)| group.len(),
+        |(expiry, t, group)| analyze_expiry(group, *expiry, *t, spot, &as_of, params, dividends),
+    );
     Ok(ChainSurface {
         symbol: snapshot.underlying.symbol.clone(),
         as_of,
