@@ -337,7 +337,16 @@ fn chain_of(doc: Doc<WireUnderlying>, symbol: &str) -> Result<ChainSnapshot> {
 /// (and whenever the rest does not parse, so that an error names its line and column in the
 /// document as sent).
 fn chain_doc(body: &str, symbol: &str) -> Result<Doc<WireUnderlying>> {
-    if let Some(scanned) = fast::scan(body) {
+    doc_with(body, symbol, fast::scan(body))
+}
+
+/// [`chain_doc`] with the fast scanner's reading of `body` (if it read it) given.
+fn doc_with(
+    body: &str,
+    symbol: &str,
+    scanned: Option<fast::Scanned>,
+) -> Result<Doc<WireUnderlying>> {
+    if let Some(scanned) = scanned {
         let mut rest = String::with_capacity(body.len() - (scanned.close - scanned.open));
         rest.push_str(&body[..scanned.open]);
         rest.push_str(&body[scanned.close..]);
@@ -366,7 +375,7 @@ struct OptionRows {
     /// Whether each quote's provider IV was unsolved (`iv = 0`).
     unsolved: Vec<bool>,
     /// (row, reason) for rows dropped, in row order.
-    dropped: Vec<(usize, String)>,
+    dropped: Vec<(usize, Dropped)>,
     /// Rows whose root may be an adjusted one: (row, symbol, root, index in `quotes` or the
     /// reason the row was dropped anyway).
     maybe_adjusted: Vec<(usize, String, String, std::result::Result<usize, String>)>,
@@ -432,16 +441,13 @@ impl OptionRows {
         last_trade: Option<&str>,
     ) {
         let Some(symbol) = symbol else {
-            self.dropped.push((
-                i,
-                format!("row {i}: not an option record (no `option` symbol)"),
-            ));
+            self.dropped.push((i, Dropped::NoSymbol));
             return;
         };
         let contract = match OptionContract::parse_occ(symbol) {
             Ok(c) => c,
             Err(e) => {
-                self.dropped.push((i, e.to_string()));
+                self.dropped.push((i, Dropped::Because(e.to_string())));
                 return;
             }
         };
@@ -456,7 +462,7 @@ impl OptionRows {
                 self.quotes.push(q);
                 self.unsolved.push(unsolved);
             }
-            (Err(reason), None) => self.dropped.push((i, reason)),
+            (Err(reason), None) => self.dropped.push((i, Dropped::Because(reason))),
             (Ok((q, unsolved)), Some((sym, root))) => {
                 self.maybe_adjusted
                     .push((i, sym, root, Ok(self.quotes.len())));
@@ -478,15 +484,15 @@ impl OptionRows {
             if is_adjusted_root(&root, underlying) {
                 self.dropped.push((
                     i,
-                    format!(
+                    Dropped::Because(format!(
                         "{symbol}: adjusted contract (root {root}), deliverable is not 100 shares"
-                    ),
+                    )),
                 ));
                 if let Ok(k) = outcome {
                     adjusted.push(k);
                 }
             } else if let Err(reason) = outcome {
-                self.dropped.push((i, reason));
+                self.dropped.push((i, Dropped::Because(reason)));
             }
         }
         if settled {
@@ -505,9 +511,50 @@ impl OptionRows {
                 .retain(|_| flags.next().copied().unwrap_or(true));
         }
         let unsolved = self.unsolved.iter().filter(|u| **u).count();
-        let dropped = self.dropped.into_iter().map(|(_, r)| r).collect();
+        let dropped = self
+            .dropped
+            .into_iter()
+            .map(|(i, r)| match r {
+                Dropped::NoSymbol => {
+                    format!("row {i}: not an option record (no `option` symbol)")
+                }
+                Dropped::Because(reason) => reason,
+            })
+            .collect();
         (self.quotes, dropped, unsolved)
     }
+
+    /// The rows `later` read after the `rows_before` rows read here, as if read here: its row
+    /// numbers moved up by `rows_before`, its quote indices by the quotes here.
+    fn append(&mut self, later: OptionRows, rows_before: usize) {
+        let quotes_before = self.quotes.len();
+        self.quotes.extend(later.quotes);
+        self.unsolved.extend(later.unsolved);
+        self.dropped
+            .extend(later.dropped.into_iter().map(|(i, r)| (i + rows_before, r)));
+        self.maybe_adjusted
+            .extend(
+                later
+                    .maybe_adjusted
+                    .into_iter()
+                    .map(|(i, symbol, root, outcome)| {
+                        (
+                            i + rows_before,
+                            symbol,
+                            root,
+                            outcome.map(|k| k + quotes_before),
+                        )
+                    }),
+            );
+    }
+}
+
+/// Why a row was dropped; a row's number is written into its reason only once the rows are
+/// all read, since the rows after a cut (see `fast::scan_split`) are numbered from it.
+enum Dropped {
+    /// Not an option record (no `option` symbol).
+    NoSymbol,
+    Because(String),
 }
 
 /// A row with a parsed contract, as a quote (and whether its provider IV was unsolved).
@@ -798,6 +845,16 @@ mod tests {
         format!("{:?}", parse_chain(body, "NVDA"))
     }
 
+    /// The chain read with the option list cut for two threads at the first row start from
+    /// `from`, and how many rows the scanner read by the layout of the row before (`None`
+    /// where it left the document to serde).
+    fn by_split(body: &str, from: usize) -> (String, Option<usize>) {
+        let scanned = fast::scan_split(body, |_, _| Some(from));
+        let by_layout = scanned.as_ref().map(|s| s.by_layout);
+        let r = doc_with(body, "NVDA", scanned).and_then(|d| chain_of(d, "NVDA"));
+        (format!("{r:?}"), by_layout)
+    }
+
     /// Rows with every quirk the lenient wire types accept.
     const QUIRKS: &str = r#"{"timestamp": "2026-11-16 15:30:00", "data": {"options": [
  {"option": "NVDA261120C00060000", "bid": 124.83, "bid_size": 115.0, "ask": 125.63, "ask_size": 160, "iv": 0.8183, "open_interest": 108.0, "volume": 3.0, "delta": 1.0000, "gamma": 0.0000, "vega": 0.0000, "theta": -0.0065, "rho": 0.0069, "theo": 125.2274, "tick": "up", "last_trade_price": 127.45, "last_trade_time": "2026-11-16T09:24:32", "percent_change": 4.905754},
@@ -827,6 +884,37 @@ mod tests {
         let want = by_serde(QUIRKS);
         assert!(want.starts_with("Ok("), "{want}");
         assert_eq!(by_default_path(QUIRKS), want);
+    }
+
+    /// A list cut at any place reads as one reading: rows dropped, kept aside as maybe
+    /// adjusted and numbered in their reasons on both sides of the cut, and cuts that fall
+    /// inside a string that looks like a row start (`, {`), in a row or before the list.
+    #[test]
+    fn a_list_cut_anywhere_reads_as_read_on_one_thread() {
+        let in_a_row = QUIRKS.replace(r#""tick": "up""#, r#""tick": "up, {\"option\": 1}""#);
+        assert!(in_a_row.contains(r#", {\"option"#));
+        let plain_in_a_row = QUIRKS.replace(r#""tick": "up""#, r#""tick": "up, {""#);
+        let before = QUIRKS.replace(
+            r#"{"timestamp": "2026-11-16 15:30:00","#,
+            r#"{"timestamp": "2026-11-16 15:30:00", "note": "a, {b", "#,
+        );
+        let mut joined = 0;
+        for body in [QUIRKS, &plain_in_a_row, &before, &in_a_row] {
+            let want = by_serde(body);
+            assert!(want.starts_with("Ok("), "{want}");
+            for from in 0..=body.len() + 1 {
+                let (got, by_layout) = by_split(body, from);
+                assert_eq!(got, want, "cut from byte {from} of {body}");
+                // The three rows read by layout on one thread; one fewer where the cut is
+                // at one of them (it is read by its keys on the second thread).
+                if body != in_a_row {
+                    assert!(matches!(by_layout, Some(2 | 3)), "{from}: {by_layout:?}");
+                }
+                joined += usize::from(by_layout == Some(2));
+            }
+        }
+        // Cuts at the three rows read by layout, from every byte of the row before them.
+        assert!(joined > 3 * 200, "{joined} cuts at a row read by layout");
     }
 
     /// Every way of breaking the document (cut short, a byte dropped, a byte or a token put
@@ -892,10 +980,13 @@ mod tests {
             if fast::scan(body).is_some() {
                 fast_taken += 1;
             }
+            let want = by_serde(body);
+            assert_eq!(by_default_path(body), want, "mutant {round}: {body}");
+            let from = next(body.len() + 1);
             assert_eq!(
-                by_default_path(body),
-                by_serde(body),
-                "mutant {round}: {body}"
+                by_split(body, from).0,
+                want,
+                "mutant {round} cut from {from}"
             );
         }
         // The comparison means something only if many mutants went the fast way.
