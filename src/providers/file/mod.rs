@@ -140,8 +140,8 @@ impl FileSource {
         self.path.display().to_string()
     }
 
-    fn read(&self) -> Result<String> {
-        read_text(&self.path)
+    fn read(&self) -> Result<crate::fsutil::FileText> {
+        crate::fsutil::read_text_mapped(&self.path, MAX_FILE_BYTES, "a chain or history file")
     }
 }
 
@@ -304,10 +304,4 @@ fn filter_expiries(mut snap: ChainSnapshot, filter: ExpiryFilter) -> ChainSnapsh
 
 fn strip_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
-}
-
-/// Read a whole file as UTF-8 text, refusing files over [`MAX_FILE_BYTES`] (devices such as
-/// `/dev/zero` included) and naming the line of a bad byte.
-fn read_text(path: &Path) -> Result<String> {
-    crate::fsutil::read_text_capped(path, MAX_FILE_BYTES, "a chain or history file")
 }
