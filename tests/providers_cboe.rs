@@ -419,3 +419,23 @@ fn rows_read_before_the_symbol_keep_their_drop_order() {
         ["CBOE left IV unsolved (iv = 0) on 1 of 2 contracts; their provider IV and greeks are ignored"]
     );
 }
+
+/// The unsolved-IV note counts the contracts kept: a row repeated in the document and
+/// screened out as a duplicate is not counted again (it once read "3 of 2 contracts").
+#[test]
+fn unsolved_iv_note_counts_the_contracts_kept() {
+    let body = r#"{"timestamp": "2026-03-13 20:15:02", "data": {"options": [
+        {"option": "KO260417C00060000", "bid": 1.10, "ask": 1.20, "iv": 0.2},
+        {"option": "KO260417P00065000", "bid": 2.00, "ask": 2.10, "iv": 0},
+        {"option": "KO260417P00065000", "bid": 2.00, "ask": 2.10, "iv": 0},
+        {"option": "KO260417P00065000", "bid": 2.00, "ask": 2.10, "iv": 0}
+      ], "symbol": "KO", "current_price": 61.0}}"#;
+    let c = ccplan::providers::cboe::parse_chain(body, "KO").unwrap();
+    let occs: Vec<String> = c.quotes.iter().map(|q| q.contract.occ()).collect();
+    assert_eq!(occs, ["KO260417C00060000", "KO260417P00065000"]);
+    assert_eq!(c.dropped.len(), 2, "{:?}", c.dropped);
+    assert_eq!(
+        c.notes,
+        ["CBOE left IV unsolved (iv = 0) on 1 of 2 contracts; their provider IV and greeks are ignored"]
+    );
+}

@@ -312,8 +312,11 @@ fn chain_of(doc: Doc<WireUnderlying>, symbol: &str) -> Result<ChainSnapshot> {
             "field `data.options` is missing or not a list",
         )
     })?;
-    let (mut quotes, mut dropped, unsolved) = rows.finish(&underlying.symbol);
+    let (mut quotes, mut dropped) = rows.finish(&underlying.symbol);
     screen_chain(&mut quotes, &mut dropped, &as_of);
+    // Counted on the quotes kept, so a duplicate row the screen dropped is not counted.
+    // (A CBOE quote has no provider IV exactly when CBOE's `iv` was 0 or missing.)
+    let unsolved = quotes.iter().filter(|q| q.provider_iv.is_none()).count();
     let mut notes = Vec::new();
     if unsolved > 0 {
         notes.push(format!(
@@ -372,8 +375,6 @@ fn doc_with(
 #[derive(Default)]
 struct OptionRows {
     quotes: Vec<Quote>,
-    /// Whether each quote's provider IV was unsolved (`iv = 0`).
-    unsolved: Vec<bool>,
     /// (row, reason) for rows dropped, in row order.
     dropped: Vec<(usize, Dropped)>,
     /// Rows whose root may be an adjusted one: (row, symbol, root, index in `quotes` or the
@@ -412,7 +413,6 @@ impl OptionRows {
     /// Room for `n` more quotes.
     fn reserve(&mut self, n: usize) {
         self.quotes.reserve(n);
-        self.unsolved.reserve(n);
     }
 
     /// Whether no row was read.
@@ -458,16 +458,12 @@ impl OptionRows {
             .and_then(|t| self.days.local(t));
         let outcome = option_quote(o, symbol, last_trade, contract);
         match (outcome, aside) {
-            (Ok((q, unsolved)), None) => {
-                self.quotes.push(q);
-                self.unsolved.push(unsolved);
-            }
+            (Ok(q), None) => self.quotes.push(q),
             (Err(reason), None) => self.dropped.push((i, Dropped::Because(reason))),
-            (Ok((q, unsolved)), Some((sym, root))) => {
+            (Ok(q), Some((sym, root))) => {
                 self.maybe_adjusted
                     .push((i, sym, root, Ok(self.quotes.len())));
                 self.quotes.push(q);
-                self.unsolved.push(unsolved);
             }
             (Err(reason), Some((sym, root))) => {
                 self.maybe_adjusted.push((i, sym, root, Err(reason)))
@@ -475,9 +471,9 @@ impl OptionRows {
         }
     }
 
-    /// The quotes, the reasons rows were dropped (in row order) and the count of unsolved
-    /// provider IVs, once the underlying's symbol is known.
-    fn finish(mut self, underlying: &str) -> (Vec<Quote>, Vec<String>, usize) {
+    /// The quotes and the reasons rows were dropped (in row order), once the underlying's
+    /// symbol is known.
+    fn finish(mut self, underlying: &str) -> (Vec<Quote>, Vec<String>) {
         let mut adjusted: Vec<usize> = Vec::new();
         let settled = !self.maybe_adjusted.is_empty();
         for (i, symbol, root, outcome) in self.maybe_adjusted {
@@ -504,13 +500,9 @@ impl OptionRows {
                 keep[k] = false;
             }
             let mut flags = keep.iter();
-            self.unsolved
-                .retain(|_| flags.next().copied().unwrap_or(true));
-            let mut flags = keep.iter();
             self.quotes
                 .retain(|_| flags.next().copied().unwrap_or(true));
         }
-        let unsolved = self.unsolved.iter().filter(|u| **u).count();
         let dropped = self
             .dropped
             .into_iter()
@@ -521,7 +513,7 @@ impl OptionRows {
                 Dropped::Because(reason) => reason,
             })
             .collect();
-        (self.quotes, dropped, unsolved)
+        (self.quotes, dropped)
     }
 
     /// The rows `later` read after the `rows_before` rows read here, as if read here: its row
@@ -529,7 +521,6 @@ impl OptionRows {
     fn append(&mut self, later: OptionRows, rows_before: usize) {
         let quotes_before = self.quotes.len();
         self.quotes.extend(later.quotes);
-        self.unsolved.extend(later.unsolved);
         self.dropped
             .extend(later.dropped.into_iter().map(|(i, r)| (i + rows_before, r)));
         self.maybe_adjusted
@@ -557,13 +548,13 @@ enum Dropped {
     Because(String),
 }
 
-/// A row with a parsed contract, as a quote (and whether its provider IV was unsolved).
+/// A row with a parsed contract, as a quote.
 fn option_quote(
     o: &WireOption,
     symbol: &str,
     last_trade: Option<DateTime<FixedOffset>>,
     contract: OptionContract,
-) -> std::result::Result<(Quote, bool), String> {
+) -> std::result::Result<Quote, String> {
     let s = sides(
         o.bid.0,
         o.ask.0,
@@ -573,8 +564,7 @@ fn option_quote(
     )
     .map_err(|r| format!("{symbol}: {r}"))?;
     let iv = o.iv.0.filter(|v| v.is_finite() && *v > 0.0);
-    let unsolved = iv.is_none();
-    let provider_greeks = if unsolved {
+    let provider_greeks = if iv.is_none() {
         None
     } else {
         greeks(
@@ -597,7 +587,7 @@ fn option_quote(
     q.last_trade = last_trade;
     q.provider_iv = iv;
     q.provider_greeks = provider_greeks;
-    Ok((q, unsolved))
+    Ok(q)
 }
 
 /// Parse `quotes/{SYM}.json`.
