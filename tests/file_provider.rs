@@ -583,3 +583,52 @@ fn raw_cboe_payload_file_loads_as_a_chain() {
     assert!(snap.quotes.len() > 10, "{}", snap.quotes.len());
     assert!(snap.underlying.last > 0.0);
 }
+
+#[test]
+fn large_cboe_file_is_mapped_and_reads_as_the_same_document_in_memory() {
+    // The KO fixture's rows repeated at 60 strike offsets of $100: about 0.9 MB, so the file is mapped
+    // (256 KiB or more) and its option list read on two threads (512 KiB or more).
+    let body = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cboe/options_KO.json"),
+    )
+    .unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let rows = doc["data"]["options"].as_array().unwrap().clone();
+    let mut big = Vec::new();
+    for k in 0..60u32 {
+        for row in &rows {
+            let mut row = row.clone();
+            // The fixture's quirk rows (no symbol) are kept once, as they come.
+            let Some(occ) = row["option"].as_str().map(str::to_string) else {
+                if k == 0 {
+                    big.push(row);
+                }
+                continue;
+            };
+            let (head, strike) = occ.split_at(occ.len() - 8);
+            let strike: u32 = strike.parse().unwrap();
+            row["option"] = format!("{head}{:08}", strike + k * 100_000).into();
+            big.push(row);
+        }
+    }
+    doc["data"]["options"] = big.into();
+    let text = serde_json::to_string_pretty(&doc).unwrap();
+    assert!(text.len() > 800 * 1024, "{}", text.len());
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("KO_big.json");
+    fs::write(&p, &text).unwrap();
+
+    let mapped = ccplan::fsutil::read_text_mapped(&p, u64::MAX, "a test input").unwrap();
+    assert!(mapped.is_mapped());
+    let from_file = FileSource::new(&p).chain(&req("KO")).unwrap();
+    let in_memory = ccplan::providers::cboe::parse_chain(&text, "KO").unwrap();
+    assert!(
+        from_file.quotes.len() > 1500,
+        "{} {} {:?}",
+        from_file.quotes.len(),
+        in_memory.quotes.len(),
+        from_file.notes
+    );
+    assert_eq!(from_file.quotes, in_memory.quotes);
+    assert_eq!(from_file.underlying, in_memory.underlying);
+}
